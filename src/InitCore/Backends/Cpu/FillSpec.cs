@@ -1,0 +1,57 @@
+namespace InitCore.Backends.Cpu
+{
+    /// <summary>Which distribution a Philox fill draws.</summary>
+    internal enum FillKind
+    {
+        /// <summary>value = lo + u·width, u from the top 24 bits of the element's word.</summary>
+        Uniform,
+        /// <summary>value = mean + std·z, z from Box–Muller on the element's lane pair.</summary>
+        Normal,
+        /// <summary>value = clamp(mean + scale·erfinv(tLo + u·tWidth), a, b).</summary>
+        TruncatedNormal,
+    }
+
+    /// <summary>
+    /// The float32 parameters of one fill, already reduced to what the element formula needs.
+    /// The host computes them in double and rounds once, so every backend starts from the same floats.
+    /// </summary>
+    internal readonly struct FillSpec
+    {
+        internal FillSpec(FillKind kind, float p0, float p1, float p2 = 0, float p3 = 0, float p4 = 0, float p5 = 0)
+        {
+            Kind = kind; P0 = p0; P1 = p1; P2 = p2; P3 = p3; P4 = p4; P5 = p5;
+        }
+
+        internal FillKind Kind { get; }
+        /// <summary>Uniform: lo. Normal: mean. Truncated: tLo = 2Φ(α) − 1.</summary>
+        internal float P0 { get; }
+        /// <summary>Uniform: width = hi − lo. Normal: std. Truncated: tWidth = 2Φ(β) − 2Φ(α).</summary>
+        internal float P1 { get; }
+        /// <summary>Truncated: scale = std·√2.</summary>
+        internal float P2 { get; }
+        /// <summary>Truncated: mean.</summary>
+        internal float P3 { get; }
+        /// <summary>Truncated: lower clamp a.</summary>
+        internal float P4 { get; }
+        /// <summary>Truncated: upper clamp b.</summary>
+        internal float P5 { get; }
+
+        internal static FillSpec Uniform(double lo, double hi) => new FillSpec(FillKind.Uniform, (float)lo, (float)(hi - lo));
+
+        internal static FillSpec Normal(double mean, double std) => new FillSpec(FillKind.Normal, (float)mean, (float)std);
+
+        internal static FillSpec TruncatedNormal(double mean, double std, double a, double b)
+        {
+            double lo = 2.0 * Statistics.NormalCdf((a - mean) / std) - 1.0;
+            double hi = 2.0 * Statistics.NormalCdf((b - mean) / std) - 1.0;
+            return new FillSpec(FillKind.TruncatedNormal, (float)lo, (float)(hi - lo), (float)(std * 1.4142135623730951), (float)mean, (float)a, (float)b);
+        }
+
+        public override string ToString() => Kind switch
+        {
+            FillKind.Uniform => $"uniform(lo={P0}, width={P1})",
+            FillKind.Normal => $"normal(mean={P0}, std={P1})",
+            _ => $"trunc_normal(tLo={P0}, tWidth={P1}, scale={P2}, mean={P3}, a={P4}, b={P5})",
+        };
+    }
+}

@@ -1,0 +1,165 @@
+using System;
+using System.Globalization;
+using InitCore.Backends.Cpu;
+
+namespace InitCore
+{
+    /// <summary>
+    /// Weight initializers with the semantics of torch.nn.init and Keras, under .NET names.
+    /// </summary>
+    /// <remarks>
+    /// <para>Every initializer has two forms: one on a <see cref="Tensor"/>, and one on a host
+    /// <see cref="Span{T}"/> with its shape, so a host can initialize its own arrays.</para>
+    /// <para>Random initializers draw from the given <see cref="Generator"/>, or from the engine's
+    /// <see cref="Engine.DefaultGenerator"/> when none is given, and advance it (see the element
+    /// mapping on <see cref="Generator"/>), so consecutive calls differ and the same seed gives the
+    /// same bits on any thread count.</para>
+    /// <para>Where PyTorch raises, these throw <see cref="ArgumentException"/> naming the parameter.
+    /// A zero-element tensor of a valid rank is a no-op and does not advance the generator.</para>
+    /// </remarks>
+    public static partial class Init
+    {
+        /// <summary>
+        /// Fills with U(a, b). Equivalent to <c>torch.nn.init.uniform_(tensor, a, b)</c>
+        /// (Keras <c>RandomUniform(minval=a, maxval=b)</c>).
+        /// </summary>
+        /// <remarks>value = u·(b − a) + a with u = k·2⁻²⁴, k uniform on 0..2²⁴−1; every value lies in [a, b].</remarks>
+        /// <param name="tensor">The tensor to fill.</param>
+        /// <param name="a">Lower bound.</param>
+        /// <param name="b">Upper bound, ≥ a.</param>
+        /// <param name="generator">Random stream; null for the engine's default.</param>
+        /// <exception cref="ArgumentException">a &gt; b, or a bound is not finite.</exception>
+        public static void Uniform(Tensor tensor, double a = 0.0, double b = 1.0, Generator? generator = null)
+            => UniformCore(new InitTarget(tensor), a, b, generator);
+
+        /// <inheritdoc cref="Uniform(Tensor, double, double, Generator?)"/>
+        /// <param name="engine">The engine whose CPU workers do the work.</param>
+        /// <param name="data">The host array to fill.</param>
+        /// <param name="a">Lower bound.</param>
+        /// <param name="b">Upper bound, ≥ a.</param>
+        /// <param name="generator">Random stream; null for the engine's default.</param>
+        public static void Uniform(Engine engine, Span<float> data, double a = 0.0, double b = 1.0, Generator? generator = null)
+            => UniformCore(InitTarget.Flat(engine, data, new int[1]), a, b, generator);
+
+        /// <summary>
+        /// Fills with N(mean, std²). Equivalent to <c>torch.nn.init.normal_(tensor, mean, std)</c>
+        /// (Keras <c>RandomNormal(mean, stddev)</c>).
+        /// </summary>
+        /// <remarks>Box–Muller on Philox lane pairs (see <see cref="Generator"/>); value = z·std + mean.</remarks>
+        /// <param name="tensor">The tensor to fill.</param>
+        /// <param name="mean">Mean.</param>
+        /// <param name="std">Standard deviation, ≥ 0.</param>
+        /// <param name="generator">Random stream; null for the engine's default.</param>
+        /// <exception cref="ArgumentException">std &lt; 0, or a parameter is not finite.</exception>
+        public static void Normal(Tensor tensor, double mean = 0.0, double std = 1.0, Generator? generator = null)
+            => NormalCore(new InitTarget(tensor), mean, std, generator);
+
+        /// <inheritdoc cref="Normal(Tensor, double, double, Generator?)"/>
+        /// <param name="engine">The engine whose CPU workers do the work.</param>
+        /// <param name="data">The host array to fill.</param>
+        /// <param name="mean">Mean.</param>
+        /// <param name="std">Standard deviation, ≥ 0.</param>
+        /// <param name="generator">Random stream; null for the engine's default.</param>
+        public static void Normal(Engine engine, Span<float> data, double mean = 0.0, double std = 1.0, Generator? generator = null)
+            => NormalCore(InitTarget.Flat(engine, data, new int[1]), mean, std, generator);
+
+        /// <summary>
+        /// Fills with N(mean, std²) truncated to [a, b], where a and b are absolute bounds (not
+        /// multiples of std). Equivalent to <c>torch.nn.init.trunc_normal_(tensor, mean, std, a, b)</c>.
+        /// </summary>
+        /// <remarks>
+        /// Inverse-CDF sampling with no rejection loop, as PyTorch: with α = (a − mean)/std and
+        /// β = (b − mean)/std, t ~ U(2Φ(α) − 1, 2Φ(β) − 1), value = clamp(mean + std·√2·erfinv(t), a, b).
+        /// Every value lies in [a, b]. For Keras' <c>TruncatedNormal(mean, stddev)</c>, which cuts at
+        /// two standard deviations, pass a = mean − 2·stddev and b = mean + 2·stddev.
+        /// </remarks>
+        /// <param name="tensor">The tensor to fill.</param>
+        /// <param name="mean">Mean of the underlying normal.</param>
+        /// <param name="std">Standard deviation of the underlying normal, &gt; 0.</param>
+        /// <param name="a">Lower cut (absolute value).</param>
+        /// <param name="b">Upper cut (absolute value), &gt; a.</param>
+        /// <param name="generator">Random stream; null for the engine's default.</param>
+        /// <exception cref="ArgumentException">std ≤ 0, a ≥ b, or a parameter is NaN.</exception>
+        public static void TruncatedNormal(Tensor tensor, double mean = 0.0, double std = 1.0, double a = -2.0, double b = 2.0, Generator? generator = null)
+            => TruncatedNormalCore(new InitTarget(tensor), mean, std, a, b, generator);
+
+        /// <inheritdoc cref="TruncatedNormal(Tensor, double, double, double, double, Generator?)"/>
+        /// <param name="engine">The engine whose CPU workers do the work.</param>
+        /// <param name="data">The host array to fill.</param>
+        /// <param name="mean">Mean of the underlying normal.</param>
+        /// <param name="std">Standard deviation of the underlying normal, &gt; 0.</param>
+        /// <param name="a">Lower cut (absolute value).</param>
+        /// <param name="b">Upper cut (absolute value), &gt; a.</param>
+        /// <param name="generator">Random stream; null for the engine's default.</param>
+        public static void TruncatedNormal(Engine engine, Span<float> data, double mean = 0.0, double std = 1.0, double a = -2.0, double b = 2.0, Generator? generator = null)
+            => TruncatedNormalCore(InitTarget.Flat(engine, data, new int[1]), mean, std, a, b, generator);
+
+        /// <summary>Fills with a constant. Equivalent to <c>torch.nn.init.constant_(tensor, val)</c> (Keras <c>Constant</c>).</summary>
+        /// <param name="tensor">The tensor to fill.</param>
+        /// <param name="value">The value, rounded to float32.</param>
+        public static void Constant(Tensor tensor, double value) => new InitTarget(tensor).FillConstant((float)value);
+
+        /// <inheritdoc cref="Constant(Tensor, double)"/>
+        /// <param name="engine">The engine whose CPU workers do the work.</param>
+        /// <param name="data">The host array to fill.</param>
+        /// <param name="value">The value, rounded to float32.</param>
+        public static void Constant(Engine engine, Span<float> data, double value) => InitTarget.Flat(engine, data, new int[1]).FillConstant((float)value);
+
+        /// <summary>Fills with 0. Equivalent to <c>torch.nn.init.zeros_</c> (Keras <c>Zeros</c>).</summary>
+        /// <param name="tensor">The tensor to fill.</param>
+        public static void Zeros(Tensor tensor) => Constant(tensor, 0.0);
+
+        /// <inheritdoc cref="Zeros(Tensor)"/>
+        /// <param name="engine">The engine whose CPU workers do the work.</param>
+        /// <param name="data">The host array to fill.</param>
+        public static void Zeros(Engine engine, Span<float> data) => Constant(engine, data, 0.0);
+
+        /// <summary>Fills with 1. Equivalent to <c>torch.nn.init.ones_</c> (Keras <c>Ones</c>).</summary>
+        /// <param name="tensor">The tensor to fill.</param>
+        public static void Ones(Tensor tensor) => Constant(tensor, 1.0);
+
+        /// <inheritdoc cref="Ones(Tensor)"/>
+        /// <param name="engine">The engine whose CPU workers do the work.</param>
+        /// <param name="data">The host array to fill.</param>
+        public static void Ones(Engine engine, Span<float> data) => Constant(engine, data, 1.0);
+
+        private static void UniformCore(InitTarget target, double a, double b, Generator? generator)
+        {
+            RequireFinite(a, nameof(a));
+            RequireFinite(b, nameof(b));
+            if (a > b)
+                throw new ArgumentException($"uniform expects a range [a, b] with a ≤ b, but found a={Format(a)} > b={Format(b)}.", nameof(a));
+            target.Fill(FillSpec.Uniform(a, b), generator);
+        }
+
+        private static void NormalCore(InitTarget target, double mean, double std, Generator? generator)
+        {
+            RequireFinite(mean, nameof(mean));
+            RequireFinite(std, nameof(std));
+            if (std < 0)
+                throw new ArgumentException($"normal expects std ≥ 0.0, but found std={Format(std)}.", nameof(std));
+            target.Fill(FillSpec.Normal(mean, std), generator);
+        }
+
+        private static void TruncatedNormalCore(InitTarget target, double mean, double std, double a, double b, Generator? generator)
+        {
+            RequireFinite(mean, nameof(mean));
+            RequireFinite(std, nameof(std));
+            if (double.IsNaN(a)) throw new ArgumentException("a is NaN; pass a number or double.NegativeInfinity.", nameof(a));
+            if (double.IsNaN(b)) throw new ArgumentException("b is NaN; pass a number or double.PositiveInfinity.", nameof(b));
+            if (!(std > 0))
+                throw new ArgumentException($"trunc_normal expects std > 0, but found std={Format(std)}.", nameof(std));
+            if (!(a < b))
+                throw new ArgumentException($"trunc_normal expects a < b, but found a={Format(a)}, b={Format(b)}. The bounds are absolute values, not multiples of std.", nameof(a));
+            target.Fill(FillSpec.TruncatedNormal(mean, std, a, b), generator);
+        }
+
+        private static void RequireFinite(double value, string name)
+        {
+            if (double.IsNaN(value) || double.IsInfinity(value))
+                throw new ArgumentException($"{name} must be a finite number, but found {Format(value)}.", name);
+        }
+
+        private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    }
+}

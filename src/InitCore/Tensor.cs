@@ -1,0 +1,103 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+
+namespace InitCore
+{
+    /// <summary>
+    /// A dense float32 tensor of any rank, row-major (images use NCHW), owned by one <see cref="Engine"/>.
+    /// Copy data in and out with <see cref="CopyFrom"/>, <see cref="CopyTo"/> and <see cref="ToArray"/>.
+    /// </summary>
+    public sealed class Tensor : IDisposable
+    {
+        private readonly int[] _shape;
+        private float[]? _data;
+
+        internal Tensor(Engine engine, int[] shape)
+        {
+            if (shape is null) throw new ArgumentNullException(nameof(shape));
+            Engine = engine;
+            _shape = (int[])shape.Clone();
+            Length = TensorShape.ElementCount(_shape, nameof(shape));
+            if (Length > int.MaxValue)
+                throw new ArgumentException($"Shape {TensorShape.Format(_shape)} has {Length} elements; the CPU backend holds at most {int.MaxValue} per tensor.", nameof(shape));
+            _data = new float[Length];
+        }
+
+        /// <summary>The engine that owns this tensor.</summary>
+        public Engine Engine { get; }
+
+        /// <summary>The dimensions, outermost first.</summary>
+        public IReadOnlyList<int> Shape => _shape;
+
+        /// <summary>The number of dimensions.</summary>
+        public int Rank => _shape.Length;
+
+        /// <summary>The number of elements: the product of the dimensions (1 for rank 0).</summary>
+        public long Length { get; }
+
+        internal int[] ShapeArray => _shape;
+
+        internal Span<float> Span
+        {
+            get
+            {
+                Engine.ThrowIfDisposed();
+                float[]? data = Volatile.Read(ref _data);
+                if (data is null) throw new ObjectDisposedException(nameof(Tensor), $"{Describe()} has been disposed.");
+                return data;
+            }
+        }
+
+        /// <summary>Copies <paramref name="source"/> into the tensor; its length must equal <see cref="Length"/>.</summary>
+        /// <exception cref="ArgumentException">The lengths differ.</exception>
+        public void CopyFrom(ReadOnlySpan<float> source)
+        {
+            if (source.Length != Length)
+                throw new ArgumentException($"Source has {source.Length} elements but {Describe()} has {Length}; pass exactly {Length} values.", nameof(source));
+            source.CopyTo(Span);
+        }
+
+        /// <summary>Copies the tensor into <paramref name="destination"/>, which must hold at least <see cref="Length"/> elements.</summary>
+        /// <exception cref="ArgumentException">The destination is too short.</exception>
+        public void CopyTo(Span<float> destination)
+        {
+            if (destination.Length < Length)
+                throw new ArgumentException($"Destination has room for {destination.Length} elements but {Describe()} has {Length}.", nameof(destination));
+            Span.CopyTo(destination);
+        }
+
+        /// <summary>Returns a new array with the tensor's elements in row-major order.</summary>
+        public float[] ToArray() => Span.ToArray();
+
+        /// <summary>Releases the tensor's memory. Idempotent; later use throws <see cref="ObjectDisposedException"/>.</summary>
+        public void Dispose() => Interlocked.Exchange(ref _data, null);
+
+        private string Describe() => $"Tensor{TensorShape.Format(_shape)}";
+
+        /// <inheritdoc />
+        public override string ToString() => $"Tensor{TensorShape.Format(_shape)} float32 on cpu";
+    }
+
+    internal static class TensorShape
+    {
+        internal static long ElementCount(ReadOnlySpan<int> shape, string paramName)
+        {
+            long n = 1;
+            for (int i = 0; i < shape.Length; i++)
+            {
+                if (shape[i] < 0)
+                    throw new ArgumentException($"Dimension {i} of shape {Format(shape)} is {shape[i]}; dimensions must be zero or positive.", paramName);
+                n = checked(n * shape[i]);
+            }
+            return n;
+        }
+
+        internal static string Format(ReadOnlySpan<int> shape)
+        {
+            var parts = new string[shape.Length];
+            for (int i = 0; i < shape.Length; i++) parts[i] = shape[i].ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return "[" + string.Join(", ", parts) + "]";
+        }
+    }
+}
