@@ -6,6 +6,7 @@ Usage: /usr/bin/python3 bench/torch_fill.py N REPS
 The InitCore benchmark (bench/InitCore.Bench) runs this itself, in the same session, on the same machine.
 """
 import json
+import os
 import sys
 import time
 
@@ -26,6 +27,7 @@ def best_seconds(fn, reps):
 def main():
     n = int(sys.argv[1])
     reps = int(sys.argv[2])
+    torch.set_num_threads(os.cpu_count() or 1)  # give PyTorch every core, as InitCore gets
     torch.manual_seed(0)
     x = torch.empty(n, dtype=torch.float32)
     results = {}

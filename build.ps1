@@ -1,0 +1,84 @@
+#!/usr/bin/env pwsh
+<#
+.SYNOPSIS
+  InitCore's build tasks. PowerShell 7; on Linux through the repository's local tool manifest:
+    dotnet tool restore
+    dotnet pwsh ./build.ps1 <task>
+
+.DESCRIPTION
+  build   Restore and build the solution (Release).
+  test    Build, then run every test program (both engine builds) with TRX results under artifacts/test-results,
+          and print "N passed, N failed".
+  bench   Run the CPU fill benchmark side by side with PyTorch (Debian's python3-torch; installed with apt
+          when missing and this is a Debian-family machine run as root) and print the table for docs/performance.md.
+  Later issues add: kernels, data, pack.
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('build', 'test', 'bench')]
+    [string] $Task = 'build',
+    [string] $Configuration = 'Release',
+    # Extra arguments for the benchmark program, e.g. -BenchArgs '--size','16777216'
+    [string[]] $BenchArgs = @()
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$root = $PSScriptRoot
+Set-Location $root
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+
+function Invoke-Checked([string] $what, [scriptblock] $block) {
+    Write-Host "==> $what" -ForegroundColor Cyan
+    & $block
+    if ($LASTEXITCODE -ne 0) { throw "$what failed with exit code $LASTEXITCODE" }
+}
+
+function Invoke-Build {
+    Invoke-Checked 'dotnet restore' { dotnet restore InitCore.sln }
+    Invoke-Checked "dotnet build ($Configuration)" { dotnet build InitCore.sln --no-restore -c $Configuration }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    $results = Join-Path $root 'artifacts/test-results'
+    if (Test-Path $results) { Remove-Item -Recurse -Force $results }
+    dotnet test --no-build -c $Configuration --report-trx --results-directory $results
+    $testExit = $LASTEXITCODE
+    $passed = 0; $failed = 0; $skipped = 0
+    $trx = @(Get-ChildItem -Path $results -Filter *.trx -ErrorAction SilentlyContinue)
+    foreach ($file in $trx) {
+        [xml] $doc = Get-Content -Raw $file.FullName
+        $c = $doc.TestRun.ResultSummary.Counters
+        $passed += [int] $c.passed
+        $failed += [int] $c.failed + [int] $c.error + [int] $c.timeout + [int] $c.aborted
+        $skipped += [int] $c.notExecuted + [int] $c.inconclusive
+    }
+    if ($trx.Count -eq 0) { $failed += 1; Write-Host 'no TRX results were written' }
+    Write-Host "skipped or inconclusive: $skipped"
+    Write-Host "$passed passed, $failed failed"
+    if ($failed -gt 0 -or $testExit -ne 0) { exit 1 }
+}
+
+function Invoke-Bench {
+    $python = '/usr/bin/python3'
+    if ($IsLinux -and (Test-Path $python)) {
+        & $python -c 'import torch' 2>$null
+        if ($LASTEXITCODE -ne 0) {
+            if ((Test-Path /usr/bin/apt-get) -and ((id -u) -eq '0')) {
+                Invoke-Checked 'apt-get install python3-torch' { apt-get install -y python3-torch }
+            } else {
+                Write-Warning 'PyTorch is missing: install Debian''s python3-torch (apt-get install python3-torch) for the side-by-side figures.'
+            }
+        }
+    }
+    Invoke-Checked 'fill benchmark' { dotnet run -c Release --project bench/InitCore.Bench -- @BenchArgs }
+}
+
+switch ($Task) {
+    'build' { Invoke-Build }
+    'test' { Invoke-Test }
+    'bench' { Invoke-Bench }
+}
