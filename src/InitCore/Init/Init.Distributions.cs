@@ -27,18 +27,18 @@ namespace InitCore
         /// <param name="tensor">The tensor to fill.</param>
         /// <param name="a">Lower bound.</param>
         /// <param name="b">Upper bound, ≥ a.</param>
-        /// <param name="generator">Random stream; null for the engine's default.</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <exception cref="ArgumentException">a &gt; b, or a bound is not finite.</exception>
-        public static void Uniform(Tensor tensor, double a = 0.0, double b = 1.0, Generator? generator = null)
+        public static void Uniform(Tensor tensor, double a = 0.0, double b = 1.0, RandomSource? generator = null)
             => UniformCore(new InitTarget(tensor), a, b, generator);
 
-        /// <inheritdoc cref="Uniform(Tensor, double, double, Generator?)"/>
+        /// <inheritdoc cref="Uniform(Tensor, double, double, RandomSource?)"/>
         /// <param name="engine">The engine whose CPU workers do the work.</param>
         /// <param name="data">The host array to fill.</param>
         /// <param name="a">Lower bound.</param>
         /// <param name="b">Upper bound, ≥ a.</param>
-        /// <param name="generator">Random stream; null for the engine's default.</param>
-        public static void Uniform(Engine engine, Span<float> data, double a = 0.0, double b = 1.0, Generator? generator = null)
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
+        public static void Uniform(Engine engine, Span<float> data, double a = 0.0, double b = 1.0, RandomSource? generator = null)
             => UniformCore(InitTarget.Flat(engine, data, new int[1]), a, b, generator);
 
         /// <summary>
@@ -49,18 +49,18 @@ namespace InitCore
         /// <param name="tensor">The tensor to fill.</param>
         /// <param name="mean">Mean.</param>
         /// <param name="std">Standard deviation, ≥ 0.</param>
-        /// <param name="generator">Random stream; null for the engine's default.</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <exception cref="ArgumentException">std &lt; 0, or a parameter is not finite.</exception>
-        public static void Normal(Tensor tensor, double mean = 0.0, double std = 1.0, Generator? generator = null)
+        public static void Normal(Tensor tensor, double mean = 0.0, double std = 1.0, RandomSource? generator = null)
             => NormalCore(new InitTarget(tensor), mean, std, generator);
 
-        /// <inheritdoc cref="Normal(Tensor, double, double, Generator?)"/>
+        /// <inheritdoc cref="Normal(Tensor, double, double, RandomSource?)"/>
         /// <param name="engine">The engine whose CPU workers do the work.</param>
         /// <param name="data">The host array to fill.</param>
         /// <param name="mean">Mean.</param>
         /// <param name="std">Standard deviation, ≥ 0.</param>
-        /// <param name="generator">Random stream; null for the engine's default.</param>
-        public static void Normal(Engine engine, Span<float> data, double mean = 0.0, double std = 1.0, Generator? generator = null)
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
+        public static void Normal(Engine engine, Span<float> data, double mean = 0.0, double std = 1.0, RandomSource? generator = null)
             => NormalCore(InitTarget.Flat(engine, data, new int[1]), mean, std, generator);
 
         /// <summary>
@@ -78,20 +78,20 @@ namespace InitCore
         /// <param name="std">Standard deviation of the underlying normal, &gt; 0.</param>
         /// <param name="a">Lower cut (absolute value).</param>
         /// <param name="b">Upper cut (absolute value), &gt; a.</param>
-        /// <param name="generator">Random stream; null for the engine's default.</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <exception cref="ArgumentException">std ≤ 0, a ≥ b, or a parameter is NaN.</exception>
-        public static void TruncatedNormal(Tensor tensor, double mean = 0.0, double std = 1.0, double a = -2.0, double b = 2.0, Generator? generator = null)
+        public static void TruncatedNormal(Tensor tensor, double mean = 0.0, double std = 1.0, double a = -2.0, double b = 2.0, RandomSource? generator = null)
             => TruncatedNormalCore(new InitTarget(tensor), mean, std, a, b, generator);
 
-        /// <inheritdoc cref="TruncatedNormal(Tensor, double, double, double, double, Generator?)"/>
+        /// <inheritdoc cref="TruncatedNormal(Tensor, double, double, double, double, RandomSource?)"/>
         /// <param name="engine">The engine whose CPU workers do the work.</param>
         /// <param name="data">The host array to fill.</param>
         /// <param name="mean">Mean of the underlying normal.</param>
         /// <param name="std">Standard deviation of the underlying normal, &gt; 0.</param>
         /// <param name="a">Lower cut (absolute value).</param>
         /// <param name="b">Upper cut (absolute value), &gt; a.</param>
-        /// <param name="generator">Random stream; null for the engine's default.</param>
-        public static void TruncatedNormal(Engine engine, Span<float> data, double mean = 0.0, double std = 1.0, double a = -2.0, double b = 2.0, Generator? generator = null)
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
+        public static void TruncatedNormal(Engine engine, Span<float> data, double mean = 0.0, double std = 1.0, double a = -2.0, double b = 2.0, RandomSource? generator = null)
             => TruncatedNormalCore(InitTarget.Flat(engine, data, new int[1]), mean, std, a, b, generator);
 
         /// <summary>Fills with a constant. Equivalent to <c>torch.nn.init.constant_(tensor, val)</c> (Keras <c>Constant</c>).</summary>
@@ -123,7 +123,7 @@ namespace InitCore
         /// <param name="data">The host array to fill.</param>
         public static void Ones(Engine engine, Span<float> data) => Constant(engine, data, 1.0);
 
-        private static void UniformCore(InitTarget target, double a, double b, Generator? generator)
+        private static void UniformCore(InitTarget target, double a, double b, RandomSource? generator)
         {
             RequireFinite(a, nameof(a));
             RequireFinite(b, nameof(b));
@@ -132,7 +132,7 @@ namespace InitCore
             target.Fill(FillSpec.Uniform(a, b), generator);
         }
 
-        private static void NormalCore(InitTarget target, double mean, double std, Generator? generator)
+        private static void NormalCore(InitTarget target, double mean, double std, RandomSource? generator)
         {
             RequireFinite(mean, nameof(mean));
             RequireFinite(std, nameof(std));
@@ -141,7 +141,7 @@ namespace InitCore
             target.Fill(FillSpec.Normal(mean, std), generator);
         }
 
-        private static void TruncatedNormalCore(InitTarget target, double mean, double std, double a, double b, Generator? generator)
+        private static void TruncatedNormalCore(InitTarget target, double mean, double std, double a, double b, RandomSource? generator)
         {
             RequireFinite(mean, nameof(mean));
             RequireFinite(std, nameof(std));

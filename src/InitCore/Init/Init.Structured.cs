@@ -57,17 +57,17 @@ namespace InitCore
         /// </remarks>
         /// <param name="tensor">A tensor with at least 2 dimensions.</param>
         /// <param name="gain">Multiplier.</param>
-        /// <param name="generator">Random stream; null for the engine's default.</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions, or gain is not finite.</exception>
-        public static void Orthogonal(Tensor tensor, double gain = 1.0, Generator? generator = null) => OrthogonalCore(new InitTarget(tensor), gain, generator);
+        public static void Orthogonal(Tensor tensor, double gain = 1.0, RandomSource? generator = null) => OrthogonalCore(new InitTarget(tensor), gain, generator);
 
-        /// <inheritdoc cref="Orthogonal(Tensor, double, Generator?)"/>
+        /// <inheritdoc cref="Orthogonal(Tensor, double, RandomSource?)"/>
         /// <param name="engine">The engine whose CPU workers do the work.</param>
         /// <param name="data">The host array, row-major in <paramref name="shape"/>.</param>
         /// <param name="shape">A shape with at least 2 dimensions.</param>
         /// <param name="gain">Multiplier.</param>
-        /// <param name="generator">Random stream; null for the engine's default.</param>
-        public static void Orthogonal(Engine engine, Span<float> data, ReadOnlySpan<int> shape, double gain = 1.0, Generator? generator = null)
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
+        public static void Orthogonal(Engine engine, Span<float> data, ReadOnlySpan<int> shape, double gain = 1.0, RandomSource? generator = null)
             => OrthogonalCore(new InitTarget(engine, data, shape), gain, generator);
 
         // ------------------------------------------------------------------ sparse
@@ -86,19 +86,19 @@ namespace InitCore
         /// <param name="tensor">A 2-D tensor.</param>
         /// <param name="sparsity">Fraction of each column set to zero, in [0, 1].</param>
         /// <param name="std">Standard deviation of the non-zero values, ≥ 0.</param>
-        /// <param name="generator">Random stream; null for the engine's default.</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <exception cref="ArgumentException">The tensor is not 2-D, sparsity is outside [0, 1], or std &lt; 0.</exception>
-        public static void Sparse(Tensor tensor, double sparsity, double std = 0.01, Generator? generator = null)
+        public static void Sparse(Tensor tensor, double sparsity, double std = 0.01, RandomSource? generator = null)
             => SparseCore(new InitTarget(tensor), sparsity, std, generator);
 
-        /// <inheritdoc cref="Sparse(Tensor, double, double, Generator?)"/>
+        /// <inheritdoc cref="Sparse(Tensor, double, double, RandomSource?)"/>
         /// <param name="engine">The engine whose CPU workers do the work.</param>
         /// <param name="data">The host array, row-major in <paramref name="shape"/>.</param>
         /// <param name="shape">A 2-D shape [rows, cols].</param>
         /// <param name="sparsity">Fraction of each column set to zero, in [0, 1].</param>
         /// <param name="std">Standard deviation of the non-zero values, ≥ 0.</param>
-        /// <param name="generator">Random stream; null for the engine's default.</param>
-        public static void Sparse(Engine engine, Span<float> data, ReadOnlySpan<int> shape, double sparsity, double std = 0.01, Generator? generator = null)
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
+        public static void Sparse(Engine engine, Span<float> data, ReadOnlySpan<int> shape, double sparsity, double std = 0.01, RandomSource? generator = null)
             => SparseCore(new InitTarget(engine, data, shape), sparsity, std, generator);
 
         // ------------------------------------------------------------------ cores
@@ -138,7 +138,7 @@ namespace InitCore
                     data[(int)((g * outPerGroup + d) * outStride + d * inStride + centre)] = 1f;
         }
 
-        private static void OrthogonalCore(InitTarget target, double gain, Generator? generator)
+        private static void OrthogonalCore(InitTarget target, double gain, RandomSource? generator)
         {
             target.RequireRank(2, int.MaxValue, "orthogonal");
             RequireFinite(gain, nameof(gain));
@@ -161,7 +161,7 @@ namespace InitCore
                     data[r * cols + c] = (float)(gain * q[transpose ? (long)c * n + r : (long)r * n + c]);
         }
 
-        private static void SparseCore(InitTarget target, double sparsity, double std, Generator? generator)
+        private static void SparseCore(InitTarget target, double sparsity, double std, RandomSource? generator)
         {
             target.RequireRank(2, 2, "sparse");
             if (!(sparsity >= 0 && sparsity <= 1))
@@ -171,7 +171,7 @@ namespace InitCore
             if (target.IsEmpty) return;
             int rows = target.Shape[0], cols = target.Shape[1];
             int zeros = (int)Math.Ceiling(sparsity * rows);
-            Generator g = target.Resolve(generator);
+            RandomSource g = target.Resolve(generator);
             target.Fill(FillSpec.Normal(0.0, std), g);
             var keys = new float[(long)rows * cols];
             target.Cpu.Fill(keys, FillSpec.Uniform(0.0, 1.0), g);

@@ -19,44 +19,44 @@ namespace InitCore
         /// <remarks>Glorot and Bengio, "Understanding the difficulty of training deep feedforward neural networks", AISTATS 2010.</remarks>
         /// <param name="tensor">A weight with at least 2 dimensions, [out, in, k…].</param>
         /// <param name="gain">Scaling factor, e.g. <see cref="Gain.Calculate(Nonlinearity, double?)"/>.</param>
-        /// <param name="generator">Random stream; null for the engine's default.</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule (see <see cref="Fans.ForConv"/>).</param>
         /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions and no fans are given, or gain is not finite.</exception>
-        public static void XavierUniform(Tensor tensor, double gain = 1.0, Generator? generator = null, Fans? fans = null)
+        public static void XavierUniform(Tensor tensor, double gain = 1.0, RandomSource? generator = null, Fans? fans = null)
             => Xavier(new InitTarget(tensor), gain, generator, fans, normal: false);
 
-        /// <inheritdoc cref="XavierUniform(Tensor, double, Generator?, Fans?)"/>
+        /// <inheritdoc cref="XavierUniform(Tensor, double, RandomSource?, Fans?)"/>
         /// <param name="engine">The engine whose CPU workers do the work.</param>
         /// <param name="data">The host array to fill, row-major in <paramref name="shape"/>.</param>
         /// <param name="shape">The weight's shape, [out, in, k…].</param>
         /// <param name="gain">Scaling factor.</param>
-        /// <param name="generator">Random stream; null for the engine's default.</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
-        public static void XavierUniform(Engine engine, Span<float> data, ReadOnlySpan<int> shape, double gain = 1.0, Generator? generator = null, Fans? fans = null)
+        public static void XavierUniform(Engine engine, Span<float> data, ReadOnlySpan<int> shape, double gain = 1.0, RandomSource? generator = null, Fans? fans = null)
             => Xavier(new InitTarget(engine, data, shape), gain, generator, fans, normal: false);
 
         /// <summary>
         /// Xavier (Glorot) normal: N(0, std²) with std = gain·√(2 / (fan_in + fan_out)).
         /// Equivalent to <c>torch.nn.init.xavier_normal_(tensor, gain)</c>. (Keras' <c>GlorotNormal</c>
-        /// truncates; see <see cref="GlorotNormal(Tensor, Generator?, Fans?)"/>.)
+        /// truncates; see <see cref="GlorotNormal(Tensor, RandomSource?, Fans?)"/>.)
         /// </summary>
         /// <remarks>Glorot and Bengio, AISTATS 2010.</remarks>
         /// <param name="tensor">A weight with at least 2 dimensions, [out, in, k…].</param>
         /// <param name="gain">Scaling factor.</param>
-        /// <param name="generator">Random stream; null for the engine's default.</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
         /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions and no fans are given, or gain is not finite.</exception>
-        public static void XavierNormal(Tensor tensor, double gain = 1.0, Generator? generator = null, Fans? fans = null)
+        public static void XavierNormal(Tensor tensor, double gain = 1.0, RandomSource? generator = null, Fans? fans = null)
             => Xavier(new InitTarget(tensor), gain, generator, fans, normal: true);
 
-        /// <inheritdoc cref="XavierNormal(Tensor, double, Generator?, Fans?)"/>
+        /// <inheritdoc cref="XavierNormal(Tensor, double, RandomSource?, Fans?)"/>
         /// <param name="engine">The engine whose CPU workers do the work.</param>
         /// <param name="data">The host array to fill, row-major in <paramref name="shape"/>.</param>
         /// <param name="shape">The weight's shape, [out, in, k…].</param>
         /// <param name="gain">Scaling factor.</param>
-        /// <param name="generator">Random stream; null for the engine's default.</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
-        public static void XavierNormal(Engine engine, Span<float> data, ReadOnlySpan<int> shape, double gain = 1.0, Generator? generator = null, Fans? fans = null)
+        public static void XavierNormal(Engine engine, Span<float> data, ReadOnlySpan<int> shape, double gain = 1.0, RandomSource? generator = null, Fans? fans = null)
             => Xavier(new InitTarget(engine, data, shape), gain, generator, fans, normal: true);
 
         // ------------------------------------------------------------------ Kaiming / He
@@ -69,28 +69,28 @@ namespace InitCore
         /// <remarks>
         /// He et al., "Delving Deep into Rectifiers", ICCV 2015. The defaults (a = 0, leaky_relu) give
         /// gain √2, as PyTorch. PyTorch's default Linear/Conv weight init is this with a = √5
-        /// (<see cref="PyTorchDefault(Tensor, Tensor?, Generator?)"/>).
+        /// (<see cref="PyTorchDefault(Tensor, Tensor?, RandomSource?)"/>).
         /// </remarks>
         /// <param name="tensor">A weight with at least 2 dimensions, [out, in, k…].</param>
         /// <param name="a">Negative slope of the rectifier that follows (used by <see cref="Nonlinearity.LeakyRelu"/>).</param>
         /// <param name="mode"><see cref="FanMode.FanIn"/> (forward variance) or <see cref="FanMode.FanOut"/> (backward variance).</param>
         /// <param name="nonlinearity">The nonlinearity that follows the layer.</param>
-        /// <param name="generator">Random stream; null for the engine's default.</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule (see <see cref="Fans.ForConv"/>).</param>
         /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions, the mode is fan_avg or unknown, or the nonlinearity is unknown.</exception>
-        public static void KaimingUniform(Tensor tensor, double a = 0.0, FanMode mode = FanMode.FanIn, Nonlinearity nonlinearity = Nonlinearity.LeakyRelu, Generator? generator = null, Fans? fans = null)
+        public static void KaimingUniform(Tensor tensor, double a = 0.0, FanMode mode = FanMode.FanIn, Nonlinearity nonlinearity = Nonlinearity.LeakyRelu, RandomSource? generator = null, Fans? fans = null)
             => Kaiming(new InitTarget(tensor), a, mode, nonlinearity, generator, fans, normal: false);
 
-        /// <inheritdoc cref="KaimingUniform(Tensor, double, FanMode, Nonlinearity, Generator?, Fans?)"/>
+        /// <inheritdoc cref="KaimingUniform(Tensor, double, FanMode, Nonlinearity, RandomSource?, Fans?)"/>
         /// <param name="engine">The engine whose CPU workers do the work.</param>
         /// <param name="data">The host array to fill, row-major in <paramref name="shape"/>.</param>
         /// <param name="shape">The weight's shape, [out, in, k…].</param>
         /// <param name="a">Negative slope of the rectifier that follows.</param>
         /// <param name="mode">fan_in or fan_out.</param>
         /// <param name="nonlinearity">The nonlinearity that follows the layer.</param>
-        /// <param name="generator">Random stream; null for the engine's default.</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
-        public static void KaimingUniform(Engine engine, Span<float> data, ReadOnlySpan<int> shape, double a = 0.0, FanMode mode = FanMode.FanIn, Nonlinearity nonlinearity = Nonlinearity.LeakyRelu, Generator? generator = null, Fans? fans = null)
+        public static void KaimingUniform(Engine engine, Span<float> data, ReadOnlySpan<int> shape, double a = 0.0, FanMode mode = FanMode.FanIn, Nonlinearity nonlinearity = Nonlinearity.LeakyRelu, RandomSource? generator = null, Fans? fans = null)
             => Kaiming(new InitTarget(engine, data, shape), a, mode, nonlinearity, generator, fans, normal: false);
 
         /// <summary>
@@ -98,27 +98,27 @@ namespace InitCore
         /// <see cref="Gain.Calculate(Nonlinearity, double?)"/>(nonlinearity, a).
         /// Equivalent to <c>torch.nn.init.kaiming_normal_(tensor, a, mode, nonlinearity)</c>.
         /// </summary>
-        /// <remarks>He et al., "Delving Deep into Rectifiers", ICCV 2015. (Keras' <c>HeNormal</c> truncates; see <see cref="HeNormal(Tensor, Generator?, Fans?)"/>.)</remarks>
+        /// <remarks>He et al., "Delving Deep into Rectifiers", ICCV 2015. (Keras' <c>HeNormal</c> truncates; see <see cref="HeNormal(Tensor, RandomSource?, Fans?)"/>.)</remarks>
         /// <param name="tensor">A weight with at least 2 dimensions, [out, in, k…].</param>
         /// <param name="a">Negative slope of the rectifier that follows (used by <see cref="Nonlinearity.LeakyRelu"/>).</param>
         /// <param name="mode"><see cref="FanMode.FanIn"/> or <see cref="FanMode.FanOut"/>.</param>
         /// <param name="nonlinearity">The nonlinearity that follows the layer.</param>
-        /// <param name="generator">Random stream; null for the engine's default.</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
         /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions, the mode is fan_avg or unknown, or the nonlinearity is unknown.</exception>
-        public static void KaimingNormal(Tensor tensor, double a = 0.0, FanMode mode = FanMode.FanIn, Nonlinearity nonlinearity = Nonlinearity.LeakyRelu, Generator? generator = null, Fans? fans = null)
+        public static void KaimingNormal(Tensor tensor, double a = 0.0, FanMode mode = FanMode.FanIn, Nonlinearity nonlinearity = Nonlinearity.LeakyRelu, RandomSource? generator = null, Fans? fans = null)
             => Kaiming(new InitTarget(tensor), a, mode, nonlinearity, generator, fans, normal: true);
 
-        /// <inheritdoc cref="KaimingNormal(Tensor, double, FanMode, Nonlinearity, Generator?, Fans?)"/>
+        /// <inheritdoc cref="KaimingNormal(Tensor, double, FanMode, Nonlinearity, RandomSource?, Fans?)"/>
         /// <param name="engine">The engine whose CPU workers do the work.</param>
         /// <param name="data">The host array to fill, row-major in <paramref name="shape"/>.</param>
         /// <param name="shape">The weight's shape, [out, in, k…].</param>
         /// <param name="a">Negative slope of the rectifier that follows.</param>
         /// <param name="mode">fan_in or fan_out.</param>
         /// <param name="nonlinearity">The nonlinearity that follows the layer.</param>
-        /// <param name="generator">Random stream; null for the engine's default.</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
-        public static void KaimingNormal(Engine engine, Span<float> data, ReadOnlySpan<int> shape, double a = 0.0, FanMode mode = FanMode.FanIn, Nonlinearity nonlinearity = Nonlinearity.LeakyRelu, Generator? generator = null, Fans? fans = null)
+        public static void KaimingNormal(Engine engine, Span<float> data, ReadOnlySpan<int> shape, double a = 0.0, FanMode mode = FanMode.FanIn, Nonlinearity nonlinearity = Nonlinearity.LeakyRelu, RandomSource? generator = null, Fans? fans = null)
             => Kaiming(new InitTarget(engine, data, shape), a, mode, nonlinearity, generator, fans, normal: true);
 
         // ------------------------------------------------------------------ Keras VarianceScaling
@@ -137,64 +137,64 @@ namespace InitCore
         /// <param name="scale">Positive scaling factor.</param>
         /// <param name="mode">fan_in, fan_out or fan_avg.</param>
         /// <param name="distribution">truncated_normal, untruncated_normal or uniform.</param>
-        /// <param name="generator">Random stream; null for the engine's default.</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
         /// <exception cref="ArgumentException">scale ≤ 0, an unknown mode or distribution, or fewer than 2 dimensions without fans.</exception>
-        public static void VarianceScaling(Tensor tensor, double scale = 1.0, FanMode mode = FanMode.FanIn, VarianceDistribution distribution = VarianceDistribution.TruncatedNormal, Generator? generator = null, Fans? fans = null)
+        public static void VarianceScaling(Tensor tensor, double scale = 1.0, FanMode mode = FanMode.FanIn, VarianceDistribution distribution = VarianceDistribution.TruncatedNormal, RandomSource? generator = null, Fans? fans = null)
             => VarianceScalingCore(new InitTarget(tensor), scale, mode, distribution, generator, fans);
 
-        /// <inheritdoc cref="VarianceScaling(Tensor, double, FanMode, VarianceDistribution, Generator?, Fans?)"/>
+        /// <inheritdoc cref="VarianceScaling(Tensor, double, FanMode, VarianceDistribution, RandomSource?, Fans?)"/>
         /// <param name="engine">The engine whose CPU workers do the work.</param>
         /// <param name="data">The host array to fill, row-major in <paramref name="shape"/>.</param>
         /// <param name="shape">The weight's shape, [out, in, k…].</param>
         /// <param name="scale">Positive scaling factor.</param>
         /// <param name="mode">fan_in, fan_out or fan_avg.</param>
         /// <param name="distribution">truncated_normal, untruncated_normal or uniform.</param>
-        /// <param name="generator">Random stream; null for the engine's default.</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
-        public static void VarianceScaling(Engine engine, Span<float> data, ReadOnlySpan<int> shape, double scale = 1.0, FanMode mode = FanMode.FanIn, VarianceDistribution distribution = VarianceDistribution.TruncatedNormal, Generator? generator = null, Fans? fans = null)
+        public static void VarianceScaling(Engine engine, Span<float> data, ReadOnlySpan<int> shape, double scale = 1.0, FanMode mode = FanMode.FanIn, VarianceDistribution distribution = VarianceDistribution.TruncatedNormal, RandomSource? generator = null, Fans? fans = null)
             => VarianceScalingCore(new InitTarget(engine, data, shape), scale, mode, distribution, generator, fans);
 
         /// <summary>Keras <c>LecunNormal</c>: VarianceScaling(1, fan_in, truncated_normal). LeCun et al., "Efficient BackProp", 1998.</summary>
         /// <param name="tensor">A weight with at least 2 dimensions.</param>
-        /// <param name="generator">Random stream; null for the engine's default.</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
-        public static void LeCunNormal(Tensor tensor, Generator? generator = null, Fans? fans = null)
+        public static void LeCunNormal(Tensor tensor, RandomSource? generator = null, Fans? fans = null)
             => VarianceScaling(tensor, 1.0, FanMode.FanIn, VarianceDistribution.TruncatedNormal, generator, fans);
 
         /// <summary>Keras <c>LecunUniform</c>: VarianceScaling(1, fan_in, uniform), i.e. U(±√(3/fan_in)).</summary>
         /// <param name="tensor">A weight with at least 2 dimensions.</param>
-        /// <param name="generator">Random stream; null for the engine's default.</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
-        public static void LeCunUniform(Tensor tensor, Generator? generator = null, Fans? fans = null)
+        public static void LeCunUniform(Tensor tensor, RandomSource? generator = null, Fans? fans = null)
             => VarianceScaling(tensor, 1.0, FanMode.FanIn, VarianceDistribution.Uniform, generator, fans);
 
         /// <summary>Keras <c>HeNormal</c>: VarianceScaling(2, fan_in, truncated_normal). He et al., ICCV 2015.</summary>
         /// <param name="tensor">A weight with at least 2 dimensions.</param>
-        /// <param name="generator">Random stream; null for the engine's default.</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
-        public static void HeNormal(Tensor tensor, Generator? generator = null, Fans? fans = null)
+        public static void HeNormal(Tensor tensor, RandomSource? generator = null, Fans? fans = null)
             => VarianceScaling(tensor, 2.0, FanMode.FanIn, VarianceDistribution.TruncatedNormal, generator, fans);
 
         /// <summary>Keras <c>HeUniform</c>: VarianceScaling(2, fan_in, uniform), i.e. U(±√(6/fan_in)).</summary>
         /// <param name="tensor">A weight with at least 2 dimensions.</param>
-        /// <param name="generator">Random stream; null for the engine's default.</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
-        public static void HeUniform(Tensor tensor, Generator? generator = null, Fans? fans = null)
+        public static void HeUniform(Tensor tensor, RandomSource? generator = null, Fans? fans = null)
             => VarianceScaling(tensor, 2.0, FanMode.FanIn, VarianceDistribution.Uniform, generator, fans);
 
         /// <summary>Keras <c>GlorotNormal</c>: VarianceScaling(1, fan_avg, truncated_normal). Glorot and Bengio, AISTATS 2010.</summary>
         /// <param name="tensor">A weight with at least 2 dimensions.</param>
-        /// <param name="generator">Random stream; null for the engine's default.</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
-        public static void GlorotNormal(Tensor tensor, Generator? generator = null, Fans? fans = null)
+        public static void GlorotNormal(Tensor tensor, RandomSource? generator = null, Fans? fans = null)
             => VarianceScaling(tensor, 1.0, FanMode.FanAvg, VarianceDistribution.TruncatedNormal, generator, fans);
 
-        /// <summary>Keras <c>GlorotUniform</c>: VarianceScaling(1, fan_avg, uniform), the same distribution as <see cref="XavierUniform(Tensor, double, Generator?, Fans?)"/> with gain 1.</summary>
+        /// <summary>Keras <c>GlorotUniform</c>: VarianceScaling(1, fan_avg, uniform), the same distribution as <see cref="XavierUniform(Tensor, double, RandomSource?, Fans?)"/> with gain 1.</summary>
         /// <param name="tensor">A weight with at least 2 dimensions.</param>
-        /// <param name="generator">Random stream; null for the engine's default.</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
-        public static void GlorotUniform(Tensor tensor, Generator? generator = null, Fans? fans = null)
+        public static void GlorotUniform(Tensor tensor, RandomSource? generator = null, Fans? fans = null)
             => VarianceScaling(tensor, 1.0, FanMode.FanAvg, VarianceDistribution.Uniform, generator, fans);
 
         // ------------------------------------------------------------------ PyTorch's default
@@ -214,14 +214,14 @@ namespace InitCore
         /// <param name="bias">The bias, 1-D, or null.</param>
         /// <param name="generator">Random stream; null for the weight's engine default.</param>
         /// <exception cref="ArgumentException">The weight has fewer than 2 dimensions, or the bias is not 1-D.</exception>
-        public static void PyTorchDefault(Tensor weight, Tensor? bias = null, Generator? generator = null)
+        public static void PyTorchDefault(Tensor weight, Tensor? bias = null, RandomSource? generator = null)
         {
             if (weight is null) throw new ArgumentNullException(nameof(weight));
             if (bias is not null && bias.Rank != 1)
                 throw new ArgumentException($"bias must be 1-D, but has shape {TensorShape.Format(bias.ShapeArray)}.", nameof(bias));
             var target = new InitTarget(weight);
             double fanIn = target.ShapeFans().FanIn;
-            Generator g = target.Resolve(generator);
+            RandomSource g = target.Resolve(generator);
             Kaiming(target, Math.Sqrt(5.0), FanMode.FanIn, Nonlinearity.LeakyRelu, g, null, normal: false);
             if (bias is not null)
             {
@@ -230,17 +230,17 @@ namespace InitCore
             }
         }
 
-        /// <summary>The same as <see cref="PyTorchDefault(Tensor, Tensor?, Generator?)"/> on host spans.</summary>
+        /// <summary>The same as <see cref="PyTorchDefault(Tensor, Tensor?, RandomSource?)"/> on host spans.</summary>
         /// <param name="engine">The engine whose CPU workers do the work.</param>
         /// <param name="weight">The weight data, row-major in <paramref name="weightShape"/>.</param>
         /// <param name="weightShape">The weight's shape, [out, in, k…].</param>
         /// <param name="bias">The bias data (may be empty).</param>
-        /// <param name="generator">Random stream; null for the engine's default.</param>
-        public static void PyTorchDefault(Engine engine, Span<float> weight, ReadOnlySpan<int> weightShape, Span<float> bias, Generator? generator = null)
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
+        public static void PyTorchDefault(Engine engine, Span<float> weight, ReadOnlySpan<int> weightShape, Span<float> bias, RandomSource? generator = null)
         {
             var target = new InitTarget(engine, weight, weightShape);
             double fanIn = target.ShapeFans().FanIn;
-            Generator g = target.Resolve(generator);
+            RandomSource g = target.Resolve(generator);
             Kaiming(target, Math.Sqrt(5.0), FanMode.FanIn, Nonlinearity.LeakyRelu, g, null, normal: false);
             double bound = fanIn > 0 ? 1.0 / Math.Sqrt(fanIn) : 0.0;
             Uniform(engine, bias, -bound, bound, g);
@@ -248,7 +248,7 @@ namespace InitCore
 
         // ------------------------------------------------------------------ shared cores
 
-        private static void Xavier(InitTarget target, double gain, Generator? generator, Fans? fans, bool normal)
+        private static void Xavier(InitTarget target, double gain, RandomSource? generator, Fans? fans, bool normal)
         {
             RequireFinite(gain, nameof(gain));
             Fans f = fans ?? target.ShapeFans();
@@ -258,7 +258,7 @@ namespace InitCore
             target.Fill(normal ? FillSpec.Normal(0.0, std) : FillSpec.Uniform(-Sqrt3 * std, Sqrt3 * std), generator);
         }
 
-        private static void Kaiming(InitTarget target, double a, FanMode mode, Nonlinearity nonlinearity, Generator? generator, Fans? fans, bool normal)
+        private static void Kaiming(InitTarget target, double a, FanMode mode, Nonlinearity nonlinearity, RandomSource? generator, Fans? fans, bool normal)
         {
             if (mode != FanMode.FanIn && mode != FanMode.FanOut)
                 throw new ArgumentException($"Mode {ModeName(mode)} not supported, please use one of fan_in, fan_out.", nameof(mode));
@@ -271,7 +271,7 @@ namespace InitCore
             target.Fill(normal ? FillSpec.Normal(0.0, std) : FillSpec.Uniform(-Sqrt3 * std, Sqrt3 * std), generator);
         }
 
-        private static void VarianceScalingCore(InitTarget target, double scale, FanMode mode, VarianceDistribution distribution, Generator? generator, Fans? fans)
+        private static void VarianceScalingCore(InitTarget target, double scale, FanMode mode, VarianceDistribution distribution, RandomSource? generator, Fans? fans)
         {
             if (!(scale > 0) || double.IsInfinity(scale))
                 throw new ArgumentException($"scale must be a positive finite number, but found {Format(scale)}.", nameof(scale));

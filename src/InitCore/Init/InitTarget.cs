@@ -43,9 +43,9 @@ namespace InitCore
         internal bool IsEmpty => Data.Length == 0;
         internal CpuBackend Cpu => _engine.Cpu;
 
-        internal Generator Resolve(Generator? generator) => generator ?? _engine.DefaultGenerator;
+        internal RandomSource Resolve(RandomSource? generator) => generator ?? _engine.DefaultGenerator;
 
-        internal void Fill(in FillSpec spec, Generator? generator)
+        internal void Fill(in FillSpec spec, RandomSource? generator)
         {
             if (IsEmpty) return;
             _engine.Cpu.Fill(Data, spec, Resolve(generator));

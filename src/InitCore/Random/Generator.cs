@@ -25,7 +25,7 @@ namespace InitCore
     /// the inverse-CDF method with no rejection loop (the same algorithm as torch.nn.init.trunc_normal_).
     /// docs/random.md gives the full derivation.</para>
     /// </remarks>
-    public sealed class Generator
+    public sealed class Generator : RandomSource
     {
         private long _offset;
 
@@ -62,6 +62,12 @@ namespace InitCore
         {
             long blocks = (elements + 3) / 4;
             return unchecked((ulong)(Interlocked.Add(ref _offset, blocks) - blocks));
+        }
+
+        internal override void FillHost(InitCore.Backends.Cpu.CpuBackend cpu, Span<float> destination, in InitCore.Backends.Cpu.FillSpec spec)
+        {
+            if (destination.Length == 0) return;
+            InitCore.Backends.Cpu.PhiloxFill.Fill(destination, spec, Seed, Stream, Reserve(destination.Length), cpu.ThreadCount);
         }
 
         /// <inheritdoc />

@@ -22,13 +22,8 @@ namespace InitCore.Backends.Cpu
         internal string Description =>
             $"cpu ({ThreadCount} thread{(ThreadCount == 1 ? "" : "s")}, {System.Numerics.Vector<float>.Count}-wide SIMD{(System.Numerics.Vector.IsHardwareAccelerated ? "" : ", not hardware-accelerated")})";
 
-        /// <summary>Draws <paramref name="spec"/> into <paramref name="destination"/>, advancing <paramref name="generator"/>.</summary>
-        internal void Fill(Span<float> destination, in FillSpec spec, Generator generator)
-        {
-            if (destination.Length == 0) return;
-            ulong start = generator.Reserve(destination.Length);
-            PhiloxFill.Fill(destination, spec, generator.Seed, generator.Stream, start, ThreadCount);
-        }
+        /// <summary>Draws <paramref name="spec"/> into <paramref name="destination"/>, advancing <paramref name="source"/>.</summary>
+        internal void Fill(Span<float> destination, in FillSpec spec, RandomSource source) => source.FillHost(this, destination, spec);
 
         internal unsafe void FillConstant(Span<float> destination, float value)
         {

@@ -17,10 +17,17 @@ namespace InitCore.Backends.Cpu
     /// </summary>
     internal readonly struct FillSpec
     {
-        internal FillSpec(FillKind kind, float p0, float p1, float p2 = 0, float p3 = 0, float p4 = 0, float p5 = 0)
+        private FillSpec(FillKind kind, double d0, double d1, double d2, double d3, float p0, float p1, float p2 = 0, float p3 = 0, float p4 = 0, float p5 = 0)
         {
-            Kind = kind; P0 = p0; P1 = p1; P2 = p2; P3 = p3; P4 = p4; P5 = p5;
+            Kind = kind; D0 = d0; D1 = d1; D2 = d2; D3 = d3; P0 = p0; P1 = p1; P2 = p2; P3 = p3; P4 = p4; P5 = p5;
         }
+
+        // The parameters as the caller gave them, in double (what torch.nn.init receives):
+        // uniform (a, b); normal (mean, std); truncated normal (mean, std, a, b).
+        internal double D0 { get; }
+        internal double D1 { get; }
+        internal double D2 { get; }
+        internal double D3 { get; }
 
         internal FillKind Kind { get; }
         /// <summary>Uniform: lo. Normal: mean. Truncated: tLo = 2Φ(α) − 1.</summary>
@@ -36,15 +43,15 @@ namespace InitCore.Backends.Cpu
         /// <summary>Truncated: upper clamp b.</summary>
         internal float P5 { get; }
 
-        internal static FillSpec Uniform(double lo, double hi) => new FillSpec(FillKind.Uniform, (float)lo, (float)(hi - lo));
+        internal static FillSpec Uniform(double lo, double hi) => new FillSpec(FillKind.Uniform, lo, hi, 0, 0, (float)lo, (float)(hi - lo));
 
-        internal static FillSpec Normal(double mean, double std) => new FillSpec(FillKind.Normal, (float)mean, (float)std);
+        internal static FillSpec Normal(double mean, double std) => new FillSpec(FillKind.Normal, mean, std, 0, 0, (float)mean, (float)std);
 
         internal static FillSpec TruncatedNormal(double mean, double std, double a, double b)
         {
             double lo = 2.0 * Statistics.NormalCdf((a - mean) / std) - 1.0;
             double hi = 2.0 * Statistics.NormalCdf((b - mean) / std) - 1.0;
-            return new FillSpec(FillKind.TruncatedNormal, (float)lo, (float)(hi - lo), (float)(std * 1.4142135623730951), (float)mean, (float)a, (float)b);
+            return new FillSpec(FillKind.TruncatedNormal, mean, std, a, b, (float)lo, (float)(hi - lo), (float)(std * 1.4142135623730951), (float)mean, (float)a, (float)b);
         }
 
         public override string ToString() => Kind switch
