@@ -11,12 +11,14 @@
           and print "N passed, N failed".
   bench   Run the CPU fill benchmark side by side with PyTorch (Debian's python3-torch; installed with apt
           when missing and this is a Debian-family machine run as root) and print the table for docs/performance.md.
-  Later issues add: kernels, data, pack.
+  kernels Install nvcc when missing (Debian's nvidia-cuda-toolkit, non-free; needs root) and compile
+          native/kernels/*.cu to native/ptx/*.ptx, which the engine embeds. Commit the result.
+  Later issues add: data, pack.
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'bench')]
+    [ValidateSet('build', 'test', 'bench', 'kernels')]
     [string] $Task = 'build',
     [string] $Configuration = 'Release',
     # Extra arguments for the benchmark program, e.g. -BenchArgs '--size','16777216'
@@ -77,8 +79,16 @@ function Invoke-Bench {
     Invoke-Checked 'fill benchmark' { dotnet run -c Release --project bench/InitCore.Bench -- @BenchArgs }
 }
 
+function Invoke-Kernels {
+    if (-not $IsLinux) { throw 'build.ps1 kernels runs on Linux (nvcc 11.8 from Debian with clang-14); the committed PTX serves every platform.' }
+    Invoke-Checked 'install nvcc if missing' { bash native/install-nvcc.sh }
+    Invoke-Checked 'compile kernels to PTX' { bash native/build-kernels.sh }
+    git status --short -- native/ptx
+}
+
 switch ($Task) {
     'build' { Invoke-Build }
     'test' { Invoke-Test }
     'bench' { Invoke-Bench }
+    'kernels' { Invoke-Kernels }
 }

@@ -1,17 +1,22 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
+using InitCore.Backends;
 using InitCore.Backends.Cpu;
+using InitCore.Backends.Cuda;
+using InitCore.Cuda;
 
 namespace InitCore
 {
     /// <summary>
-    /// The root object a host creates once and disposes when done. It owns the backend, the
-    /// worker-thread setting and a default <see cref="Generator"/>; there is no global state, so
+    /// The root object a host creates once and disposes when done. It owns the backend (CUDA or CPU),
+    /// the worker-thread setting and a default <see cref="Generator"/>; there is no global state, so
     /// several engines can live side by side. Every member may be called from any thread.
     /// </summary>
     /// <example>
     /// <code>
     /// using var engine = Engine.Create(new EngineOptions { Seed = 42 });
+    /// Console.WriteLine(engine.BackendReason);        // which backend, and why
     /// using var w = engine.CreateTensor(32, 1, 5, 5);
     /// Init.KaimingNormal(w, nonlinearity: Nonlinearity.Relu);
     /// </code>
@@ -23,16 +28,37 @@ namespace InitCore
         private Engine(EngineOptions options)
         {
             int threads = options.ResolveThreadCount();
+            Cpu = new CpuBackend(threads);
             switch (options.Backend)
             {
                 case BackendKind.Auto:
-                    Cpu = new CpuBackend(threads);
-                    BackendReason = "CPU backend: the only backend in this build (auto)";
+                    try
+                    {
+                        var cuda = CudaBackend.Create(options.CudaLibraryDirectory, options.DeviceOrdinal);
+                        Main = cuda;
+                        LoadTrace = cuda.Trace;
+                        BackendReason = $"CUDA backend (auto): {cuda.DeviceName}";
+                    }
+                    catch (CudaUnavailableException ex)
+                    {
+                        Main = Cpu;
+                        LoadTrace = ex.LoadTrace;
+                        BackendReason = $"CPU backend (auto): CUDA unavailable: {ex.Reason}";
+                    }
                     break;
                 case BackendKind.Cpu:
-                    Cpu = new CpuBackend(threads);
+                    Main = Cpu;
+                    LoadTrace = Array.Empty<string>();
                     BackendReason = "CPU backend: requested";
                     break;
+                case BackendKind.Cuda:
+                {
+                    var cuda = CudaBackend.Create(options.CudaLibraryDirectory, options.DeviceOrdinal);
+                    Main = cuda;
+                    LoadTrace = cuda.Trace;
+                    BackendReason = $"CUDA backend: requested: {cuda.DeviceName}";
+                    break;
+                }
                 default:
                     throw new ArgumentOutOfRangeException(nameof(options), options.Backend,
                         $"Unknown backend {options.Backend}; use one of {string.Join(", ", Enum.GetNames(typeof(BackendKind)))}.");
@@ -41,20 +67,32 @@ namespace InitCore
         }
 
         /// <summary>Creates an engine.</summary>
-        /// <param name="options">Backend, seed and thread count; null for the defaults.</param>
+        /// <param name="options">Backend, seed, thread count and CUDA settings; null for the defaults (automatic backend).</param>
         /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+        /// <exception cref="CudaUnavailableException"><see cref="BackendKind.Cuda"/> was asked for and CUDA is not usable; the exception lists every library and path tried.</exception>
+        /// <exception cref="CudaException">The GPU was found but setting it up failed (for example the PTX could not be JIT-compiled).</exception>
         public static Engine Create(EngineOptions? options = null) => new Engine(options ?? new EngineOptions());
 
+        /// <summary>The host-side CPU backend every engine has (host spans, QR, reference work).</summary>
         internal CpuBackend Cpu { get; }
 
-        /// <summary>The backend in use.</summary>
-        public BackendKind Backend => BackendKind.Cpu;
+        /// <summary>The backend tensors live on.</summary>
+        internal Backend Main { get; }
 
-        /// <summary>One line saying which backend was chosen and why, for logs and the samples' "backend" line.</summary>
+        internal CudaBackend? Cuda => Main as CudaBackend;
+
+        /// <summary>The backend in use.</summary>
+        public BackendKind Backend => Main.Kind;
+
+        /// <summary>One line saying which backend was chosen and why, e.g.
+        /// <c>CPU backend (auto): CUDA unavailable: cuInit returned CUDA_ERROR_NO_DEVICE (100)</c>.</summary>
         public string BackendReason { get; }
 
+        /// <summary>Every CUDA library name and path tried while choosing the backend, with the outcome of each (empty when the CPU was requested).</summary>
+        public IReadOnlyList<string> LoadTrace { get; }
+
         /// <summary>A description of the backend, e.g. <c>cpu (2 threads, 8-wide SIMD)</c>.</summary>
-        public string BackendDescription => Cpu.Description;
+        public string BackendDescription => Main.Description;
 
         /// <summary>The number of CPU worker threads.</summary>
         public int ThreadCount => Cpu.ThreadCount;
@@ -65,7 +103,7 @@ namespace InitCore
         /// <summary>True once <see cref="Dispose"/> has run.</summary>
         public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
-        /// <summary>Creates a zero-filled float32 tensor of the given shape (row-major; NCHW for images).</summary>
+        /// <summary>Creates a zero-filled float32 tensor of the given shape (row-major; NCHW for images) on the engine's backend.</summary>
         /// <exception cref="ArgumentException">A dimension is negative or the element count exceeds the backend's limit.</exception>
         public Tensor CreateTensor(params int[] shape)
         {
@@ -83,15 +121,27 @@ namespace InitCore
             return t;
         }
 
+        /// <summary>Waits until all work queued on the engine's stream has finished (a no-op on the CPU).</summary>
+        public void Synchronize()
+        {
+            ThrowIfDisposed();
+            Cuda?.Synchronize();
+        }
+
         internal void ThrowIfDisposed()
         {
             if (IsDisposed) throw new ObjectDisposedException(nameof(Engine), "This engine has been disposed; create a new one with Engine.Create().");
         }
 
-        /// <summary>Releases the engine. Idempotent and thread-safe; later use throws <see cref="ObjectDisposedException"/>.</summary>
+        /// <summary>
+        /// Releases the engine: on CUDA it synchronizes, destroys the cuBLAS and cuDNN handles, frees all
+        /// device memory (including tensors not yet disposed) and releases the primary context.
+        /// Idempotent and thread-safe; later use throws <see cref="ObjectDisposedException"/>.
+        /// </summary>
         public void Dispose()
         {
-            Interlocked.Exchange(ref _disposed, 1);
+            if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+            Main.Dispose();
         }
 
         /// <inheritdoc />

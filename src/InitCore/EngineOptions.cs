@@ -5,10 +5,12 @@ namespace InitCore
     /// <summary>Which compute backend an <see cref="Engine"/> uses.</summary>
     public enum BackendKind
     {
-        /// <summary>The best available backend. Today that is always the CPU; the CUDA backend joins it in a later release.</summary>
+        /// <summary>CUDA when it is usable on this machine, otherwise the CPU; <see cref="Engine.BackendReason"/> says which and why.</summary>
         Auto,
         /// <summary>The multithreaded, SIMD-vectorized CPU backend: the reference implementation.</summary>
         Cpu,
+        /// <summary>An NVIDIA GPU through our own bindings to the driver API, cuBLAS and cuDNN. Engine creation throws <see cref="Cuda.CudaUnavailableException"/>, with the load trace, when it is not usable.</summary>
+        Cuda,
     }
 
     /// <summary>Settings for <see cref="Engine.Create(EngineOptions)"/>.</summary>
@@ -19,6 +21,16 @@ namespace InitCore
 
         /// <summary>Seed of the engine's <see cref="Engine.DefaultGenerator"/>. Default: 0.</summary>
         public ulong Seed { get; set; }
+
+        /// <summary>
+        /// The one directory to load libcuda, cuBLAS and cuDNN from, instead of the default search
+        /// (the system loader's path, then the usual CUDA install directories). Overrides the
+        /// <c>INITCORE_CUDA_LIBRARY_PATH</c> environment variable.
+        /// </summary>
+        public string? CudaLibraryDirectory { get; set; }
+
+        /// <summary>The CUDA device ordinal. Default: 0.</summary>
+        public int DeviceOrdinal { get; set; }
 
         /// <summary>CPU worker threads; null (the default) means all logical processors.</summary>
         public int? ThreadCount { get; set; }

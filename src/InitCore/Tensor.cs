@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
+using InitCore.Backends;
+using InitCore.Backends.Cpu;
 
 namespace InitCore
 {
@@ -11,7 +13,7 @@ namespace InitCore
     public sealed class Tensor : IDisposable
     {
         private readonly int[] _shape;
-        private float[]? _data;
+        private TensorStorage? _storage;
 
         internal Tensor(Engine engine, int[] shape)
         {
@@ -20,8 +22,8 @@ namespace InitCore
             _shape = (int[])shape.Clone();
             Length = TensorShape.ElementCount(_shape, nameof(shape));
             if (Length > int.MaxValue)
-                throw new ArgumentException($"Shape {TensorShape.Format(_shape)} has {Length} elements; the CPU backend holds at most {int.MaxValue} per tensor.", nameof(shape));
-            _data = new float[Length];
+                throw new ArgumentException($"Shape {TensorShape.Format(_shape)} has {Length} elements; a tensor holds at most {int.MaxValue}.", nameof(shape));
+            _storage = engine.Main.Allocate(Length);
         }
 
         /// <summary>The engine that owns this tensor.</summary>
@@ -36,18 +38,22 @@ namespace InitCore
         /// <summary>The number of elements: the product of the dimensions (1 for rank 0).</summary>
         public long Length { get; }
 
+        /// <summary>Where the elements live: <see cref="BackendKind.Cpu"/> or <see cref="BackendKind.Cuda"/>.</summary>
+        public BackendKind Device => Engine.Backend;
+
         internal int[] ShapeArray => _shape;
 
-        internal Span<float> Span
+        internal TensorStorage Storage
         {
             get
             {
                 Engine.ThrowIfDisposed();
-                float[]? data = Volatile.Read(ref _data);
-                if (data is null) throw new ObjectDisposedException(nameof(Tensor), $"{Describe()} has been disposed.");
-                return data;
+                return Volatile.Read(ref _storage) ?? throw new ObjectDisposedException(nameof(Tensor), $"{Describe()} has been disposed.");
             }
         }
+
+        /// <summary>The elements in host memory when the tensor lives on the CPU; null on other backends.</summary>
+        internal float[]? HostArray => Storage is CpuStorage c ? (c.Data ?? throw new ObjectDisposedException(nameof(Tensor), $"{Describe()} has been disposed.")) : null;
 
         /// <summary>Copies <paramref name="source"/> into the tensor; its length must equal <see cref="Length"/>.</summary>
         /// <exception cref="ArgumentException">The lengths differ.</exception>
@@ -55,7 +61,7 @@ namespace InitCore
         {
             if (source.Length != Length)
                 throw new ArgumentException($"Source has {source.Length} elements but {Describe()} has {Length}; pass exactly {Length} values.", nameof(source));
-            source.CopyTo(Span);
+            Engine.Main.Upload(Storage, source);
         }
 
         /// <summary>Copies the tensor into <paramref name="destination"/>, which must hold at least <see cref="Length"/> elements.</summary>
@@ -64,19 +70,24 @@ namespace InitCore
         {
             if (destination.Length < Length)
                 throw new ArgumentException($"Destination has room for {destination.Length} elements but {Describe()} has {Length}.", nameof(destination));
-            Span.CopyTo(destination);
+            Engine.Main.Download(Storage, destination.Slice(0, (int)Length));
         }
 
         /// <summary>Returns a new array with the tensor's elements in row-major order.</summary>
-        public float[] ToArray() => Span.ToArray();
+        public float[] ToArray()
+        {
+            var result = new float[Length];
+            CopyTo(result);
+            return result;
+        }
 
-        /// <summary>Releases the tensor's memory. Idempotent; later use throws <see cref="ObjectDisposedException"/>.</summary>
-        public void Dispose() => Interlocked.Exchange(ref _data, null);
+        /// <summary>Releases the tensor's memory (on CUDA, back to the engine's pool). Idempotent; later use throws <see cref="ObjectDisposedException"/>.</summary>
+        public void Dispose() => Interlocked.Exchange(ref _storage, null)?.Dispose();
 
         private string Describe() => $"Tensor{TensorShape.Format(_shape)}";
 
         /// <inheritdoc />
-        public override string ToString() => $"Tensor{TensorShape.Format(_shape)} float32 on cpu";
+        public override string ToString() => $"Tensor{TensorShape.Format(_shape)} float32 on {(Engine.Backend == BackendKind.Cuda ? "cuda" : "cpu")}";
     }
 
     internal static class TensorShape

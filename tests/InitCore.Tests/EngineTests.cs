@@ -21,13 +21,14 @@ namespace InitCore.Tests
         }
 
         [TestMethod]
-        public void Create_Defaults_UsesAllCoresAndCpu()
+        public void Create_CpuRequested_UsesAllCoresAndSaysWhy()
         {
-            using var engine = Engine.Create();
+            using var engine = Engine.Create(new EngineOptions { Backend = BackendKind.Cpu });
             Assert.AreEqual(Environment.ProcessorCount, engine.ThreadCount);
             Assert.AreEqual(BackendKind.Cpu, engine.Backend);
             StringAssert.StartsWith(engine.BackendDescription, "cpu (");
-            StringAssert.Contains(engine.BackendReason, "CPU");
+            Assert.AreEqual("CPU backend: requested", engine.BackendReason);
+            Assert.AreEqual(0, engine.LoadTrace.Count);
         }
 
         [TestMethod]
@@ -71,7 +72,7 @@ namespace InitCore.Tests
         [TestMethod]
         public void Tensor_CopyRoundTrip_PreservesBits()
         {
-            using var engine = Engine.Create();
+            using var engine = Engine.Create(new EngineOptions { Backend = BackendKind.Cpu });
             float[] data = Enumerable.Range(0, 24).Select(i => i * 0.1f - 1f).ToArray();
             using var t = engine.CreateTensor(data, 2, 3, 4);
             Assert.AreEqual(3, t.Rank);

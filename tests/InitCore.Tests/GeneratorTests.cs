@@ -143,7 +143,7 @@ namespace InitCore.Tests
                     PhiloxFill.Fill(actual, spec, seed, stream, start, 1);
                     for (int i = 0; i < n; i++)
                     {
-                        float expected = ScalarElement(spec, seed, stream, start, i);
+                        float expected = Support.ScalarSpec.Element(spec, seed, stream, start, i);
                         if (BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(actual[i]))
                             Assert.Fail($"{kind}: start {start}, length {n}, element {i}: expected {expected:R}, got {actual[i]:R}");
                     }
@@ -173,24 +173,6 @@ namespace InitCore.Tests
             }
         }
 #endif
-
-        private static float ScalarElement(FillSpec spec, ulong seed, ulong stream, ulong start, int i)
-        {
-            ulong block = start + (ulong)(i / 4);
-            Philox4x32.Block((uint)block, (uint)(block >> 32), (uint)stream, (uint)(stream >> 32), (uint)seed, (uint)(seed >> 32),
-                out uint w0, out uint w1, out uint w2, out uint w3);
-            uint[] w = { w0, w1, w2, w3 };
-            int lane = i % 4;
-            switch (spec.Kind)
-            {
-                case FillKind.Uniform: return PhiloxFill.UniformValue(spec, w[lane]);
-                case FillKind.Normal:
-                    int pair = lane / 2 * 2;
-                    PhiloxFill.NormalPair(spec, w[pair], w[pair + 1], out float first, out float second);
-                    return lane % 2 == 0 ? first : second;
-                default: return PhiloxFill.TruncatedValue(spec, w[lane]);
-            }
-        }
 
         [TestMethod]
         public void Generator_ConcurrentFills_ReserveDisjointRanges()

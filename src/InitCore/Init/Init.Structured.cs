@@ -106,10 +106,11 @@ namespace InitCore
         private static void EyeCore(InitTarget target)
         {
             target.RequireRank(2, 2, "eye");
-            target.FillConstant(0f);
             int rows = target.Shape[0], cols = target.Shape[1];
-            Span<float> data = target.Data;
+            Span<float> data = target.HostBuffer();
+            data.Clear();
             for (int i = 0; i < Math.Min(rows, cols); i++) data[i * cols + i] = 1f;
+            target.CommitHost(data);
         }
 
         private static void DiracCore(InitTarget target, int groups)
@@ -120,8 +121,9 @@ namespace InitCore
                 throw new ArgumentException($"groups must be ≥ 1, but found {groups}.", nameof(groups));
             if (shape[0] % groups != 0)
                 throw new ArgumentException($"dim 0 must be divisible by groups: shape {TensorShape.Format(shape)} has dim 0 = {shape[0]}, groups = {groups}.", nameof(groups));
-            target.FillConstant(0f);
             if (target.IsEmpty) return;
+            Span<float> data = target.HostBuffer();
+            data.Clear();
             int outPerGroup = shape[0] / groups;
             int minDim = Math.Min(outPerGroup, shape[1]);
             // Offset of the kernel centre within one [out, in] slice, and the stride of dims 0 and 1.
@@ -132,10 +134,10 @@ namespace InitCore
                 spatial *= shape[d];
             }
             long inStride = spatial, outStride = shape[1] * spatial;
-            Span<float> data = target.Data;
             for (int g = 0; g < groups; g++)
                 for (int d = 0; d < minDim; d++)
                     data[(int)((g * outPerGroup + d) * outStride + d * inStride + centre)] = 1f;
+            target.CommitHost(data);
         }
 
         private static void OrthogonalCore(InitTarget target, double gain, RandomSource? generator)
@@ -144,9 +146,9 @@ namespace InitCore
             RequireFinite(gain, nameof(gain));
             if (target.IsEmpty) return;
             int rows = target.Shape[0];
-            int cols = target.Data.Length / rows;
+            int cols = (int)(target.Length / rows);
             // Draw the rows×cols normal matrix with the same element mapping as any fill.
-            var sample = new float[target.Data.Length];
+            var sample = new float[target.Length];
             target.Cpu.Fill(sample, FillSpec.Normal(0.0, 1.0), target.Resolve(generator));
             bool transpose = rows < cols;
             int m = transpose ? cols : rows, n = transpose ? rows : cols;
@@ -155,10 +157,11 @@ namespace InitCore
                 for (int c = 0; c < cols; c++)
                     a[transpose ? (long)c * n + r : (long)r * n + c] = sample[(long)r * cols + c];
             double[] q = Householder.ThinQ(a, m, n, target.Cpu.ThreadCount);
-            Span<float> data = target.Data;
+            Span<float> data = target.HostBuffer();
             for (int r = 0; r < rows; r++)
                 for (int c = 0; c < cols; c++)
                     data[r * cols + c] = (float)(gain * q[transpose ? (long)c * n + r : (long)r * n + c]);
+            target.CommitHost(data);
         }
 
         private static void SparseCore(InitTarget target, double sparsity, double std, RandomSource? generator)
@@ -172,14 +175,13 @@ namespace InitCore
             int rows = target.Shape[0], cols = target.Shape[1];
             int zeros = (int)Math.Ceiling(sparsity * rows);
             RandomSource g = target.Resolve(generator);
-            target.Fill(FillSpec.Normal(0.0, std), g);
+            Span<float> data = target.HostBuffer();
+            target.Cpu.Fill(data, FillSpec.Normal(0.0, std), g);
             var keys = new float[(long)rows * cols];
             target.Cpu.Fill(keys, FillSpec.Uniform(0.0, 1.0), g);
-            if (zeros == 0) return;
-            Span<float> data = target.Data;
             var columnKeys = new float[rows];
             var order = new int[rows];
-            for (int c = 0; c < cols; c++)
+            for (int c = 0; c < cols && zeros > 0; c++)
             {
                 for (int r = 0; r < rows; r++)
                 {
@@ -193,6 +195,7 @@ namespace InitCore
                 });
                 for (int i = 0; i < zeros; i++) data[order[i] * cols + c] = 0f;
             }
+            target.CommitHost(data);
         }
     }
 

@@ -5,10 +5,11 @@ namespace InitCore.Backends.Cpu
 {
     /// <summary>
     /// The CPU backend: multithreaded over <see cref="ThreadCount"/> workers, SIMD through
-    /// <see cref="System.Numerics.Vector{T}"/> (and AVX2 for Philox on .NET 8+). It is the
-    /// reference every other backend is checked against.
+    /// <see cref="System.Numerics.Vector{T}"/> (and AVX2/AVX-512 for Philox on .NET 8+). It is the
+    /// reference every other backend is checked against. It also does the host-side work of every
+    /// engine (fills of host spans, the QR of orthogonal), whatever the engine's main backend.
     /// </summary>
-    internal sealed class CpuBackend
+    internal sealed class CpuBackend : Backend
     {
         private const int ParallelThreshold = 1 << 16;
 
@@ -19,7 +20,9 @@ namespace InitCore.Backends.Cpu
 
         internal int ThreadCount { get; }
 
-        internal string Description =>
+        internal override BackendKind Kind => BackendKind.Cpu;
+
+        internal override string Description =>
             $"cpu ({ThreadCount} thread{(ThreadCount == 1 ? "" : "s")}, {System.Numerics.Vector<float>.Count}-wide SIMD{(System.Numerics.Vector.IsHardwareAccelerated ? "" : ", not hardware-accelerated")})";
 
         /// <summary>Draws <paramref name="spec"/> into <paramref name="destination"/>, advancing <paramref name="source"/>.</summary>
@@ -44,6 +47,37 @@ namespace InitCore.Backends.Cpu
                     new Span<float>((float*)address + start, (int)(end - start)).Fill(value);
                 });
             }
+        }
+
+        internal static float[] Array(TensorStorage storage) =>
+            ((CpuStorage)storage).Data ?? throw new ObjectDisposedException("Tensor", "The tensor has been disposed.");
+
+        internal override TensorStorage Allocate(long length) => new CpuStorage(length);
+
+        internal override void Upload(TensorStorage destination, ReadOnlySpan<float> source) => source.CopyTo(Array(destination));
+
+        internal override void Download(TensorStorage source, Span<float> destination) => Array(source).AsSpan().CopyTo(destination);
+
+        internal override void Fill(TensorStorage destination, in FillSpec spec, Generator generator) => generator.FillHost(this, Array(destination), spec);
+
+        internal override void FillBatched(TensorStorage[] destinations, FillSpec[] specs, Generator generator)
+        {
+            for (int i = 0; i < destinations.Length; i++) Fill(destinations[i], specs[i], generator);
+        }
+
+        internal override void FillConstant(TensorStorage destination, float value) => FillConstant(Array(destination), value);
+
+        internal override void ScaleShift(TensorStorage x, float scale, float shift) => Elementwise.ScaleShift(Array(x), scale, shift, ThreadCount);
+
+        internal override void ActivationForward(in ActivationSpec spec, TensorStorage x, TensorStorage y) => Elementwise.Forward(spec, Array(x), Array(y), ThreadCount);
+
+        internal override void ActivationBackward(in ActivationSpec spec, TensorStorage x, TensorStorage dy, TensorStorage dx)
+            => Elementwise.Backward(spec, Array(x), Array(dy), Array(dx), ThreadCount);
+
+        internal override StatsResult Statistics(TensorStorage x, in StatsConfig config) => CpuStatistics.Compute(Array(x), config, ThreadCount);
+
+        public override void Dispose()
+        {
         }
     }
 }

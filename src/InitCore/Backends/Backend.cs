@@ -1,0 +1,105 @@
+using System;
+using InitCore.Backends.Cpu;
+
+namespace InitCore.Backends
+{
+    /// <summary>Memory that holds one tensor's elements on a backend.</summary>
+    internal abstract class TensorStorage : IDisposable
+    {
+        protected TensorStorage(long length) => Length = length;
+
+        internal long Length { get; }
+
+        public abstract void Dispose();
+    }
+
+    /// <summary>The activation kernels: ReLU and LeakyReLU are GeneralReLU with fixed parameters.</summary>
+    internal readonly struct ActivationSpec
+    {
+        internal ActivationSpec(float leak, float sub, float? maxv)
+        {
+            Leak = leak;
+            Sub = sub;
+            MaxV = maxv;
+        }
+
+        internal float Leak { get; }
+        internal float Sub { get; }
+        internal float? MaxV { get; }
+        internal bool IsRelu => Leak == 0 && Sub == 0 && MaxV is null;
+        internal bool IsLeaky => Leak != 0 && Sub == 0 && MaxV is null;
+    }
+
+    /// <summary>Histogram and near-zero settings of a statistics pass, in the float form the kernels use.</summary>
+    internal readonly struct StatsConfig
+    {
+        internal StatsConfig(float nearZero, float lo, float hi, int bins, bool absolute)
+        {
+            NearZero = nearZero;
+            Lo = lo;
+            Hi = hi;
+            Bins = bins;
+            Absolute = absolute;
+            InvWidth = bins > 0 ? (float)(bins / ((double)hi - lo)) : 0f;
+        }
+
+        internal float NearZero { get; }
+        internal float Lo { get; }
+        internal float Hi { get; }
+        internal int Bins { get; }
+        internal bool Absolute { get; }
+        internal float InvWidth { get; }
+    }
+
+    /// <summary>The merged one-pass statistics of a tensor (count, mean, M2, min, max, near-zero count, histogram).</summary>
+    internal sealed class StatsResult
+    {
+        internal long Count;
+        internal long NearZero;
+        internal double Mean;
+        internal double M2;
+        internal float Min = float.PositiveInfinity;
+        internal float Max = float.NegativeInfinity;
+        internal long[] Histogram = Array.Empty<long>();
+
+        /// <summary>Chan et al.'s parallel merge of two Welford summaries.</summary>
+        internal void Merge(long count, double mean, double m2, float min, float max, long nearZero)
+        {
+            if (count == 0) return;
+            if (Count == 0)
+            {
+                Count = count; Mean = mean; M2 = m2; Min = min; Max = max; NearZero = nearZero;
+                return;
+            }
+            double na = Count, nb = count, n = na + nb;
+            double delta = mean - Mean;
+            Mean += delta * (nb / n);
+            M2 += m2 + delta * delta * (na * nb / n);
+            Count += count;
+            NearZero += nearZero;
+            Min = min < Min ? min : Min;
+            Max = max > Max ? max : Max;
+        }
+    }
+
+    /// <summary>
+    /// The operations every backend implements with the same semantics. The CPU backend is the
+    /// specification; the CUDA backend is checked against it.
+    /// </summary>
+    internal abstract class Backend : IDisposable
+    {
+        internal abstract BackendKind Kind { get; }
+        internal abstract string Description { get; }
+        internal abstract TensorStorage Allocate(long length);
+        internal abstract void Upload(TensorStorage destination, ReadOnlySpan<float> source);
+        internal abstract void Download(TensorStorage source, Span<float> destination);
+        internal abstract void Fill(TensorStorage destination, in FillSpec spec, Generator generator);
+        internal abstract void FillBatched(TensorStorage[] destinations, FillSpec[] specs, Generator generator);
+        internal abstract void FillConstant(TensorStorage destination, float value);
+        internal abstract void ScaleShift(TensorStorage x, float scale, float shift);
+        internal abstract void ActivationForward(in ActivationSpec spec, TensorStorage x, TensorStorage y);
+        internal abstract void ActivationBackward(in ActivationSpec spec, TensorStorage x, TensorStorage dy, TensorStorage dx);
+        internal abstract StatsResult Statistics(TensorStorage x, in StatsConfig config);
+        public abstract void Dispose();
+    }
+}

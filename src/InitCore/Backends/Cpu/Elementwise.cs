@@ -1,0 +1,57 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Threading.Tasks;
+
+namespace InitCore.Backends.Cpu
+{
+    /// <summary>
+    /// CPU twins of native/kernels/elementwise.cu: GeneralReLU (leak, sub, maxv) forward and backward,
+    /// with ReLU and LeakyReLU as its special cases, and in-place scale and shift. Same formulas, same
+    /// float32 operations, so results are bit-identical to the kernels.
+    /// </summary>
+    internal static class Elementwise
+    {
+        private const int Chunk = 1 << 16;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static float Leaky(float x, float slope) => x > 0f ? x : (slope != 0f ? x * slope : 0f);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static float LeakyGrad(float x, float dy, float slope) => x > 0f ? dy : (slope != 0f ? dy * slope : 0f);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static float Forward(in ActivationSpec s, float x)
+        {
+            float u = Leaky(x, s.Leak) - s.Sub;
+            return s.MaxV is float m && u > m ? m : u;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static float Backward(in ActivationSpec s, float x, float dy)
+        {
+            float u = Leaky(x, s.Leak) - s.Sub;
+            float g = LeakyGrad(x, dy, s.Leak);
+            return s.MaxV is float m && !(u <= m) ? 0f : g;
+        }
+
+        internal static void Forward(ActivationSpec spec, float[] x, float[] y, int threads)
+            => For(x.Length, threads, (a, b) => { for (int i = a; i < b; i++) y[i] = Forward(spec, x[i]); });
+
+        internal static void Backward(ActivationSpec spec, float[] x, float[] dy, float[] dx, int threads)
+            => For(x.Length, threads, (a, b) => { for (int i = a; i < b; i++) dx[i] = Backward(spec, x[i], dy[i]); });
+
+        internal static void ScaleShift(float[] x, float scale, float shift, int threads)
+            => For(x.Length, threads, (a, b) => { for (int i = a; i < b; i++) x[i] = x[i] * scale + shift; });
+
+        internal static void For(int n, int threads, Action<int, int> body)
+        {
+            if (n <= Chunk || threads <= 1)
+            {
+                body(0, n);
+                return;
+            }
+            int chunks = (n + Chunk - 1) / Chunk;
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c => body(c * Chunk, Math.Min(n, (c + 1) * Chunk)));
+        }
+    }
+}

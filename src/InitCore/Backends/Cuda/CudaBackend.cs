@@ -1,0 +1,565 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using InitCore.Backends.Cpu;
+using InitCore.Cuda;
+using InitCore.Interop;
+using InitCore.Interop.Cublas;
+using InitCore.Interop.Cuda;
+using InitCore.Interop.Cudnn;
+
+namespace InitCore.Backends.Cuda
+{
+    /// <summary>
+    /// The CUDA backend: one device's primary context, one stream, the engine's cuBLAS and cuDNN
+    /// handles bound to that stream, the embedded PTX modules and a device-memory pool. Every entry
+    /// takes the engine's lock and pushes the context (popping it on the way out), so any host thread
+    /// may call. Nothing here runs CUDA on a finalizer: released blocks wait in a queue until the next
+    /// call or Dispose.
+    /// </summary>
+    internal sealed unsafe class CudaBackend : Backend
+    {
+        private const int CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT = 16;
+        private const int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
+        private const int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
+        private const ulong CublasWorkspaceBytes = 32UL << 20;
+        private const int ThreadsPerBlock = 256;
+
+        private readonly object _gate = new object();
+        private readonly CudaLibraries _libs;
+        private readonly CudaDriverApi _d;
+        private readonly int _device;
+        private readonly IntPtr _context;
+        private readonly IntPtr _stream;
+        private readonly IntPtr _cublas;
+        private readonly IntPtr _cudnn;
+        private readonly List<IntPtr> _modules = new List<IntPtr>();
+        private readonly Dictionary<string, IntPtr> _functions = new Dictionary<string, IntPtr>();
+        private readonly ConcurrentQueue<(ulong Pointer, ulong Bytes)> _released = new ConcurrentQueue<(ulong, ulong)>();
+        private readonly Dictionary<ulong, Stack<ulong>> _pool = new Dictionary<ulong, Stack<ulong>>();
+        private readonly Dictionary<ulong, ulong> _owned = new Dictionary<ulong, ulong>();
+        private ulong _cublasWorkspace;
+        private int _disposed;
+
+        private CudaBackend(CudaLibraries libs, int device, IntPtr context)
+        {
+            _libs = libs;
+            _d = libs.Driver;
+            _device = device;
+            _context = context;
+            Check(_d.CtxPush(_context), "cuCtxPushCurrent_v2(primary context)");
+            try
+            {
+                Check(_d.DeviceGetName(device, out string name), "cuDeviceGetName");
+                DeviceName = name;
+                Check(_d.DeviceGetAttribute(device, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, out int sms), "cuDeviceGetAttribute(MULTIPROCESSOR_COUNT)");
+                Check(_d.DeviceGetAttribute(device, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, out int major), "cuDeviceGetAttribute(COMPUTE_CAPABILITY_MAJOR)");
+                Check(_d.DeviceGetAttribute(device, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, out int minor), "cuDeviceGetAttribute(COMPUTE_CAPABILITY_MINOR)");
+                MultiprocessorCount = sms;
+                ComputeCapability = $"{major}.{minor}";
+                Check(_d.StreamCreate(out _stream), "cuStreamCreate(CU_STREAM_NON_BLOCKING)");
+                foreach (var module in KernelCatalog.Modules)
+                {
+                    byte[] image = KernelCatalog.Image(module.Key);
+                    CUresult r = _d.ModuleLoadData(image, out IntPtr handle, out string jitLog);
+                    if (r != CUresult.CUDA_SUCCESS)
+                        throw Error(r, $"cuModuleLoadDataEx({KernelCatalog.ResourceName(module.Key)})",
+                            $"The driver could not JIT-compile the embedded PTX for {DeviceName} (compute {ComputeCapability}). JIT log: {(jitLog.Length == 0 ? "(empty)" : jitLog)}");
+                    _modules.Add(handle);
+                    foreach (string entry in module.Value)
+                    {
+                        Check(_d.ModuleGetFunction(handle, entry, out IntPtr f), $"cuModuleGetFunction({entry})");
+                        _functions[entry] = f;
+                    }
+                }
+                if (libs.Cublas is CublasApi blas)
+                {
+                    CheckBlas(blas, blas.Create(out _cublas), "cublasCreate_v2");
+                    CheckBlas(blas, blas.SetStream(_cublas, _stream), "cublasSetStream_v2");
+                    _cublasWorkspace = AllocateBlock(CublasWorkspaceBytes);
+                    CheckBlas(blas, blas.SetWorkspace(_cublas, _cublasWorkspace, CublasWorkspaceBytes), "cublasSetWorkspace_v2(32 MiB)");
+                    CheckBlas(blas, blas.SetMathMode(_cublas, 0 /* CUBLAS_DEFAULT_MATH: no TF32 */), "cublasSetMathMode(CUBLAS_DEFAULT_MATH)");
+                }
+                if (libs.Cudnn is CudnnApi dnn)
+                {
+                    CheckDnn(dnn, dnn.Create(out _cudnn), "cudnnCreate");
+                    CheckDnn(dnn, dnn.SetStream(_cudnn, _stream), "cudnnSetStream");
+                }
+            }
+            catch
+            {
+                ReleaseAll();
+                _d.CtxPop();
+                _d.PrimaryCtxRelease(_device);
+                throw;
+            }
+            _d.CtxPop();
+        }
+
+        /// <summary>Loads the libraries, initializes the driver and opens the device, or throws <see cref="CudaUnavailableException"/>.</summary>
+        internal static CudaBackend Create(string? libraryDirectory, int deviceOrdinal)
+        {
+            CudaLibraries libs = CudaLibraries.Load(libraryDirectory);
+            var trace = new List<string>(libs.Trace);
+            CudaDriverApi d = libs.Driver;
+            CUresult r = d.DeviceGetCount(out int count);
+            if (r != CUresult.CUDA_SUCCESS || count == 0)
+            {
+                string reason = r != CUresult.CUDA_SUCCESS ? $"cuDeviceGetCount returned {CUresultInfo.Name((int)r)} ({(int)r})" : "the driver reports 0 CUDA devices";
+                trace.Add(reason);
+                throw new CudaUnavailableException(reason, trace);
+            }
+            if (deviceOrdinal < 0 || deviceOrdinal >= count)
+            {
+                string reason = $"device ordinal {deviceOrdinal} is out of range: this machine has {count} CUDA device(s), ordinals 0..{count - 1}";
+                trace.Add(reason);
+                throw new CudaUnavailableException(reason, trace);
+            }
+            Check(d, d.DeviceGet(deviceOrdinal, out int device), $"cuDeviceGet({deviceOrdinal})");
+            Check(d, d.PrimaryCtxRetain(device, out IntPtr context), $"cuDevicePrimaryCtxRetain(device {deviceOrdinal})");
+            var backend = new CudaBackend(libs, device, context) { Trace = trace };
+            trace.Add($"device {deviceOrdinal}: {backend.DeviceName}, compute {backend.ComputeCapability}, {backend.MultiprocessorCount} SMs");
+            return backend;
+        }
+
+        internal IReadOnlyList<string> Trace { get; private set; } = Array.Empty<string>();
+        internal string DeviceName { get; } = "";
+        internal string ComputeCapability { get; } = "";
+        internal int MultiprocessorCount { get; }
+        internal int DriverVersion => _libs.DriverVersion;
+        internal bool HasCublas => _cublas != IntPtr.Zero;
+        internal bool HasCudnn => _cudnn != IntPtr.Zero;
+
+        /// <summary>Number of cuMemAlloc_v2 calls so far: steady-state work should not raise it.</summary>
+        internal long DeviceAllocations { get; private set; }
+
+        /// <summary>Bytes held in the pool, ready for reuse.</summary>
+        internal ulong PooledBytes { get; private set; }
+
+        internal override BackendKind Kind => BackendKind.Cuda;
+
+        internal override string Description =>
+            $"cuda (device {DeviceName}, compute {ComputeCapability}, {MultiprocessorCount} SMs, driver CUDA {DriverVersion / 1000}.{DriverVersion % 1000 / 10}" +
+            $"{(HasCublas ? ", cuBLAS" : ", no cuBLAS")}{(HasCudnn ? ", cuDNN" : ", no cuDNN")})";
+
+        // ------------------------------------------------------------------ entry, errors
+
+        /// <summary>Takes the engine's lock and makes the context current on this thread until disposed.</summary>
+        internal Scope Enter()
+        {
+            Monitor.Enter(_gate);
+            try
+            {
+                if (Volatile.Read(ref _disposed) != 0) throw new ObjectDisposedException(nameof(Engine), "This engine has been disposed; create a new one with Engine.Create().");
+                Check(_d.CtxPush(_context), "cuCtxPushCurrent_v2(primary context)");
+            }
+            catch
+            {
+                Monitor.Exit(_gate);
+                throw;
+            }
+            DrainReleased();
+            return new Scope(this);
+        }
+
+        internal readonly ref struct Scope
+        {
+            private readonly CudaBackend _owner;
+
+            internal Scope(CudaBackend owner) => _owner = owner;
+
+            public void Dispose()
+            {
+                _owner._d.CtxPop();
+                Monitor.Exit(_owner._gate);
+            }
+        }
+
+        private void Check(CUresult status, string call) => Check(_d, status, call);
+
+        private static void Check(CudaDriverApi d, CUresult status, string call)
+        {
+            if (status != CUresult.CUDA_SUCCESS) throw Describe(d, status, call);
+        }
+
+        private CudaException Error(CUresult status, string call, string detail)
+        {
+            var (name, _) = _d.Describe(status);
+            return new CudaException((int)status, name, call, $"{call} failed with {name} ({(int)status}). {detail}");
+        }
+
+        private static CudaException Describe(CudaDriverApi d, CUresult status, string call)
+        {
+            var (name, text) = d.Describe(status);
+            string advice = CUresultInfo.Advice((int)status);
+            return new CudaException((int)status, name, call,
+                $"{call} failed with {name} ({(int)status}){(text.Length > 0 ? ": " + text : "")}.{(advice.Length > 0 ? " " + char.ToUpperInvariant(advice[0]) + advice.Substring(1) + "." : "")}");
+        }
+
+        private static void CheckBlas(CublasApi api, cublasStatus_t status, string call)
+        {
+            if (status == cublasStatus_t.CUBLAS_STATUS_SUCCESS) return;
+            string name = api.StatusName(status);
+            throw new CublasException((int)status, name, call, $"{call} failed with {name} ({(int)status}).");
+        }
+
+        private static void CheckDnn(CudnnApi api, int status, string call)
+        {
+            if (status == 0) return;
+            string name = CudnnStatusInfo.Name(status);
+            throw new CudnnException(status, name, call, $"{call} failed with {name} ({status}): {api.Describe(status)}.");
+        }
+
+        // ------------------------------------------------------------------ memory
+
+        internal static ulong BlockSize(ulong bytes)
+        {
+            if (bytes <= 512) return 512;
+            if (bytes <= 1UL << 20)
+            {
+                ulong s = 512;
+                while (s < bytes) s <<= 1;
+                return s;
+            }
+            const ulong mib = 1UL << 20;
+            return (bytes + mib - 1) / mib * mib;
+        }
+
+        /// <summary>Queues a block for reuse; safe on any thread, including the finalizer (no CUDA call).</summary>
+        internal void QueueRelease(ulong pointer, ulong bytes) => _released.Enqueue((pointer, bytes));
+
+        private void DrainReleased()
+        {
+            while (_released.TryDequeue(out var block))
+            {
+                if (!_pool.TryGetValue(block.Bytes, out Stack<ulong>? stack)) _pool[block.Bytes] = stack = new Stack<ulong>();
+                stack.Push(block.Pointer);
+                PooledBytes += block.Bytes;
+            }
+        }
+
+        /// <summary>A block of <paramref name="blockBytes"/> (a <see cref="BlockSize"/> class; call inside <see cref="Enter"/>): from the pool, or cuMemAlloc_v2.</summary>
+        private ulong AllocateBlock(ulong blockBytes)
+        {
+            if (_pool.TryGetValue(blockBytes, out Stack<ulong>? stack) && stack.Count > 0)
+            {
+                PooledBytes -= blockBytes;
+                return stack.Pop();
+            }
+            CUresult r = _d.MemAlloc(blockBytes, out ulong p);
+            if (r == CUresult.CUDA_ERROR_OUT_OF_MEMORY)
+            {
+                ulong released = TrimPool();
+                r = _d.MemAlloc(blockBytes, out p);
+                if (r == CUresult.CUDA_ERROR_OUT_OF_MEMORY)
+                {
+                    _d.MemGetInfo(out ulong free, out ulong total);
+                    var (name, _) = _d.Describe(r);
+                    throw new CudaOutOfMemoryException((int)r, name, $"cuMemAlloc_v2({blockBytes} bytes)",
+                        $"cuMemAlloc_v2 could not allocate {Mib(blockBytes)} on {DeviceName}: {Mib(free)} free of {Mib(total)} " +
+                        $"after releasing {Mib(released)} of cached blocks. Dispose tensors you no longer need, or use smaller shapes or batches.",
+                        blockBytes, free, total);
+                }
+            }
+            Check(r, $"cuMemAlloc_v2({blockBytes} bytes)");
+            DeviceAllocations++;
+            _owned[p] = blockBytes;
+            return p;
+        }
+
+        private ulong TrimPool()
+        {
+            ulong released = 0;
+            foreach (var entry in _pool)
+            {
+                while (entry.Value.Count > 0)
+                {
+                    ulong p = entry.Value.Pop();
+                    _d.MemFree(p);
+                    _owned.Remove(p);
+                    released += entry.Key;
+                }
+            }
+            PooledBytes = 0;
+            return released;
+        }
+
+        private static string Mib(ulong bytes) => $"{bytes / (1024.0 * 1024.0):0.#} MiB";
+
+        internal override TensorStorage Allocate(long length)
+        {
+            if (length == 0) return new CudaStorage(this, 0, 0, 0);
+            ulong block = BlockSize((ulong)length * 4);
+            using (Enter())
+            {
+                ulong p = AllocateBlock(block);
+                Check(_d.MemsetD32(p, 0, (ulong)length, _stream), "cuMemsetD32Async(zero)");
+                return new CudaStorage(this, length, p, block);
+            }
+        }
+
+        private static CudaStorage Device(TensorStorage storage)
+        {
+            var s = (CudaStorage)storage;
+            if (s.IsReleased) throw new ObjectDisposedException("Tensor", "The tensor has been disposed.");
+            return s;
+        }
+
+        internal override void Upload(TensorStorage destination, ReadOnlySpan<float> source)
+        {
+            CudaStorage d = Device(destination);
+            if (source.Length == 0) return;
+            using (Enter())
+            {
+                // From pageable memory the copy is staged before the call returns, so the span may go.
+                fixed (float* p = source) Check(_d.MemcpyHtoD(d.Pointer, p, (ulong)source.Length * 4, _stream), "cuMemcpyHtoDAsync_v2");
+            }
+        }
+
+        internal override void Download(TensorStorage source, Span<float> destination)
+        {
+            CudaStorage s = Device(source);
+            if (s.Length == 0) return;
+            using (Enter())
+            {
+                fixed (float* p = destination) Check(_d.MemcpyDtoH(p, s.Pointer, (ulong)s.Length * 4, _stream), "cuMemcpyDtoHAsync_v2");
+                Check(_d.StreamSynchronize(_stream), "cuStreamSynchronize");
+            }
+        }
+
+        internal void Synchronize()
+        {
+            using (Enter()) Check(_d.StreamSynchronize(_stream), "cuStreamSynchronize");
+        }
+
+        // ------------------------------------------------------------------ launches
+
+        private uint Grid(ulong work)
+        {
+            ulong blocks = (work + ThreadsPerBlock - 1) / ThreadsPerBlock;
+            ulong cap = (ulong)Math.Max(1, MultiprocessorCount) * 16;
+            return (uint)Math.Max(1UL, Math.Min(blocks, cap));
+        }
+
+        private void Launch(string entry, uint gridX, uint gridY, uint sharedBytes, void** args)
+            => Check(_d.LaunchKernel(_functions[entry], gridX, gridY, ThreadsPerBlock, sharedBytes, _stream, args), $"cuLaunchKernel({entry}, grid {gridX}×{gridY}, block {ThreadsPerBlock})");
+
+        private static FillTaskNative Task(CudaStorage d, in FillSpec spec, ulong startBlock, Generator g)
+        {
+            var t = new FillTaskNative
+            {
+                Dst = d.Pointer,
+                N = (ulong)d.Length,
+                StartBlock = startBlock,
+                Seed = g.Seed,
+                Stream = g.Stream,
+                Kind = (int)spec.Kind,
+            };
+            t.P[0] = spec.P0; t.P[1] = spec.P1; t.P[2] = spec.P2; t.P[3] = spec.P3; t.P[4] = spec.P4; t.P[5] = spec.P5;
+            return t;
+        }
+
+        internal override void Fill(TensorStorage destination, in FillSpec spec, Generator generator)
+        {
+            CudaStorage d = Device(destination);
+            if (d.Length == 0) return;
+            using (Enter())
+            {
+                FillTaskNative task = Task(d, spec, generator.Reserve(d.Length), generator);
+                void** args = stackalloc void*[1];
+                args[0] = &task;
+                Launch("initcore_fill", Grid(((ulong)d.Length + 3) / 4), 1, 0, args);
+            }
+        }
+
+        internal override void FillBatched(TensorStorage[] destinations, FillSpec[] specs, Generator generator)
+        {
+            if (destinations.Length > 65535)
+                throw new ArgumentException($"A batched fill takes at most 65535 tensors (grid y); got {destinations.Length}. Split the batch.", nameof(destinations));
+            var tasks = new FillTaskNative[destinations.Length];
+            int count = 0;
+            ulong maxBlocks = 0;
+            using (Enter())
+            {
+                for (int i = 0; i < destinations.Length; i++)
+                {
+                    CudaStorage d = Device(destinations[i]);
+                    if (d.Length == 0) continue;
+                    tasks[count++] = Task(d, specs[i], generator.Reserve(d.Length), generator);
+                    maxBlocks = Math.Max(maxBlocks, ((ulong)d.Length + 3) / 4);
+                }
+                if (count == 0) return;
+                ulong bytes = (ulong)(count * sizeof(FillTaskNative));
+                ulong block = BlockSize(bytes);
+                ulong table = AllocateBlock(block);
+                fixed (FillTaskNative* p = tasks) Check(_d.MemcpyHtoD(table, p, bytes, _stream), "cuMemcpyHtoDAsync_v2(fill table)");
+                int n = count;
+                void** args = stackalloc void*[2];
+                args[0] = &table;
+                args[1] = &n;
+                Launch("initcore_fill_batched", Grid(maxBlocks), (uint)count, 0, args);
+                QueueRelease(table, block); // stream order protects it until the kernel has read it
+            }
+        }
+
+        internal override void FillConstant(TensorStorage destination, float value)
+        {
+            CudaStorage d = Device(destination);
+            if (d.Length == 0) return;
+            using (Enter())
+            {
+                ulong p = d.Pointer, n = (ulong)d.Length;
+                void** args = stackalloc void*[3];
+                args[0] = &p; args[1] = &n; args[2] = &value;
+                Launch("initcore_fill_constant", Grid(n), 1, 0, args);
+            }
+        }
+
+        internal override void ScaleShift(TensorStorage x, float scale, float shift)
+        {
+            CudaStorage d = Device(x);
+            if (d.Length == 0) return;
+            using (Enter())
+            {
+                ulong p = d.Pointer, n = (ulong)d.Length;
+                void** args = stackalloc void*[4];
+                args[0] = &p; args[1] = &n; args[2] = &scale; args[3] = &shift;
+                Launch("initcore_scale_shift", Grid(n), 1, 0, args);
+            }
+        }
+
+        internal override void ActivationForward(in ActivationSpec spec, TensorStorage x, TensorStorage y)
+        {
+            CudaStorage sx = Device(x), sy = Device(y);
+            if (sx.Length == 0) return;
+            using (Enter())
+            {
+                ulong px = sx.Pointer, py = sy.Pointer, n = (ulong)sx.Length;
+                float leak = spec.Leak, sub = spec.Sub, maxv = spec.MaxV ?? 0f;
+                int hasMax = spec.MaxV.HasValue ? 1 : 0;
+                void** args = stackalloc void*[7];
+                args[0] = &px; args[1] = &py; args[2] = &n;
+                if (spec.IsRelu) Launch("initcore_relu_forward", Grid(n), 1, 0, args);
+                else if (spec.IsLeaky)
+                {
+                    args[3] = &leak;
+                    Launch("initcore_leaky_relu_forward", Grid(n), 1, 0, args);
+                }
+                else
+                {
+                    args[3] = &leak; args[4] = &sub; args[5] = &maxv; args[6] = &hasMax;
+                    Launch("initcore_general_relu_forward", Grid(n), 1, 0, args);
+                }
+            }
+        }
+
+        internal override void ActivationBackward(in ActivationSpec spec, TensorStorage x, TensorStorage dy, TensorStorage dx)
+        {
+            CudaStorage sx = Device(x), sdy = Device(dy), sdx = Device(dx);
+            if (sx.Length == 0) return;
+            using (Enter())
+            {
+                ulong px = sx.Pointer, pdy = sdy.Pointer, pdx = sdx.Pointer, n = (ulong)sx.Length;
+                float leak = spec.Leak, sub = spec.Sub, maxv = spec.MaxV ?? 0f;
+                int hasMax = spec.MaxV.HasValue ? 1 : 0;
+                void** args = stackalloc void*[8];
+                args[0] = &px; args[1] = &pdy; args[2] = &pdx; args[3] = &n;
+                if (spec.IsRelu) Launch("initcore_relu_backward", Grid(n), 1, 0, args);
+                else if (spec.IsLeaky)
+                {
+                    args[4] = &leak;
+                    Launch("initcore_leaky_relu_backward", Grid(n), 1, 0, args);
+                }
+                else
+                {
+                    args[4] = &leak; args[5] = &sub; args[6] = &maxv; args[7] = &hasMax;
+                    Launch("initcore_general_relu_backward", Grid(n), 1, 0, args);
+                }
+            }
+        }
+
+        internal override StatsResult Statistics(TensorStorage x, in StatsConfig config)
+        {
+            CudaStorage s = Device(x);
+            var result = new StatsResult { Histogram = new long[Math.Max(0, config.Bins)] };
+            if (s.Length == 0) return result;
+            using (Enter())
+            {
+                ulong n = (ulong)s.Length;
+                uint grid = Grid(n);
+                ulong partialBlock = BlockSize((ulong)(grid * sizeof(StatsPartialNative)));
+                ulong histBytes = (ulong)Math.Max(1, config.Bins) * 4;
+                ulong histBlock = BlockSize(histBytes);
+                ulong resultBlock = BlockSize((ulong)sizeof(StatsPartialNative));
+                ulong partials = AllocateBlock(partialBlock), hist = AllocateBlock(histBlock), merged = AllocateBlock(resultBlock);
+                try
+                {
+                    Check(_d.MemsetD32(hist, 0, histBytes / 4, _stream), "cuMemsetD32Async(histogram)");
+                    var cfg = new StatsConfigNative
+                    {
+                        NearZero = config.NearZero, Lo = config.Lo, Hi = config.Hi, InvWidth = config.InvWidth,
+                        Bins = config.Bins, Absolute = config.Absolute ? 1 : 0,
+                    };
+                    ulong px = s.Pointer;
+                    void** args = stackalloc void*[5];
+                    args[0] = &px; args[1] = &n; args[2] = &cfg; args[3] = &partials; args[4] = &hist;
+                    Launch("initcore_stats_partial", grid, 1, (uint)(Math.Max(0, config.Bins) * 4), args);
+                    int count = (int)grid;
+                    void** margs = stackalloc void*[3];
+                    margs[0] = &partials; margs[1] = &count; margs[2] = &merged;
+                    Launch("initcore_stats_merge", 1, 1, 0, margs);
+                    StatsPartialNative r;
+                    Check(_d.MemcpyDtoH(&r, merged, (ulong)sizeof(StatsPartialNative), _stream), "cuMemcpyDtoHAsync_v2(statistics)");
+                    var bins = new uint[Math.Max(1, config.Bins)];
+                    fixed (uint* pb = bins) Check(_d.MemcpyDtoH(pb, hist, histBytes, _stream), "cuMemcpyDtoHAsync_v2(histogram)");
+                    Check(_d.StreamSynchronize(_stream), "cuStreamSynchronize");
+                    result.Merge((long)r.Count, r.Mean, r.M2, r.Min, r.Max, (long)r.NearZero);
+                    for (int b = 0; b < config.Bins; b++) result.Histogram[b] = bins[b];
+                }
+                finally
+                {
+                    QueueRelease(partials, partialBlock);
+                    QueueRelease(hist, histBlock);
+                    QueueRelease(merged, resultBlock);
+                }
+            }
+            return result;
+        }
+
+        // ------------------------------------------------------------------ lifetime
+
+        private void ReleaseAll()
+        {
+            if (_cudnn != IntPtr.Zero && _libs.Cudnn is CudnnApi dnn) dnn.Destroy(_cudnn);
+            if (_cublas != IntPtr.Zero && _libs.Cublas is CublasApi blas) blas.Destroy(_cublas);
+            foreach (IntPtr m in _modules) _d.ModuleUnload(m);
+            _modules.Clear();
+            while (_released.TryDequeue(out _))
+            {
+            }
+            foreach (ulong p in _owned.Keys) _d.MemFree(p);
+            _owned.Clear();
+            _pool.Clear();
+            PooledBytes = 0;
+            if (_stream != IntPtr.Zero) _d.StreamDestroy(_stream);
+        }
+
+        /// <summary>Synchronizes, destroys the handles, frees every block (pooled or still owned by tensors) and releases the primary context. Idempotent.</summary>
+        public override void Dispose()
+        {
+            lock (_gate)
+            {
+                if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+                if (_d.CtxPush(_context) == CUresult.CUDA_SUCCESS)
+                {
+                    _d.StreamSynchronize(_stream);
+                    ReleaseAll();
+                    _d.CtxPop();
+                }
+                _d.PrimaryCtxRelease(_device);
+            }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Runtime.InteropServices;
+
+namespace InitCore.Interop
+{
+    /// <summary>
+    /// Loads native libraries and resolves symbols with dlopen/dlsym (Linux) or LoadLibrary/GetProcAddress
+    /// (Windows), the calls that exist on netstandard2.1 and under IL2CPP (no NativeLibrary). Every
+    /// attempt is written to a trace that failures carry. Libraries are never unloaded: CUDA libraries
+    /// must outlive every handle made from them, and hosts may create engines again.
+    /// </summary>
+    internal static class LibraryLoader
+    {
+        private const int RTLD_NOW = 2;
+        private const int RTLD_GLOBAL = 0x100;
+
+        [DllImport("libdl.so.2", EntryPoint = "dlopen")]
+        private static extern IntPtr dlopen_libdl([MarshalAs(UnmanagedType.LPStr)] string fileName, int flags);
+
+        [DllImport("libdl.so.2", EntryPoint = "dlsym")]
+        private static extern IntPtr dlsym_libdl(IntPtr handle, [MarshalAs(UnmanagedType.LPStr)] string symbol);
+
+        [DllImport("libdl.so.2", EntryPoint = "dlerror")]
+        private static extern IntPtr dlerror_libdl();
+
+        [DllImport("libc", EntryPoint = "dlopen")]
+        private static extern IntPtr dlopen_libc([MarshalAs(UnmanagedType.LPStr)] string fileName, int flags);
+
+        [DllImport("libc", EntryPoint = "dlsym")]
+        private static extern IntPtr dlsym_libc(IntPtr handle, [MarshalAs(UnmanagedType.LPStr)] string symbol);
+
+        [DllImport("libc", EntryPoint = "dlerror")]
+        private static extern IntPtr dlerror_libc();
+
+        [DllImport("kernel32", EntryPoint = "LoadLibraryExW", CharSet = CharSet.Unicode, SetLastError = true)]
+        private static extern IntPtr LoadLibraryExW(string fileName, IntPtr reserved, uint flags);
+
+        [DllImport("kernel32", EntryPoint = "GetProcAddress", CharSet = CharSet.Ansi, SetLastError = true)]
+        private static extern IntPtr GetProcAddress(IntPtr module, string procName);
+
+        private const uint LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR = 0x00000100;
+        private const uint LOAD_LIBRARY_SEARCH_DEFAULT_DIRS = 0x00001000;
+
+        internal static bool IsWindows => RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
+
+        internal static bool IsLinux => RuntimeInformation.IsOSPlatform(OSPlatform.Linux);
+
+        /// <summary>Tries one file name or path; on failure adds the loader's reason to the trace.</summary>
+        internal static IntPtr TryLoad(string nameOrPath, List<string> trace, bool global = false)
+        {
+            if (IsWindows)
+            {
+                uint flags = Path.IsPathRooted(nameOrPath) ? LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR | LOAD_LIBRARY_SEARCH_DEFAULT_DIRS : 0;
+                IntPtr h = LoadLibraryExW(nameOrPath, IntPtr.Zero, flags);
+                if (h == IntPtr.Zero) trace.Add($"{nameOrPath}: LoadLibraryEx failed (Win32 error {Marshal.GetLastWin32Error()})");
+                return h;
+            }
+            if (!IsLinux)
+            {
+                trace.Add($"{nameOrPath}: not tried: CUDA libraries are loaded on Linux and Windows only ({RuntimeInformation.OSDescription})");
+                return IntPtr.Zero;
+            }
+            int mode = RTLD_NOW | (global ? RTLD_GLOBAL : 0);
+            try
+            {
+                IntPtr h = dlopen_libdl(nameOrPath, mode);
+                if (h == IntPtr.Zero) trace.Add($"{nameOrPath}: dlopen failed: {LastError(useLibc: false)}");
+                return h;
+            }
+            catch (DllNotFoundException)
+            {
+                // glibc ≥ 2.34 and musl keep dlopen in libc itself.
+                IntPtr h = dlopen_libc(nameOrPath, mode);
+                if (h == IntPtr.Zero) trace.Add($"{nameOrPath}: dlopen failed: {LastError(useLibc: true)}");
+                return h;
+            }
+        }
+
+        /// <summary>Resolves a symbol, or returns zero.</summary>
+        internal static IntPtr Symbol(IntPtr library, string name)
+        {
+            if (IsWindows) return GetProcAddress(library, name);
+            try
+            {
+                return dlsym_libdl(library, name);
+            }
+            catch (DllNotFoundException)
+            {
+                return dlsym_libc(library, name);
+            }
+        }
+
+        private static string LastError(bool useLibc)
+        {
+            IntPtr p = useLibc ? dlerror_libc() : dlerror_libdl();
+            return p == IntPtr.Zero ? "(no reason given)" : Marshal.PtrToStringAnsi(p) ?? "(no reason given)";
+        }
+
+        /// <summary>
+        /// The candidate paths for a list of library names: each name alone (the system loader's search:
+        /// LD_LIBRARY_PATH, the ldconfig cache, PATH on Windows), then in each fallback directory, before
+        /// the next name; or, when an override directory is given, only the names in that directory.
+        /// </summary>
+        internal static IEnumerable<string> Candidates(IReadOnlyList<string> names, string? overrideDirectory, IReadOnlyList<string> fallbackDirectories)
+        {
+            if (overrideDirectory is not null)
+            {
+                foreach (string n in names) yield return Path.Combine(overrideDirectory, n);
+                yield break;
+            }
+            foreach (string n in names)
+            {
+                yield return n;
+                foreach (string dir in fallbackDirectories) yield return Path.Combine(dir, n);
+            }
+        }
+    }
+}
