@@ -25,13 +25,13 @@ namespace InitCore.Interop
         [DllImport("libdl.so.2", EntryPoint = "dlerror")]
         private static extern IntPtr dlerror_libdl();
 
-        [DllImport("libc", EntryPoint = "dlopen")]
+        [DllImport("libc.so.6", EntryPoint = "dlopen")]
         private static extern IntPtr dlopen_libc([MarshalAs(UnmanagedType.LPStr)] string fileName, int flags);
 
-        [DllImport("libc", EntryPoint = "dlsym")]
+        [DllImport("libc.so.6", EntryPoint = "dlsym")]
         private static extern IntPtr dlsym_libc(IntPtr handle, [MarshalAs(UnmanagedType.LPStr)] string symbol);
 
-        [DllImport("libc", EntryPoint = "dlerror")]
+        [DllImport("libc.so.6", EntryPoint = "dlerror")]
         private static extern IntPtr dlerror_libc();
 
         [DllImport("kernel32", EntryPoint = "LoadLibraryExW", CharSet = CharSet.Unicode, SetLastError = true)]
