@@ -86,7 +86,7 @@ namespace InitCore.Backends
     /// The operations every backend implements with the same semantics. The CPU backend is the
     /// specification; the CUDA backend is checked against it.
     /// </summary>
-    internal abstract class Backend : IDisposable
+    internal abstract partial class Backend : IDisposable
     {
         internal abstract BackendKind Kind { get; }
         internal abstract string Description { get; }

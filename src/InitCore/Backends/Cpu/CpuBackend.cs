@@ -9,7 +9,7 @@ namespace InitCore.Backends.Cpu
     /// reference every other backend is checked against. It also does the host-side work of every
     /// engine (fills of host spans, the QR of orthogonal), whatever the engine's main backend.
     /// </summary>
-    internal sealed class CpuBackend : Backend
+    internal sealed partial class CpuBackend : Backend
     {
         private const int ParallelThreshold = 1 << 16;
 

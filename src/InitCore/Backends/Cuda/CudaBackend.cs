@@ -19,7 +19,7 @@ namespace InitCore.Backends.Cuda
     /// may call. Nothing here runs CUDA on a finalizer: released blocks wait in a queue until the next
     /// call or Dispose.
     /// </summary>
-    internal sealed unsafe class CudaBackend : Backend
+    internal sealed unsafe partial class CudaBackend : Backend
     {
         private const int CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT = 16;
         private const int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
@@ -532,6 +532,7 @@ namespace InitCore.Backends.Cuda
 
         private void ReleaseAll()
         {
+            DestroyConvPlans();
             if (_cudnn != IntPtr.Zero && _libs.Cudnn is CudnnApi dnn) dnn.Destroy(_cudnn);
             if (_cublas != IntPtr.Zero && _libs.Cublas is CublasApi blas) blas.Destroy(_cublas);
             foreach (IntPtr m in _modules) _d.ModuleUnload(m);

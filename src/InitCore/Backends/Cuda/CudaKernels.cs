@@ -55,6 +55,13 @@ namespace InitCore.Backends.Cuda
                 "initcore_general_relu_forward", "initcore_general_relu_backward", "initcore_scale_shift",
             },
             ["stats"] = new[] { "initcore_stats_partial", "initcore_stats_merge" },
+            ["layers"] = new[]
+            {
+                "initcore_add_bias", "initcore_bias_grad", "initcore_maxpool_forward", "initcore_maxpool_backward",
+                "initcore_avgpool_forward", "initcore_avgpool_backward", "initcore_batchnorm_stats", "initcore_batchnorm_apply",
+                "initcore_batchnorm_backward_reduce", "initcore_batchnorm_backward_apply", "initcore_xent_forward",
+                "initcore_xent_backward", "initcore_count_correct", "initcore_mse_partial", "initcore_mse_backward", "initcore_sgd_step",
+            },
         };
 
         internal static string ResourceName(string module) => $"InitCore.Kernels.{module}.ptx";

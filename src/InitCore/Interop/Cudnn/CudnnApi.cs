@@ -18,6 +18,26 @@ namespace InitCore.Interop.Cudnn
         internal readonly delegate* unmanaged[Cdecl]<cudnnHandle_t, int> cudnnDestroy;
         internal readonly delegate* unmanaged[Cdecl]<cudnnHandle_t, cudaStream_t, int> cudnnSetStream;
         internal readonly delegate* unmanaged[Cdecl]<int, byte*> cudnnGetErrorString;
+        internal readonly delegate* unmanaged[Cdecl]<IntPtr*, int> cudnnCreateTensorDescriptor;
+        internal readonly delegate* unmanaged[Cdecl]<IntPtr, int, int, int, int, int, int, int> cudnnSetTensor4dDescriptor;
+        internal readonly delegate* unmanaged[Cdecl]<IntPtr, int> cudnnDestroyTensorDescriptor;
+        internal readonly delegate* unmanaged[Cdecl]<IntPtr*, int> cudnnCreateFilterDescriptor;
+        internal readonly delegate* unmanaged[Cdecl]<IntPtr, int, int, int, int, int, int, int> cudnnSetFilter4dDescriptor;
+        internal readonly delegate* unmanaged[Cdecl]<IntPtr, int> cudnnDestroyFilterDescriptor;
+        internal readonly delegate* unmanaged[Cdecl]<IntPtr*, int> cudnnCreateConvolutionDescriptor;
+        internal readonly delegate* unmanaged[Cdecl]<IntPtr, int, int, int, int, int, int, int, int, int> cudnnSetConvolution2dDescriptor;
+        internal readonly delegate* unmanaged[Cdecl]<IntPtr, int, int> cudnnSetConvolutionGroupCount;
+        internal readonly delegate* unmanaged[Cdecl]<IntPtr, int, int> cudnnSetConvolutionMathType;
+        internal readonly delegate* unmanaged[Cdecl]<IntPtr, int> cudnnDestroyConvolutionDescriptor;
+        internal readonly delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, int*, cudnnConvolutionPerf_t*, int> cudnnGetConvolutionForwardAlgorithm_v7;
+        internal readonly delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, nuint*, int> cudnnGetConvolutionForwardWorkspaceSize;
+        internal readonly delegate* unmanaged[Cdecl]<cudnnHandle_t, void*, IntPtr, void*, IntPtr, void*, IntPtr, int, void*, nuint, void*, IntPtr, void*, int> cudnnConvolutionForward;
+        internal readonly delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, int*, cudnnConvolutionPerf_t*, int> cudnnGetConvolutionBackwardDataAlgorithm_v7;
+        internal readonly delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, nuint*, int> cudnnGetConvolutionBackwardDataWorkspaceSize;
+        internal readonly delegate* unmanaged[Cdecl]<cudnnHandle_t, void*, IntPtr, void*, IntPtr, void*, IntPtr, int, void*, nuint, void*, IntPtr, void*, int> cudnnConvolutionBackwardData;
+        internal readonly delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, int*, cudnnConvolutionPerf_t*, int> cudnnGetConvolutionBackwardFilterAlgorithm_v7;
+        internal readonly delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, nuint*, int> cudnnGetConvolutionBackwardFilterWorkspaceSize;
+        internal readonly delegate* unmanaged[Cdecl]<cudnnHandle_t, void*, IntPtr, void*, IntPtr, void*, IntPtr, int, void*, nuint, void*, IntPtr, void*, int> cudnnConvolutionBackwardFilter;
 
         internal CudnnApi(IntPtr library, string path)
         {
@@ -34,6 +54,26 @@ namespace InitCore.Interop.Cudnn
             cudnnDestroy = (delegate* unmanaged[Cdecl]<cudnnHandle_t, int>)Need(nameof(cudnnDestroy));
             cudnnSetStream = (delegate* unmanaged[Cdecl]<cudnnHandle_t, cudaStream_t, int>)Need(nameof(cudnnSetStream));
             cudnnGetErrorString = (delegate* unmanaged[Cdecl]<int, byte*>)Need(nameof(cudnnGetErrorString));
+            cudnnCreateTensorDescriptor = (delegate* unmanaged[Cdecl]<IntPtr*, int>)Need(nameof(cudnnCreateTensorDescriptor));
+            cudnnSetTensor4dDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int, int, int, int, int, int, int>)Need(nameof(cudnnSetTensor4dDescriptor));
+            cudnnDestroyTensorDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int>)Need(nameof(cudnnDestroyTensorDescriptor));
+            cudnnCreateFilterDescriptor = (delegate* unmanaged[Cdecl]<IntPtr*, int>)Need(nameof(cudnnCreateFilterDescriptor));
+            cudnnSetFilter4dDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int, int, int, int, int, int, int>)Need(nameof(cudnnSetFilter4dDescriptor));
+            cudnnDestroyFilterDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int>)Need(nameof(cudnnDestroyFilterDescriptor));
+            cudnnCreateConvolutionDescriptor = (delegate* unmanaged[Cdecl]<IntPtr*, int>)Need(nameof(cudnnCreateConvolutionDescriptor));
+            cudnnSetConvolution2dDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int, int, int, int, int, int, int, int, int>)Need(nameof(cudnnSetConvolution2dDescriptor));
+            cudnnSetConvolutionGroupCount = (delegate* unmanaged[Cdecl]<IntPtr, int, int>)Need(nameof(cudnnSetConvolutionGroupCount));
+            cudnnSetConvolutionMathType = (delegate* unmanaged[Cdecl]<IntPtr, int, int>)Need(nameof(cudnnSetConvolutionMathType));
+            cudnnDestroyConvolutionDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int>)Need(nameof(cudnnDestroyConvolutionDescriptor));
+            cudnnGetConvolutionForwardAlgorithm_v7 = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, int*, cudnnConvolutionPerf_t*, int>)Need(nameof(cudnnGetConvolutionForwardAlgorithm_v7));
+            cudnnGetConvolutionForwardWorkspaceSize = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, nuint*, int>)Need(nameof(cudnnGetConvolutionForwardWorkspaceSize));
+            cudnnConvolutionForward = (delegate* unmanaged[Cdecl]<cudnnHandle_t, void*, IntPtr, void*, IntPtr, void*, IntPtr, int, void*, nuint, void*, IntPtr, void*, int>)Need(nameof(cudnnConvolutionForward));
+            cudnnGetConvolutionBackwardDataAlgorithm_v7 = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, int*, cudnnConvolutionPerf_t*, int>)Need(nameof(cudnnGetConvolutionBackwardDataAlgorithm_v7));
+            cudnnGetConvolutionBackwardDataWorkspaceSize = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, nuint*, int>)Need(nameof(cudnnGetConvolutionBackwardDataWorkspaceSize));
+            cudnnConvolutionBackwardData = (delegate* unmanaged[Cdecl]<cudnnHandle_t, void*, IntPtr, void*, IntPtr, void*, IntPtr, int, void*, nuint, void*, IntPtr, void*, int>)Need(nameof(cudnnConvolutionBackwardData));
+            cudnnGetConvolutionBackwardFilterAlgorithm_v7 = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, int*, cudnnConvolutionPerf_t*, int>)Need(nameof(cudnnGetConvolutionBackwardFilterAlgorithm_v7));
+            cudnnGetConvolutionBackwardFilterWorkspaceSize = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, nuint*, int>)Need(nameof(cudnnGetConvolutionBackwardFilterWorkspaceSize));
+            cudnnConvolutionBackwardFilter = (delegate* unmanaged[Cdecl]<cudnnHandle_t, void*, IntPtr, void*, IntPtr, void*, IntPtr, int, void*, nuint, void*, IntPtr, void*, int>)Need(nameof(cudnnConvolutionBackwardFilter));
             MissingSymbols = missing;
         }
 
@@ -57,6 +97,22 @@ namespace InitCore.Interop.Cudnn
         internal int SetStream(cudnnHandle_t handle, cudaStream_t stream) => cudnnSetStream(handle, stream);
 
         internal string Describe(int status) => Cuda.CudaDriverApi.Utf8(cudnnGetErrorString(status));
+    }
+
+    /// <summary>
+    /// cudnnConvolutionFwdAlgoPerf_t, cudnnConvolutionBwdDataAlgoPerf_t and cudnnConvolutionBwdFilterAlgoPerf_t
+    /// share this layout (48 bytes on 64-bit).
+    /// </summary>
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    internal unsafe struct cudnnConvolutionPerf_t
+    {
+        internal int algo;
+        internal int status;
+        internal float time;
+        internal nuint memory;
+        internal int determinism;
+        internal int mathType;
+        internal fixed int reserved[3];
     }
 
     /// <summary>

@@ -1,0 +1,428 @@
+using System;
+using System.Threading.Tasks;
+
+namespace InitCore.Backends.Cpu
+{
+    /// <summary>Layer operations of the CPU backend: the specification the CUDA backend is checked against.</summary>
+    internal sealed partial class CpuBackend
+    {
+        private ParallelOptions Options => new ParallelOptions { MaxDegreeOfParallelism = ThreadCount };
+
+        /// <summary>Runs body(start, end) over [0, count) in at most ThreadCount contiguous chunks.</summary>
+        private void Chunks(int count, Action<int, int> body)
+        {
+            int parts = Math.Min(ThreadCount, count);
+            if (parts <= 1)
+            {
+                if (count > 0) body(0, count);
+                return;
+            }
+            Parallel.For(0, parts, Options, p => body((int)((long)count * p / parts), (int)((long)count * (p + 1) / parts)));
+        }
+
+        internal override void Gemm(bool transA, bool transB, int m, int n, int k, float alpha, TensorStorage a, TensorStorage b, float beta, TensorStorage c)
+            => CpuGemm.Sgemm(transA, transB, m, n, k, alpha, Array(a), transA ? m : k, Array(b), transB ? k : n, beta, Array(c), n, ThreadCount);
+
+        internal override void AddBias(TensorStorage y, TensorStorage bias, int outer, int channels, int inner)
+        {
+            float[] yd = Array(y), bd = Array(bias);
+            Chunks(outer * channels, (s, e) =>
+            {
+                for (int oc = s; oc < e; oc++)
+                {
+                    float v = bd[oc % channels];
+                    int off = oc * inner;
+                    for (int i = 0; i < inner; i++) yd[off + i] += v;
+                }
+            });
+        }
+
+        internal override void BiasGrad(TensorStorage dy, TensorStorage db, int outer, int channels, int inner, bool accumulate)
+        {
+            float[] d = Array(dy), g = Array(db);
+            for (int ch = 0; ch < channels; ch++)
+            {
+                double sum = 0;
+                for (int o = 0; o < outer; o++)
+                {
+                    int off = (o * channels + ch) * inner;
+                    for (int i = 0; i < inner; i++) sum += d[off + i];
+                }
+                g[ch] = accumulate ? g[ch] + (float)sum : (float)sum;
+            }
+        }
+
+        // ------------------------------------------------------------------ convolution (im2col + GEMM per image)
+
+        private static void Im2Col(in ConvGeometry g, float[] x, int image, int group, float[] cols)
+        {
+            int cpg = g.CPerGroup, pq = g.P * g.Q;
+            for (int c = 0; c < cpg; c++)
+            {
+                int plane = (image * g.C + group * cpg + c) * g.H * g.W;
+                for (int r = 0; r < g.R; r++)
+                    for (int s = 0; s < g.S; s++)
+                    {
+                        int row = (c * g.R + r) * g.S + s;
+                        int dst = row * pq;
+                        for (int p = 0; p < g.P; p++)
+                        {
+                            int h = p * g.StrideH - g.PadH + r * g.DilH;
+                            bool rowIn = h >= 0 && h < g.H;
+                            for (int q = 0; q < g.Q; q++)
+                            {
+                                int w = q * g.StrideW - g.PadW + s * g.DilW;
+                                cols[dst + p * g.Q + q] = rowIn && w >= 0 && w < g.W ? x[plane + h * g.W + w] : 0f;
+                            }
+                        }
+                    }
+            }
+        }
+
+        private static void Col2Im(in ConvGeometry g, float[] cols, int image, int group, float[] dx)
+        {
+            int cpg = g.CPerGroup, pq = g.P * g.Q;
+            for (int c = 0; c < cpg; c++)
+            {
+                int plane = (image * g.C + group * cpg + c) * g.H * g.W;
+                for (int r = 0; r < g.R; r++)
+                    for (int s = 0; s < g.S; s++)
+                    {
+                        int src = ((c * g.R + r) * g.S + s) * pq;
+                        for (int p = 0; p < g.P; p++)
+                        {
+                            int h = p * g.StrideH - g.PadH + r * g.DilH;
+                            if (h < 0 || h >= g.H) continue;
+                            for (int q = 0; q < g.Q; q++)
+                            {
+                                int w = q * g.StrideW - g.PadW + s * g.DilW;
+                                if (w >= 0 && w < g.W) dx[plane + h * g.W + w] += cols[src + p * g.Q + q];
+                            }
+                        }
+                    }
+            }
+        }
+
+        internal override void Conv2dForward(in ConvGeometry geometry, TensorStorage x, TensorStorage w, TensorStorage y)
+        {
+            ConvGeometry g = geometry;
+            float[] xd = Array(x), wd = Array(w), yd = Array(y);
+            int rows = g.CPerGroup * g.R * g.S, pq = g.P * g.Q, kpg = g.KPerGroup;
+            Chunks(g.N, (s, e) =>
+            {
+                var cols = new float[rows * pq];
+                for (int n = s; n < e; n++)
+                    for (int grp = 0; grp < g.Groups; grp++)
+                    {
+                        Im2Col(g, xd, n, grp, cols);
+                        CpuGemm.Sgemm(false, false, kpg, pq, rows, 1f, wd.AsSpan(grp * kpg * rows, kpg * rows), rows, cols, pq, 0f,
+                            yd.AsSpan((n * g.K + grp * kpg) * pq, kpg * pq), pq, 1);
+                    }
+            });
+        }
+
+        internal override void Conv2dBackwardData(in ConvGeometry geometry, TensorStorage dy, TensorStorage w, TensorStorage dx)
+        {
+            ConvGeometry g = geometry;
+            float[] dyd = Array(dy), wd = Array(w), dxd = Array(dx);
+            int rows = g.CPerGroup * g.R * g.S, pq = g.P * g.Q, kpg = g.KPerGroup;
+            Chunks(g.N, (s, e) =>
+            {
+                var cols = new float[rows * pq];
+                System.Array.Clear(dxd, s * g.C * g.H * g.W, (e - s) * g.C * g.H * g.W);
+                for (int n = s; n < e; n++)
+                    for (int grp = 0; grp < g.Groups; grp++)
+                    {
+                        CpuGemm.Sgemm(true, false, rows, pq, kpg, 1f, wd.AsSpan(grp * kpg * rows, kpg * rows), rows,
+                            dyd.AsSpan((n * g.K + grp * kpg) * pq, kpg * pq), pq, 0f, cols, pq, 1);
+                        Col2Im(g, cols, n, grp, dxd);
+                    }
+            });
+        }
+
+        internal override void Conv2dBackwardFilter(in ConvGeometry geometry, TensorStorage x, TensorStorage dy, TensorStorage dw, bool accumulate)
+        {
+            ConvGeometry g = geometry;
+            float[] xd = Array(x), dyd = Array(dy), dwd = Array(dw);
+            int rows = g.CPerGroup * g.R * g.S, pq = g.P * g.Q, kpg = g.KPerGroup;
+            var partials = new System.Collections.Concurrent.ConcurrentBag<float[]>();
+            Chunks(g.N, (s, e) =>
+            {
+                var cols = new float[rows * pq];
+                var local = new float[dwd.Length];
+                for (int n = s; n < e; n++)
+                    for (int grp = 0; grp < g.Groups; grp++)
+                    {
+                        Im2Col(g, xd, n, grp, cols);
+                        CpuGemm.Sgemm(false, true, kpg, rows, pq, 1f, dyd.AsSpan((n * g.K + grp * kpg) * pq, kpg * pq), pq, cols, pq, 1f,
+                            local.AsSpan(grp * kpg * rows, kpg * rows), rows, 1);
+                    }
+                partials.Add(local);
+            });
+            if (!accumulate) System.Array.Clear(dwd, 0, dwd.Length);
+            foreach (float[] p in partials)
+                for (int i = 0; i < p.Length; i++) dwd[i] += p[i];
+        }
+
+        // ------------------------------------------------------------------ pooling
+
+        internal override void MaxPool2dForward(in PoolGeometry geometry, TensorStorage x, TensorStorage y, TensorStorage argmax)
+        {
+            PoolGeometry g = geometry;
+            float[] xd = Array(x), yd = Array(y), ad = Array(argmax);
+            Chunks(g.Planes, (s, e) =>
+            {
+                for (int pl = s; pl < e; pl++)
+                {
+                    int inOff = pl * g.H * g.W, outOff = pl * g.P * g.Q;
+                    for (int p = 0; p < g.P; p++)
+                        for (int q = 0; q < g.Q; q++)
+                        {
+                            float best = float.NegativeInfinity;
+                            int arg = -1;
+                            for (int i = 0; i < g.Kernel; i++)
+                            {
+                                int h = p * g.Stride - g.Padding + i;
+                                if (h < 0 || h >= g.H) continue;
+                                for (int j = 0; j < g.Kernel; j++)
+                                {
+                                    int w = q * g.Stride - g.Padding + j;
+                                    if (w < 0 || w >= g.W) continue;
+                                    float v = xd[inOff + h * g.W + w];
+                                    if (v > best || arg < 0 || float.IsNaN(v)) { best = v; arg = h * g.W + w; }
+                                }
+                            }
+                            yd[outOff + p * g.Q + q] = best;
+                            ad[outOff + p * g.Q + q] = arg;
+                        }
+                }
+            });
+        }
+
+        internal override void MaxPool2dBackward(in PoolGeometry geometry, TensorStorage dy, TensorStorage argmax, TensorStorage dx)
+        {
+            PoolGeometry g = geometry;
+            float[] dyd = Array(dy), ad = Array(argmax), dxd = Array(dx);
+            Chunks(g.Planes, (s, e) =>
+            {
+                System.Array.Clear(dxd, s * g.H * g.W, (e - s) * g.H * g.W);
+                for (int pl = s; pl < e; pl++)
+                {
+                    int inOff = pl * g.H * g.W, outOff = pl * g.P * g.Q;
+                    for (int o = 0; o < g.P * g.Q; o++) dxd[inOff + (int)ad[outOff + o]] += dyd[outOff + o];
+                }
+            });
+        }
+
+        internal override void GlobalAvgPoolForward(TensorStorage x, TensorStorage y, int planes, int size)
+        {
+            float[] xd = Array(x), yd = Array(y);
+            Chunks(planes, (s, e) =>
+            {
+                for (int p = s; p < e; p++)
+                {
+                    float sum = 0f;
+                    for (int i = 0; i < size; i++) sum += xd[p * size + i];
+                    yd[p] = sum / size;
+                }
+            });
+        }
+
+        internal override void GlobalAvgPoolBackward(TensorStorage dy, TensorStorage dx, int planes, int size)
+        {
+            float[] dyd = Array(dy), dxd = Array(dx);
+            Chunks(planes, (s, e) =>
+            {
+                for (int p = s; p < e; p++)
+                {
+                    float v = dyd[p] / size;
+                    for (int i = 0; i < size; i++) dxd[p * size + i] = v;
+                }
+            });
+        }
+
+        // ------------------------------------------------------------------ batch norm
+
+        internal override void BatchNormForward(TensorStorage x, TensorStorage y, TensorStorage gamma, TensorStorage beta,
+            TensorStorage runningMean, TensorStorage runningVar, TensorStorage mean, TensorStorage invstd,
+            int n, int c, int inner, float eps, float momentum, bool training)
+        {
+            float[] xd = Array(x), yd = Array(y), gd = Array(gamma), bd = Array(beta), rm = Array(runningMean), rv = Array(runningVar), md = Array(mean), isd = Array(invstd);
+            Chunks(c, (s, e) =>
+            {
+                for (int ch = s; ch < e; ch++)
+                {
+                    float mu, inv;
+                    if (training)
+                    {
+                        double sum = 0, sq = 0;
+                        long count = (long)n * inner;
+                        for (int b = 0; b < n; b++)
+                        {
+                            int off = (b * c + ch) * inner;
+                            for (int i = 0; i < inner; i++) sum += xd[off + i];
+                        }
+                        double m = sum / count;
+                        for (int b = 0; b < n; b++)
+                        {
+                            int off = (b * c + ch) * inner;
+                            for (int i = 0; i < inner; i++) { double d = xd[off + i] - m; sq += d * d; }
+                        }
+                        double var = sq / count;
+                        mu = (float)m;
+                        inv = (float)(1.0 / Math.Sqrt(var + eps));
+                        double unbiased = count > 1 ? sq / (count - 1) : var;
+                        rm[ch] = (float)((1 - momentum) * rm[ch] + momentum * m);
+                        rv[ch] = (float)((1 - momentum) * rv[ch] + momentum * unbiased);
+                    }
+                    else
+                    {
+                        mu = rm[ch];
+                        inv = (float)(1.0 / Math.Sqrt(rv[ch] + (double)eps));
+                    }
+                    md[ch] = mu;
+                    isd[ch] = inv;
+                    float scale = inv * gd[ch], shift = bd[ch];
+                    for (int b = 0; b < n; b++)
+                    {
+                        int off = (b * c + ch) * inner;
+                        for (int i = 0; i < inner; i++) yd[off + i] = (xd[off + i] - mu) * scale + shift;
+                    }
+                }
+            });
+        }
+
+        internal override void BatchNormBackward(TensorStorage x, TensorStorage dy, TensorStorage gamma, TensorStorage mean, TensorStorage invstd,
+            TensorStorage dx, TensorStorage dgamma, TensorStorage dbeta, int n, int c, int inner)
+        {
+            float[] xd = Array(x), dyd = Array(dy), gd = Array(gamma), md = Array(mean), isd = Array(invstd), dxd = Array(dx), dgd = Array(dgamma), dbd = Array(dbeta);
+            Chunks(c, (s, e) =>
+            {
+                for (int ch = s; ch < e; ch++)
+                {
+                    double sumDy = 0, sumDyXhat = 0;
+                    float mu = md[ch], inv = isd[ch];
+                    for (int b = 0; b < n; b++)
+                    {
+                        int off = (b * c + ch) * inner;
+                        for (int i = 0; i < inner; i++)
+                        {
+                            float xhat = (xd[off + i] - mu) * inv;
+                            sumDy += dyd[off + i];
+                            sumDyXhat += dyd[off + i] * xhat;
+                        }
+                    }
+                    dgd[ch] += (float)sumDyXhat;
+                    dbd[ch] += (float)sumDy;
+                    double count = (double)n * inner;
+                    float k1 = (float)(sumDy / count), k2 = (float)(sumDyXhat / count), scale = gd[ch] * inv;
+                    for (int b = 0; b < n; b++)
+                    {
+                        int off = (b * c + ch) * inner;
+                        for (int i = 0; i < inner; i++)
+                        {
+                            float xhat = (xd[off + i] - mu) * inv;
+                            dxd[off + i] = scale * (dyd[off + i] - k1 - xhat * k2);
+                        }
+                    }
+                }
+            });
+        }
+
+        // ------------------------------------------------------------------ losses
+
+        internal override double CrossEntropyForward(TensorStorage logits, TensorStorage labels, TensorStorage probs, int n, int classes)
+        {
+            float[] z = Array(logits), t = Array(labels), pd = Array(probs);
+            var losses = new double[n];
+            Chunks(n, (s, e) =>
+            {
+                for (int i = s; i < e; i++)
+                {
+                    int off = i * classes;
+                    float max = float.NegativeInfinity;
+                    for (int j = 0; j < classes; j++) max = Math.Max(max, z[off + j]);
+                    double sum = 0;
+                    for (int j = 0; j < classes; j++) sum += Math.Exp(z[off + j] - max);
+                    double logSum = Math.Log(sum) + max;
+                    for (int j = 0; j < classes; j++) pd[off + j] = (float)Math.Exp(z[off + j] - logSum);
+                    int label = LabelAt(t, i, classes);
+                    losses[i] = logSum - z[off + label];
+                }
+            });
+            double total = 0;
+            foreach (double l in losses) total += l;
+            return n > 0 ? total / n : 0.0;
+        }
+
+        internal static int LabelAt(float[] labels, int i, int classes)
+        {
+            float v = labels[i];
+            int label = (int)v;
+            if (label != v || label < 0 || label >= classes)
+                throw new ArgumentException($"Label {v} at index {i} is not an integer class in 0..{classes - 1}.", "target");
+            return label;
+        }
+
+        internal override void CrossEntropyBackward(TensorStorage probs, TensorStorage labels, TensorStorage dlogits, int n, int classes)
+        {
+            float[] pd = Array(probs), t = Array(labels), d = Array(dlogits);
+            float inv = 1f / n;
+            for (int i = 0; i < n; i++)
+            {
+                int off = i * classes, label = LabelAt(t, i, classes);
+                for (int j = 0; j < classes; j++) d[off + j] = (pd[off + j] - (j == label ? 1f : 0f)) * inv;
+            }
+        }
+
+        internal override int CountCorrect(TensorStorage logits, TensorStorage labels, int n, int classes)
+        {
+            float[] z = Array(logits), t = Array(labels);
+            int correct = 0;
+            for (int i = 0; i < n; i++)
+            {
+                int off = i * classes, arg = 0;
+                for (int j = 1; j < classes; j++) if (z[off + j] > z[off + arg]) arg = j;
+                if (arg == (int)t[i]) correct++;
+            }
+            return correct;
+        }
+
+        internal override double MseForward(TensorStorage x, TensorStorage target)
+        {
+            float[] a = Array(x), b = Array(target);
+            double sum = 0;
+            for (int i = 0; i < a.Length; i++) { double d = a[i] - b[i]; sum += d * d; }
+            return a.Length > 0 ? sum / a.Length : 0.0;
+        }
+
+        internal override void MseBackward(TensorStorage x, TensorStorage target, TensorStorage dx)
+        {
+            float[] a = Array(x), b = Array(target), d = Array(dx);
+            float scale = 2f / a.Length;
+            for (int i = 0; i < a.Length; i++) d[i] = (a[i] - b[i]) * scale;
+        }
+
+        // ------------------------------------------------------------------ optimizer, copies
+
+        internal override void SgdStep(TensorStorage p, TensorStorage g, TensorStorage buf, float lr, float momentum, float weightDecay, bool first)
+        {
+            float[] pd = Array(p), gd = Array(g), bd = Array(buf);
+            Elementwise.For(pd.Length, ThreadCount, (s, e) =>
+            {
+                for (int i = s; i < e; i++)
+                {
+                    float d = weightDecay != 0f ? gd[i] + weightDecay * pd[i] : gd[i];
+                    if (momentum != 0f)
+                    {
+                        bd[i] = first ? d : momentum * bd[i] + d;
+                        d = bd[i];
+                    }
+                    pd[i] = pd[i] - lr * d;
+                }
+            });
+        }
+
+        internal override void Copy(TensorStorage source, TensorStorage destination) => Array(source).AsSpan().CopyTo(Array(destination));
+    }
+}
