@@ -63,6 +63,7 @@ namespace InitCore
                     throw new ArgumentOutOfRangeException(nameof(options), options.Backend,
                         $"Unknown backend {options.Backend}; use one of {string.Join(", ", Enum.GetNames(typeof(BackendKind)))}.");
             }
+            if (options.AllowTf32) Cuda?.SetTf32(true);
             DefaultGenerator = new Generator(options.Seed);
         }
 

@@ -29,6 +29,12 @@ namespace InitCore
         /// </summary>
         public string? CudaLibraryDirectory { get; set; }
 
+        /// <summary>
+        /// Lets cuBLAS and cuDNN use TF32 tensor cores for float32 matmuls and convolutions (faster, about
+        /// 10 mantissa bits). Off by default, so CUDA results match the CPU backend within float32 tolerances.
+        /// </summary>
+        public bool AllowTf32 { get; set; }
+
         /// <summary>The CUDA device ordinal. Default: 0.</summary>
         public int DeviceOrdinal { get; set; }
 

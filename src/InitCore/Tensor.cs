@@ -13,6 +13,7 @@ namespace InitCore
     public sealed class Tensor : IDisposable
     {
         private readonly int[] _shape;
+        private readonly bool _ownsStorage = true;
         private TensorStorage? _storage;
 
         internal Tensor(Engine engine, int[] shape)
@@ -24,6 +25,30 @@ namespace InitCore
             if (Length > int.MaxValue)
                 throw new ArgumentException($"Shape {TensorShape.Format(_shape)} has {Length} elements; a tensor holds at most {int.MaxValue}.", nameof(shape));
             _storage = engine.Main.Allocate(Length);
+        }
+
+        private Tensor(Tensor source, int[] shape)
+        {
+            Engine = source.Engine;
+            _shape = shape;
+            Length = source.Length;
+            _storage = source.Storage;
+            _ownsStorage = false;
+        }
+
+        /// <summary>
+        /// A view with another shape and the same elements (like torch's <c>view</c>): no copy; writes
+        /// through either are seen by both. Disposing the view does not free the memory; disposing the
+        /// original does, after which the view throws <see cref="ObjectDisposedException"/>.
+        /// </summary>
+        /// <exception cref="ArgumentException">The new shape has a different element count.</exception>
+        public Tensor Reshape(params int[] shape)
+        {
+            if (shape is null) throw new ArgumentNullException(nameof(shape));
+            long n = TensorShape.ElementCount(shape, nameof(shape));
+            if (n != Length)
+                throw new ArgumentException($"Cannot view {Describe()} ({Length} elements) as {TensorShape.Format(shape)} ({n} elements).", nameof(shape));
+            return new Tensor(this, (int[])shape.Clone());
         }
 
         /// <summary>The engine that owns this tensor.</summary>
@@ -48,7 +73,10 @@ namespace InitCore
             get
             {
                 Engine.ThrowIfDisposed();
-                return Volatile.Read(ref _storage) ?? throw new ObjectDisposedException(nameof(Tensor), $"{Describe()} has been disposed.");
+                TensorStorage? s = Volatile.Read(ref _storage);
+                if (s is null || (s is CpuStorage c && c.Data is null) || (s is Backends.Cuda.CudaStorage d && d.IsReleased))
+                    throw new ObjectDisposedException(nameof(Tensor), $"{Describe()} has been disposed.");
+                return s;
             }
         }
 
@@ -82,7 +110,11 @@ namespace InitCore
         }
 
         /// <summary>Releases the tensor's memory (on CUDA, back to the engine's pool). Idempotent; later use throws <see cref="ObjectDisposedException"/>.</summary>
-        public void Dispose() => Interlocked.Exchange(ref _storage, null)?.Dispose();
+        public void Dispose()
+        {
+            TensorStorage? s = Interlocked.Exchange(ref _storage, null);
+            if (_ownsStorage) s?.Dispose();
+        }
 
         private string Describe() => $"Tensor{TensorShape.Format(_shape)}";
 

@@ -123,25 +123,32 @@ namespace InitCore
         /// <param name="data">The host array to fill.</param>
         public static void Ones(Engine engine, Span<float> data) => Constant(engine, data, 1.0);
 
-        private static void UniformCore(InitTarget target, double a, double b, RandomSource? generator)
+        private static void UniformCore(InitTarget target, double a, double b, RandomSource? generator) => target.Fill(UniformSpec(a, b), generator);
+
+        internal static FillSpec UniformSpec(double a, double b)
         {
             RequireFinite(a, nameof(a));
             RequireFinite(b, nameof(b));
             if (a > b)
                 throw new ArgumentException($"uniform expects a range [a, b] with a ≤ b, but found a={Format(a)} > b={Format(b)}.", nameof(a));
-            target.Fill(FillSpec.Uniform(a, b), generator);
+            return FillSpec.Uniform(a, b);
         }
 
-        private static void NormalCore(InitTarget target, double mean, double std, RandomSource? generator)
+        private static void NormalCore(InitTarget target, double mean, double std, RandomSource? generator) => target.Fill(NormalSpec(mean, std), generator);
+
+        internal static FillSpec NormalSpec(double mean, double std)
         {
             RequireFinite(mean, nameof(mean));
             RequireFinite(std, nameof(std));
             if (std < 0)
                 throw new ArgumentException($"normal expects std ≥ 0.0, but found std={Format(std)}.", nameof(std));
-            target.Fill(FillSpec.Normal(mean, std), generator);
+            return FillSpec.Normal(mean, std);
         }
 
         private static void TruncatedNormalCore(InitTarget target, double mean, double std, double a, double b, RandomSource? generator)
+            => target.Fill(TruncatedNormalSpec(mean, std, a, b), generator);
+
+        internal static FillSpec TruncatedNormalSpec(double mean, double std, double a, double b)
         {
             RequireFinite(mean, nameof(mean));
             RequireFinite(std, nameof(std));
@@ -151,7 +158,7 @@ namespace InitCore
                 throw new ArgumentException($"trunc_normal expects std > 0, but found std={Format(std)}.", nameof(std));
             if (!(a < b))
                 throw new ArgumentException($"trunc_normal expects a < b, but found a={Format(a)}, b={Format(b)}. The bounds are absolute values, not multiples of std.", nameof(a));
-            target.Fill(FillSpec.TruncatedNormal(mean, std, a, b), generator);
+            return FillSpec.TruncatedNormal(mean, std, a, b);
         }
 
         private static void RequireFinite(double value, string name)

@@ -253,25 +253,51 @@ namespace InitCore
             RequireFinite(gain, nameof(gain));
             Fans f = fans ?? target.ShapeFans();
             if (target.IsEmpty) return;
+            target.Fill(XavierSpec(f, gain, normal), generator);
+        }
+
+        internal static FillSpec XavierSpec(Fans f, double gain, bool normal)
+        {
+            RequireFinite(gain, nameof(gain));
             double std = gain * Math.Sqrt(2.0 / (f.FanIn + f.FanOut));
-            RequireFiniteStd(std, f, nameof(fans));
-            target.Fill(normal ? FillSpec.Normal(0.0, std) : FillSpec.Uniform(-Sqrt3 * std, Sqrt3 * std), generator);
+            RequireFiniteStd(std, f, "fans");
+            return normal ? FillSpec.Normal(0.0, std) : FillSpec.Uniform(-Sqrt3 * std, Sqrt3 * std);
         }
 
         private static void Kaiming(InitTarget target, double a, FanMode mode, Nonlinearity nonlinearity, RandomSource? generator, Fans? fans, bool normal)
         {
+            ValidateKaiming(a, mode, nonlinearity);
+            Fans f = fans ?? target.ShapeFans();
+            if (target.IsEmpty) return;
+            target.Fill(KaimingSpec(f, a, mode, nonlinearity, normal), generator);
+        }
+
+        private static void ValidateKaiming(double a, FanMode mode, Nonlinearity nonlinearity)
+        {
             if (mode != FanMode.FanIn && mode != FanMode.FanOut)
                 throw new ArgumentException($"Mode {ModeName(mode)} not supported, please use one of fan_in, fan_out.", nameof(mode));
             RequireFinite(a, nameof(a));
+            Gain.Calculate(nonlinearity, a);
+        }
+
+        internal static FillSpec KaimingSpec(Fans f, double a, FanMode mode, Nonlinearity nonlinearity, bool normal)
+        {
+            ValidateKaiming(a, mode, nonlinearity);
             double gain = Gain.Calculate(nonlinearity, a);
-            Fans f = fans ?? target.ShapeFans();
-            if (target.IsEmpty) return;
             double std = gain / Math.Sqrt(f.Select(mode));
-            RequireFiniteStd(std, f, nameof(fans));
-            target.Fill(normal ? FillSpec.Normal(0.0, std) : FillSpec.Uniform(-Sqrt3 * std, Sqrt3 * std), generator);
+            RequireFiniteStd(std, f, "fans");
+            return normal ? FillSpec.Normal(0.0, std) : FillSpec.Uniform(-Sqrt3 * std, Sqrt3 * std);
         }
 
         private static void VarianceScalingCore(InitTarget target, double scale, FanMode mode, VarianceDistribution distribution, RandomSource? generator, Fans? fans)
+        {
+            ValidateVarianceScaling(scale, mode, distribution);
+            Fans f = fans ?? target.ShapeFans();
+            if (target.IsEmpty) return;
+            target.Fill(VarianceScalingSpec(f, scale, mode, distribution), generator);
+        }
+
+        private static void ValidateVarianceScaling(double scale, FanMode mode, VarianceDistribution distribution)
         {
             if (!(scale > 0) || double.IsInfinity(scale))
                 throw new ArgumentException($"scale must be a positive finite number, but found {Format(scale)}.", nameof(scale));
@@ -279,30 +305,28 @@ namespace InitCore
                 throw new ArgumentException($"Mode {ModeName(mode)} not supported, please use one of fan_in, fan_out, fan_avg.", nameof(mode));
             if (distribution != VarianceDistribution.TruncatedNormal && distribution != VarianceDistribution.UntruncatedNormal && distribution != VarianceDistribution.Uniform)
                 throw new ArgumentException($"Distribution {(int)distribution} not supported, please use one of truncated_normal, untruncated_normal, uniform.", nameof(distribution));
-            Fans f = fans ?? target.ShapeFans();
-            if (target.IsEmpty) return;
+        }
+
+        internal static FillSpec VarianceScalingSpec(Fans f, double scale, FanMode mode, VarianceDistribution distribution)
+        {
+            ValidateVarianceScaling(scale, mode, distribution);
             double n = Math.Max(1.0, f.Select(mode));
             double variance = scale / n;
-            FillSpec spec;
             switch (distribution)
             {
                 case VarianceDistribution.TruncatedNormal:
                 {
                     double std = Math.Sqrt(variance) / TruncatedNormalStdCorrection;
-                    spec = FillSpec.TruncatedNormal(0.0, std, -2.0 * std, 2.0 * std);
-                    break;
+                    return FillSpec.TruncatedNormal(0.0, std, -2.0 * std, 2.0 * std);
                 }
                 case VarianceDistribution.UntruncatedNormal:
-                    spec = FillSpec.Normal(0.0, Math.Sqrt(variance));
-                    break;
+                    return FillSpec.Normal(0.0, Math.Sqrt(variance));
                 default:
                 {
                     double limit = Math.Sqrt(3.0 * variance);
-                    spec = FillSpec.Uniform(-limit, limit);
-                    break;
+                    return FillSpec.Uniform(-limit, limit);
                 }
             }
-            target.Fill(spec, generator);
         }
 
         private static void RequireFiniteStd(double std, Fans fans, string paramName)

@@ -1,0 +1,177 @@
+using System;
+using System.Collections.Generic;
+using InitCore.Backends;
+using InitCore.Backends.Cpu;
+
+namespace InitCore.Nn
+{
+    /// <summary>Which fans a scheme reads from a layer.</summary>
+    public enum FanRule
+    {
+        /// <summary>PyTorch's shape rule (<see cref="Fans.FromShape"/>): the same numbers as torch.nn.init.</summary>
+        PyTorch,
+        /// <summary>The layer's own fans (<see cref="Linear.Fans"/>, <see cref="Conv2d.Fans"/>): right for grouped and depthwise convolutions.</summary>
+        LayerAware,
+    }
+
+    /// <summary>
+    /// An initializer described once and applied to every weight or bias of a model by
+    /// <see cref="ModelInit.Apply"/>. The random schemes built on uniform, normal and truncated normal
+    /// draws are batched: on CUDA the whole model is filled in one kernel launch.
+    /// </summary>
+    public sealed class InitScheme
+    {
+        private InitScheme(string name, Func<Fans, FillSpec>? spec, Action<Tensor, RandomSource?>? apply)
+        {
+            Name = name;
+            Spec = spec;
+            ApplyDirect = apply;
+        }
+
+        /// <summary>A short description, e.g. <c>kaiming_normal(a=0, fan_in, leaky_relu)</c>.</summary>
+        public string Name { get; }
+
+        internal Func<Fans, FillSpec>? Spec { get; }
+
+        internal Action<Tensor, RandomSource?>? ApplyDirect { get; }
+
+        /// <summary><see cref="Init.KaimingNormal(Tensor, double, FanMode, Nonlinearity, RandomSource?, Fans?)"/> for every tensor.</summary>
+        public static InitScheme KaimingNormal(double a = 0, FanMode mode = FanMode.FanIn, Nonlinearity nonlinearity = Nonlinearity.LeakyRelu)
+        {
+            Init.KaimingSpec(new Fans(1, 1), a, mode, nonlinearity, true); // validate now, not per layer
+            return new InitScheme($"kaiming_normal(a={a}, {mode}, {nonlinearity})", f => Init.KaimingSpec(f, a, mode, nonlinearity, true), null);
+        }
+
+        /// <summary><see cref="Init.KaimingUniform(Tensor, double, FanMode, Nonlinearity, RandomSource?, Fans?)"/> for every tensor.</summary>
+        public static InitScheme KaimingUniform(double a = 0, FanMode mode = FanMode.FanIn, Nonlinearity nonlinearity = Nonlinearity.LeakyRelu)
+        {
+            Init.KaimingSpec(new Fans(1, 1), a, mode, nonlinearity, false);
+            return new InitScheme($"kaiming_uniform(a={a}, {mode}, {nonlinearity})", f => Init.KaimingSpec(f, a, mode, nonlinearity, false), null);
+        }
+
+        /// <summary><see cref="Init.XavierNormal(Tensor, double, RandomSource?, Fans?)"/> for every tensor.</summary>
+        public static InitScheme XavierNormal(double gain = 1) => new InitScheme($"xavier_normal(gain={gain})", f => Init.XavierSpec(f, gain, true), null);
+
+        /// <summary><see cref="Init.XavierUniform(Tensor, double, RandomSource?, Fans?)"/> for every tensor.</summary>
+        public static InitScheme XavierUniform(double gain = 1) => new InitScheme($"xavier_uniform(gain={gain})", f => Init.XavierSpec(f, gain, false), null);
+
+        /// <summary>Keras VarianceScaling for every tensor.</summary>
+        public static InitScheme VarianceScaling(double scale = 1, FanMode mode = FanMode.FanIn, VarianceDistribution distribution = VarianceDistribution.TruncatedNormal)
+        {
+            Init.VarianceScalingSpec(new Fans(1, 1), scale, mode, distribution);
+            return new InitScheme($"variance_scaling({scale}, {mode}, {distribution})", f => Init.VarianceScalingSpec(f, scale, mode, distribution), null);
+        }
+
+        /// <summary>N(mean, std²) for every tensor.</summary>
+        public static InitScheme Normal(double mean = 0, double std = 1)
+        {
+            FillSpec s = Init.NormalSpec(mean, std);
+            return new InitScheme($"normal({mean}, {std})", _ => s, null);
+        }
+
+        /// <summary>U(a, b) for every tensor.</summary>
+        public static InitScheme Uniform(double a = 0, double b = 1)
+        {
+            FillSpec s = Init.UniformSpec(a, b);
+            return new InitScheme($"uniform({a}, {b})", _ => s, null);
+        }
+
+        /// <summary>Truncated normal with absolute bounds for every tensor.</summary>
+        public static InitScheme TruncatedNormal(double mean = 0, double std = 1, double a = -2, double b = 2)
+        {
+            FillSpec s = Init.TruncatedNormalSpec(mean, std, a, b);
+            return new InitScheme($"trunc_normal({mean}, {std}, {a}, {b})", _ => s, null);
+        }
+
+        /// <summary>PyTorch's default weight init, kaiming_uniform(a=√5), i.e. U(±1/√fan_in).</summary>
+        public static InitScheme PyTorchDefaultWeight { get; } = KaimingUniform(Math.Sqrt(5.0));
+
+        /// <summary>PyTorch's default bias init, U(±1/√fan_in) with the layer's fan_in.</summary>
+        public static InitScheme PyTorchDefaultBias { get; } = new InitScheme("uniform(±1/√fan_in)", f =>
+        {
+            double bound = f.FanIn > 0 ? 1.0 / Math.Sqrt(f.FanIn) : 0.0;
+            return FillSpec.Uniform(-bound, bound);
+        }, null);
+
+        /// <summary>Zeros.</summary>
+        public static InitScheme Zeros { get; } = new InitScheme("zeros", null, (t, _) => Init.Zeros(t));
+
+        /// <summary>A constant.</summary>
+        public static InitScheme Constant(double value) => new InitScheme($"constant({value})", null, (t, _) => Init.Constant(t, value));
+
+        /// <summary>Orthogonal times gain (host QR per tensor, not batched).</summary>
+        public static InitScheme Orthogonal(double gain = 1) => new InitScheme($"orthogonal(gain={gain})", null, (t, g) => Init.Orthogonal(t, gain, g));
+
+        /// <inheritdoc />
+        public override string ToString() => Name;
+    }
+
+    /// <summary>Initializes whole models.</summary>
+    public static class ModelInit
+    {
+        /// <summary>
+        /// Applies <paramref name="weights"/> to the weight of every Linear and Conv2d layer and
+        /// <paramref name="biases"/> (when given) to their biases, in parameter order, drawing from one
+        /// generator. Random schemes built on uniform/normal/truncated-normal draws are batched: on CUDA the
+        /// whole model is filled in one launch; the bits equal those of initializing the tensors one by one.
+        /// </summary>
+        /// <param name="model">The model.</param>
+        /// <param name="weights">The weight scheme.</param>
+        /// <param name="biases">The bias scheme, or null to leave biases as they are.</param>
+        /// <param name="generator">Random source; null for the engine's default generator.</param>
+        /// <param name="fanRule">Where the fans come from.</param>
+        /// <returns>The number of tensors initialized.</returns>
+        public static int Apply(Module model, InitScheme weights, InitScheme? biases = null, RandomSource? generator = null, FanRule fanRule = FanRule.PyTorch)
+        {
+            if (model is null) throw new ArgumentNullException(nameof(model));
+            if (weights is null) throw new ArgumentNullException(nameof(weights));
+            RandomSource source = generator ?? model.Engine.DefaultGenerator;
+            var targets = new List<(Tensor Tensor, InitScheme Scheme, Fans Fans)>();
+            foreach (Module m in model.Modules())
+            {
+                (Parameter Weight, Parameter? Bias, Fans LayerFans)? layer = m switch
+                {
+                    Linear l => (l.Weight, l.Bias, l.Fans),
+                    Conv2d c => (c.Weight, c.Bias, c.Fans),
+                    _ => null,
+                };
+                if (layer is not { } x) continue;
+                Fans fans = fanRule == FanRule.LayerAware ? x.LayerFans : Fans.FromShape(x.Weight.Value.ShapeArray);
+                targets.Add((x.Weight.Value, weights, fans));
+                if (biases is not null && x.Bias is not null) targets.Add((x.Bias.Value, biases, fans));
+            }
+            Backend backend = model.Engine.Main;
+            var batchStorages = new List<TensorStorage>();
+            var batchSpecs = new List<FillSpec>();
+            void Flush()
+            {
+                if (batchStorages.Count == 0) return;
+                if (source is Generator philox) backend.FillBatched(batchStorages.ToArray(), batchSpecs.ToArray(), philox);
+                batchStorages.Clear();
+                batchSpecs.Clear();
+            }
+            foreach (var (tensor, scheme, fans) in targets)
+            {
+                if (scheme.Spec is not null && source is Generator)
+                {
+                    batchStorages.Add(tensor.Storage);
+                    batchSpecs.Add(scheme.Spec(fans));
+                    continue;
+                }
+                Flush(); // keep the generator's draw order
+                if (scheme.Spec is not null)
+                {
+                    var host = new float[tensor.Length];
+                    source.FillHost(model.Engine.Cpu, host, scheme.Spec(fans));
+                    tensor.CopyFrom(host);
+                }
+                else
+                {
+                    scheme.ApplyDirect!(tensor, source);
+                }
+            }
+            Flush();
+            return targets.Count;
+        }
+    }
+}

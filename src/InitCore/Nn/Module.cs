@@ -1,0 +1,132 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+
+namespace InitCore.Nn
+{
+    /// <summary>
+    /// A layer or a model: forward and backward on the engine's backend, its parameters and their
+    /// gradients, training/evaluation mode, and a printable structure. Backward uses what the last
+    /// forward call cached, so call them in pairs (forward, loss, backward).
+    /// </summary>
+    public abstract class Module
+    {
+        /// <summary>Creates a module that runs on <paramref name="engine"/>.</summary>
+        protected Module(Engine engine)
+        {
+            Engine = engine ?? throw new ArgumentNullException(nameof(engine));
+            engine.ThrowIfDisposed();
+        }
+
+        /// <summary>The engine whose backend runs this module.</summary>
+        public Engine Engine { get; }
+
+        /// <summary>True in training mode (the default), false in evaluation mode.</summary>
+        public bool IsTraining { get; private set; } = true;
+
+        /// <summary>The direct sub-modules, in execution order.</summary>
+        public virtual IReadOnlyList<Module> Children => Array.Empty<Module>();
+
+        /// <summary>This module's own parameters (not its children's).</summary>
+        public virtual IReadOnlyList<Parameter> OwnParameters => Array.Empty<Parameter>();
+
+        /// <summary>Switches this module and its children to training mode (or evaluation with false).</summary>
+        public void Train(bool training = true)
+        {
+            IsTraining = training;
+            foreach (Module child in Children) child.Train(training);
+        }
+
+        /// <summary>Switches to evaluation mode. Equivalent to torch's <c>model.eval()</c>.</summary>
+        public void Eval() => Train(false);
+
+        /// <summary>Runs the layer on <paramref name="input"/> and returns a new output tensor.</summary>
+        public Tensor Forward(Tensor input)
+        {
+            if (input is null) throw new ArgumentNullException(nameof(input));
+            if (!ReferenceEquals(input.Engine, Engine))
+                throw new ArgumentException($"The input belongs to another engine than {this}; create it with this module's engine.", nameof(input));
+            return ForwardCore(input);
+        }
+
+        /// <summary>Back-propagates <paramref name="gradOutput"/> through the last forward call; accumulates parameter gradients and returns the input gradient.</summary>
+        public Tensor Backward(Tensor gradOutput)
+        {
+            if (gradOutput is null) throw new ArgumentNullException(nameof(gradOutput));
+            return BackwardCore(gradOutput);
+        }
+
+        /// <summary>The forward computation.</summary>
+        protected abstract Tensor ForwardCore(Tensor input);
+
+        /// <summary>The backward computation.</summary>
+        protected abstract Tensor BackwardCore(Tensor gradOutput);
+
+        /// <summary>All parameters, this module's first, then its children's, depth first.</summary>
+        public IEnumerable<Parameter> Parameters() => NamedParameters().Select(p => p.Parameter);
+
+        /// <summary>All parameters with dotted names as PyTorch's <c>named_parameters()</c> gives them, e.g. <c>0.weight</c>.</summary>
+        public IEnumerable<(string Name, Parameter Parameter)> NamedParameters()
+        {
+            foreach (Parameter p in OwnParameters) yield return (p.Name, p);
+            for (int i = 0; i < Children.Count; i++)
+                foreach (var (name, p) in Children[i].NamedParameters())
+                    yield return ($"{ChildName(i)}.{name}", p);
+        }
+
+        /// <summary>The name of child <paramref name="index"/> in parameter paths: its index, as in torch's Sequential.</summary>
+        protected virtual string ChildName(int index) => index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        /// <summary>Every module in the tree, this one first, in execution order.</summary>
+        public IEnumerable<Module> Modules()
+        {
+            yield return this;
+            foreach (Module child in Children)
+                foreach (Module m in child.Modules())
+                    yield return m;
+        }
+
+        /// <summary>Sets every parameter gradient to zero.</summary>
+        public void ZeroGrad()
+        {
+            foreach (Parameter p in Parameters()) p.ZeroGrad();
+        }
+
+        /// <summary>Re-initializes this module's own parameters with PyTorch's default; containers recurse.</summary>
+        public virtual void ResetParameters(RandomSource? generator = null)
+        {
+            foreach (Module child in Children) child.ResetParameters(generator);
+        }
+
+        /// <summary>One line describing this module alone, e.g. <c>Conv2d(1→8, k5, s2, p2)</c>.</summary>
+        public abstract string Describe();
+
+        /// <summary>The structure, one module per line, children indented.</summary>
+        public override string ToString()
+        {
+            var sb = new StringBuilder();
+            Print(sb, 0, null);
+            return sb.ToString().TrimEnd();
+        }
+
+        private void Print(StringBuilder sb, int depth, string? name)
+        {
+            sb.Append(' ', depth * 2);
+            if (name is not null) sb.Append('(').Append(name).Append("): ");
+            sb.Append(Describe());
+            if (Children.Count > 0) sb.Append(" (");
+            sb.AppendLine();
+            for (int i = 0; i < Children.Count; i++) Children[i].Print(sb, depth + 1, ChildName(i));
+            if (Children.Count > 0)
+            {
+                sb.Append(' ', depth * 2);
+                sb.AppendLine(")");
+            }
+        }
+
+        /// <summary>Throws unless a forward pass cached <paramref name="cached"/>.</summary>
+        protected T Cached<T>(T? cached) where T : class =>
+            cached ?? throw new InvalidOperationException($"{Describe()}: Backward was called before Forward; run Forward on a batch first.");
+    }
+}
