@@ -83,6 +83,30 @@ namespace InitCore.Backends
     }
 
     /// <summary>
+    /// A fixed-capacity ring of statistics results that stays on the backend's device: recording launches
+    /// the one-pass kernel into a slot without synchronizing; reading copies the slots back.
+    /// </summary>
+    internal abstract class StatsRing : IDisposable
+    {
+        protected StatsRing(StatsConfig config, int capacity)
+        {
+            Config = config;
+            Capacity = capacity;
+        }
+
+        internal StatsConfig Config { get; }
+        internal int Capacity { get; }
+
+        /// <summary>Computes the statistics of x into slot (slot mod capacity).</summary>
+        internal abstract void Record(TensorStorage x, int slot);
+
+        /// <summary>Reads the given slots (synchronizes on a device).</summary>
+        internal abstract StatsResult[] Read(int[] slots);
+
+        public abstract void Dispose();
+    }
+
+    /// <summary>
     /// The operations every backend implements with the same semantics. The CPU backend is the
     /// specification; the CUDA backend is checked against it.
     /// </summary>
@@ -100,6 +124,7 @@ namespace InitCore.Backends
         internal abstract void ActivationForward(in ActivationSpec spec, TensorStorage x, TensorStorage y);
         internal abstract void ActivationBackward(in ActivationSpec spec, TensorStorage x, TensorStorage dy, TensorStorage dx);
         internal abstract StatsResult Statistics(TensorStorage x, in StatsConfig config);
+        internal abstract StatsRing CreateStatsRing(in StatsConfig config, int capacity);
         public abstract void Dispose();
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using System.Threading;
 
 namespace InitCore.Nn
 {
@@ -41,20 +42,71 @@ namespace InitCore.Nn
         /// <summary>Switches to evaluation mode. Equivalent to torch's <c>model.eval()</c>.</summary>
         public void Eval() => Train(false);
 
-        /// <summary>Runs the layer on <paramref name="input"/> and returns a new output tensor.</summary>
+        private ForwardHook[] _forwardHooks = Array.Empty<ForwardHook>();
+        private BackwardHook[] _backwardHooks = Array.Empty<BackwardHook>();
+
+        /// <summary>Runs the layer on <paramref name="input"/> and returns a new output tensor; then calls the forward hooks.</summary>
         public Tensor Forward(Tensor input)
         {
             if (input is null) throw new ArgumentNullException(nameof(input));
             if (!ReferenceEquals(input.Engine, Engine))
-                throw new ArgumentException($"The input belongs to another engine than {this}; create it with this module's engine.", nameof(input));
-            return ForwardCore(input);
+                throw new ArgumentException($"The input belongs to another engine than {Describe()}; create it with this module's engine.", nameof(input));
+            Tensor output = ForwardCore(input);
+            foreach (ForwardHook h in Volatile.Read(ref _forwardHooks)) h(this, input, output);
+            return output;
         }
 
-        /// <summary>Back-propagates <paramref name="gradOutput"/> through the last forward call; accumulates parameter gradients and returns the input gradient.</summary>
+        /// <summary>Back-propagates <paramref name="gradOutput"/> through the last forward call; accumulates parameter gradients, calls the backward hooks and returns the input gradient.</summary>
         public Tensor Backward(Tensor gradOutput)
         {
             if (gradOutput is null) throw new ArgumentNullException(nameof(gradOutput));
-            return BackwardCore(gradOutput);
+            Tensor gradInput = BackwardCore(gradOutput);
+            foreach (BackwardHook h in Volatile.Read(ref _backwardHooks)) h(this, gradOutput, gradInput);
+            return gradInput;
+        }
+
+        /// <summary>Registers a hook called after every forward pass of this module, however it is called. Dispose the handle to remove it.</summary>
+        public HookHandle RegisterForwardHook(ForwardHook hook)
+        {
+            if (hook is null) throw new ArgumentNullException(nameof(hook));
+            Update(ref _forwardHooks, hook, add: true);
+            return new HookHandle(() => Update(ref _forwardHooks, hook, add: false));
+        }
+
+        /// <summary>Registers a hook called after every backward pass of this module. Dispose the handle to remove it.</summary>
+        public HookHandle RegisterBackwardHook(BackwardHook hook)
+        {
+            if (hook is null) throw new ArgumentNullException(nameof(hook));
+            Update(ref _backwardHooks, hook, add: true);
+            return new HookHandle(() => Update(ref _backwardHooks, hook, add: false));
+        }
+
+        /// <summary>Number of hooks registered on this module (forward + backward).</summary>
+        public int HookCount => Volatile.Read(ref _forwardHooks).Length + Volatile.Read(ref _backwardHooks).Length;
+
+        private static void Update<T>(ref T[] hooks, T hook, bool add) where T : class
+        {
+            // Copy-on-write, so a pass that is running keeps the array it started with.
+            while (true)
+            {
+                T[] old = Volatile.Read(ref hooks);
+                T[] next;
+                if (add)
+                {
+                    next = new T[old.Length + 1];
+                    old.CopyTo(next, 0);
+                    next[old.Length] = hook;
+                }
+                else
+                {
+                    int i = Array.IndexOf(old, hook);
+                    if (i < 0) return;
+                    next = new T[old.Length - 1];
+                    Array.Copy(old, 0, next, 0, i);
+                    Array.Copy(old, i + 1, next, i, old.Length - i - 1);
+                }
+                if (Interlocked.CompareExchange(ref hooks, next, old) == old) return;
+            }
         }
 
         /// <summary>The forward computation.</summary>

@@ -76,6 +76,31 @@ namespace InitCore.Backends.Cpu
 
         internal override StatsResult Statistics(TensorStorage x, in StatsConfig config) => CpuStatistics.Compute(Array(x), config, ThreadCount);
 
+        internal override StatsRing CreateStatsRing(in StatsConfig config, int capacity) => new CpuStatsRing(this, config, capacity);
+
+        private sealed class CpuStatsRing : StatsRing
+        {
+            private readonly CpuBackend _cpu;
+            private readonly StatsResult?[] _slots;
+
+            internal CpuStatsRing(CpuBackend cpu, StatsConfig config, int capacity) : base(config, capacity)
+            {
+                _cpu = cpu;
+                _slots = new StatsResult?[capacity];
+            }
+
+            internal override void Record(TensorStorage x, int slot) => _slots[slot % Capacity] = _cpu.Statistics(x, Config);
+
+            internal override StatsResult[] Read(int[] slots)
+            {
+                var r = new StatsResult[slots.Length];
+                for (int i = 0; i < slots.Length; i++) r[i] = _slots[slots[i] % Capacity] ?? new StatsResult { Histogram = new long[Math.Max(0, Config.Bins)] };
+                return r;
+            }
+
+            public override void Dispose() => System.Array.Clear(_slots, 0, _slots.Length);
+        }
+
         public override void Dispose()
         {
         }

@@ -487,29 +487,13 @@ namespace InitCore.Backends.Cuda
             if (s.Length == 0) return result;
             using (Enter())
             {
-                ulong n = (ulong)s.Length;
-                uint grid = Grid(n);
-                ulong partialBlock = BlockSize((ulong)(grid * sizeof(StatsPartialNative)));
                 ulong histBytes = (ulong)Math.Max(1, config.Bins) * 4;
-                ulong histBlock = BlockSize(histBytes);
-                ulong resultBlock = BlockSize((ulong)sizeof(StatsPartialNative));
-                ulong partials = AllocateBlock(partialBlock), hist = AllocateBlock(histBlock), merged = AllocateBlock(resultBlock);
+                ulong histBlock = BlockSize(histBytes), resultBlock = BlockSize((ulong)sizeof(StatsPartialNative));
+                ulong hist = AllocateBlock(histBlock), merged = AllocateBlock(resultBlock);
                 try
                 {
                     Check(_d.MemsetD32(hist, 0, histBytes / 4, _stream), "cuMemsetD32Async(histogram)");
-                    var cfg = new StatsConfigNative
-                    {
-                        NearZero = config.NearZero, Lo = config.Lo, Hi = config.Hi, InvWidth = config.InvWidth,
-                        Bins = config.Bins, Absolute = config.Absolute ? 1 : 0,
-                    };
-                    ulong px = s.Pointer;
-                    void** args = stackalloc void*[5];
-                    args[0] = &px; args[1] = &n; args[2] = &cfg; args[3] = &partials; args[4] = &hist;
-                    Launch("initcore_stats_partial", grid, 1, (uint)(Math.Max(0, config.Bins) * 4), args);
-                    int count = (int)grid;
-                    void** margs = stackalloc void*[3];
-                    margs[0] = &partials; margs[1] = &count; margs[2] = &merged;
-                    Launch("initcore_stats_merge", 1, 1, 0, margs);
+                    LaunchStatistics(s, config, hist, merged);
                     StatsPartialNative r;
                     Check(_d.MemcpyDtoH(&r, merged, (ulong)sizeof(StatsPartialNative), _stream), "cuMemcpyDtoHAsync_v2(statistics)");
                     var bins = new uint[Math.Max(1, config.Bins)];
@@ -520,7 +504,6 @@ namespace InitCore.Backends.Cuda
                 }
                 finally
                 {
-                    QueueRelease(partials, partialBlock);
                     QueueRelease(hist, histBlock);
                     QueueRelease(merged, resultBlock);
                 }

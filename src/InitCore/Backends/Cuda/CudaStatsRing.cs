@@ -1,0 +1,110 @@
+using System;
+using InitCore.Cuda;
+
+namespace InitCore.Backends.Cuda
+{
+    internal sealed unsafe partial class CudaBackend
+    {
+        internal override StatsRing CreateStatsRing(in StatsConfig config, int capacity) => new CudaStatsRing(this, config, capacity);
+
+        /// <summary>Statistics slots on the device: results [capacity] and histograms [capacity × bins].</summary>
+        private sealed class CudaStatsRing : StatsRing
+        {
+            private readonly CudaBackend _b;
+            private readonly ulong _resultsBlock, _histBlock;
+            private ulong _results, _hist;
+            private int _disposed;
+
+            internal CudaStatsRing(CudaBackend b, StatsConfig config, int capacity) : base(config, capacity)
+            {
+                _b = b;
+                _resultsBlock = BlockSize((ulong)capacity * (ulong)sizeof(StatsPartialNative));
+                _histBlock = BlockSize((ulong)capacity * (ulong)Math.Max(1, config.Bins) * 4);
+                using (b.Enter())
+                {
+                    _results = b.AllocateBlock(_resultsBlock);
+                    _hist = b.AllocateBlock(_histBlock);
+                }
+            }
+
+            internal override void Record(TensorStorage x, int slot)
+            {
+                CudaStorage s = Device(x);
+                int k = slot % Capacity;
+                using (_b.Enter())
+                {
+                    ulong bins = (ulong)Math.Max(1, Config.Bins);
+                    ulong hist = _hist + (ulong)k * bins * 4, result = _results + (ulong)k * (ulong)sizeof(StatsPartialNative);
+                    _b.Check(_b._d.MemsetD32(hist, 0, bins, _b._stream), "cuMemsetD32Async(histogram slot)");
+                    _b.LaunchStatistics(s, Config, hist, result);
+                }
+            }
+
+            internal override StatsResult[] Read(int[] slots)
+            {
+                var all = new StatsPartialNative[Capacity];
+                int bins = Math.Max(1, Config.Bins);
+                var hist = new uint[Capacity * bins];
+                using (_b.Enter())
+                {
+                    fixed (StatsPartialNative* p = all) _b.Check(_b._d.MemcpyDtoH(p, _results, (ulong)Capacity * (ulong)sizeof(StatsPartialNative), _b._stream), "cuMemcpyDtoHAsync_v2(statistics ring)");
+                    fixed (uint* h = hist) _b.Check(_b._d.MemcpyDtoH(h, _hist, (ulong)hist.Length * 4, _b._stream), "cuMemcpyDtoHAsync_v2(histogram ring)");
+                    _b.Check(_b._d.StreamSynchronize(_b._stream), "cuStreamSynchronize");
+                }
+                var r = new StatsResult[slots.Length];
+                for (int i = 0; i < slots.Length; i++)
+                {
+                    int k = slots[i] % Capacity;
+                    var res = new StatsResult { Histogram = new long[Math.Max(0, Config.Bins)] };
+                    StatsPartialNative p = all[k];
+                    res.Merge((long)p.Count, p.Mean, p.M2, p.Min, p.Max, (long)p.NearZero);
+                    for (int b = 0; b < Config.Bins; b++) res.Histogram[b] = hist[k * bins + b];
+                    r[i] = res;
+                }
+                return r;
+            }
+
+            public override void Dispose()
+            {
+                if (System.Threading.Interlocked.Exchange(ref _disposed, 1) != 0) return;
+                _b.QueueRelease(_results, _resultsBlock);
+                _b.QueueRelease(_hist, _histBlock);
+            }
+        }
+
+        /// <summary>Launches the partial and merge kernels of one statistics pass into device slots (inside Enter; no synchronization).</summary>
+        private void LaunchStatistics(CudaStorage s, in StatsConfig config, ulong hist, ulong merged)
+        {
+            ulong n = (ulong)s.Length;
+            if (n == 0)
+            {
+                var empty = new StatsPartialNative { Min = float.PositiveInfinity, Max = float.NegativeInfinity };
+                Check(_d.MemcpyHtoD(merged, &empty, (ulong)sizeof(StatsPartialNative), _stream), "cuMemcpyHtoDAsync_v2(empty statistics)");
+                return;
+            }
+            uint grid = Grid(n);
+            ulong partialBlock = BlockSize((ulong)(grid * sizeof(StatsPartialNative)));
+            ulong partials = AllocateBlock(partialBlock);
+            try
+            {
+                var cfg = new StatsConfigNative
+                {
+                    NearZero = config.NearZero, Lo = config.Lo, Hi = config.Hi, InvWidth = config.InvWidth,
+                    Bins = config.Bins, Absolute = config.Absolute ? 1 : 0,
+                };
+                ulong px = s.Pointer;
+                void** args = stackalloc void*[5];
+                args[0] = &px; args[1] = &n; args[2] = &cfg; args[3] = &partials; args[4] = &hist;
+                Launch("initcore_stats_partial", grid, 1, (uint)(Math.Max(0, config.Bins) * 4), args);
+                int count = (int)grid;
+                void** margs = stackalloc void*[3];
+                margs[0] = &partials; margs[1] = &count; margs[2] = &merged;
+                Launch("initcore_stats_merge", 1, 1, 0, margs);
+            }
+            finally
+            {
+                QueueRelease(partials, partialBlock); // stream order keeps it alive for the kernels
+            }
+        }
+    }
+}

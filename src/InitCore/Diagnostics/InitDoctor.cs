@@ -1,0 +1,178 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using InitCore.Nn;
+
+namespace InitCore.Diagnostics
+{
+    /// <summary>One layer's diagnosis.</summary>
+    public sealed class DoctorLayer
+    {
+        internal DoctorLayer(string name, TensorStatistics forward, TensorStatistics? backward, double predictedStd, IReadOnlyList<string> flags)
+        {
+            Name = name; Forward = forward; Backward = backward; PredictedStd = predictedStd; Flags = flags;
+        }
+
+        /// <summary>Position and description.</summary>
+        public string Name { get; }
+
+        /// <summary>Statistics of the layer's output.</summary>
+        public TensorStatistics Forward { get; }
+
+        /// <summary>Statistics of the gradient of the loss with respect to the layer's output (null without a loss).</summary>
+        public TensorStatistics? Backward { get; }
+
+        /// <summary>The std the init formulas predict: variance propagated from the measured input through the layers' weight variances and fans and the activations' second-moment factors.</summary>
+        public double PredictedStd { get; }
+
+        /// <summary>"vanishing" (std &lt; 0.1), "exploding" (std &gt; 10), "dead" (near-zero fraction &gt; 0.5), "nan/inf".</summary>
+        public IReadOnlyList<string> Flags { get; }
+    }
+
+    /// <summary>The init doctor's report: a table and JSON.</summary>
+    public sealed class DoctorReport
+    {
+        internal DoctorReport(IReadOnlyList<DoctorLayer> layers) => Layers = layers;
+
+        /// <summary>One entry per leaf layer, in execution order.</summary>
+        public IReadOnlyList<DoctorLayer> Layers { get; }
+
+        /// <summary>True when no layer is flagged.</summary>
+        public bool Healthy => Layers.All(l => l.Flags.Count == 0);
+
+        /// <inheritdoc />
+        public override string ToString()
+        {
+            var sb = new StringBuilder();
+            sb.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0,-40} {1,9} {2,9} {3,9} {4,7} {5,10} {6}", "layer", "mean", "std", "predicted", "near0", "grad std", "flags"));
+            foreach (DoctorLayer l in Layers)
+                sb.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0,-40} {1,9:G4} {2,9:G4} {3,9:G4} {4,7:P0} {5,10} {6}",
+                    l.Name, l.Forward.Mean, l.Forward.Std, l.PredictedStd, l.Forward.NearZeroFraction,
+                    l.Backward is null ? "-" : l.Backward.Std.ToString("G4", CultureInfo.InvariantCulture), string.Join(",", l.Flags)));
+            return sb.ToString().TrimEnd();
+        }
+
+        /// <summary>The report as JSON.</summary>
+        public string ToJson()
+        {
+            static string Stats(TensorStatistics? s) => s is null ? "null" :
+                $"{{\"mean\":{JsonText.Number(s.Mean)},\"std\":{JsonText.Number(s.Std)},\"min\":{JsonText.Number(s.Min)},\"max\":{JsonText.Number(s.Max)},\"near_zero\":{JsonText.Number(s.NearZeroFraction)}}}";
+            var parts = Layers.Select(l =>
+                $"{{\"name\":{JsonText.String(l.Name)},\"forward\":{Stats(l.Forward)},\"backward\":{Stats(l.Backward)},\"predicted_std\":{JsonText.Number(l.PredictedStd)}," +
+                $"\"flags\":[{string.Join(",", l.Flags.Select(JsonText.String))}]}}");
+            return $"{{\"healthy\":{(Healthy ? "true" : "false")},\"layers\":[{string.Join(",", parts)}]}}";
+        }
+    }
+
+    /// <summary>
+    /// One call that runs a batch through a model (and back, given a target and a loss) and reports per layer
+    /// the forward and backward statistics, the std the init formulas predict, and flags.
+    /// </summary>
+    public static class InitDoctor
+    {
+        /// <summary>Vanishing below this std.</summary>
+        public const double VanishingStd = 0.1;
+
+        /// <summary>Exploding above this std.</summary>
+        public const double ExplodingStd = 10;
+
+        /// <summary>Dead above this near-zero fraction.</summary>
+        public const double DeadFraction = 0.5;
+
+        /// <summary>Diagnoses <paramref name="model"/> on <paramref name="input"/>; with a target and loss, also the backward pass (gradients are accumulated into the parameters' Grad).</summary>
+        public static DoctorReport Diagnose(Module model, Tensor input, Tensor? target = null, Loss? loss = null, StatisticsOptions? options = null)
+        {
+            if (model is null) throw new ArgumentNullException(nameof(model));
+            if (input is null) throw new ArgumentNullException(nameof(input));
+            if ((target is null) != (loss is null)) throw new ArgumentException("Give both a target and a loss for the backward statistics, or neither.", nameof(target));
+            StatisticsOptions o = options ?? new StatisticsOptions { HistogramBins = 0, NearZeroThreshold = 0.01f };
+            List<Module> leaves = model.Modules().Where(m => m.Children.Count == 0).ToList();
+            var forward = new Dictionary<Module, TensorStatistics>();
+            var backward = new Dictionary<Module, TensorStatistics>();
+            TensorStatistics inputStats = TensorOps.Statistics(input, o);
+            using (var scope = new HookScope())
+            {
+                foreach (Module m in leaves)
+                {
+                    scope.Forward(m, (mm, _, y) => forward[mm] = TensorOps.Statistics(y, o));
+                    if (loss is not null) scope.Backward(m, (mm, dy, _) => backward[mm] = TensorOps.Statistics(dy, o));
+                }
+                Tensor output = model.Forward(input);
+                if (loss is not null)
+                {
+                    loss.Forward(output, target!);
+                    model.Backward(loss.Backward());
+                }
+            }
+
+            // Predicted moments: propagate (mean, E[x²]) from the measured input.
+            double mean = inputStats.Mean, second = inputStats.Mean * inputStats.Mean + inputStats.Variance;
+            var layers = new List<DoctorLayer>();
+            for (int i = 0; i < leaves.Count; i++)
+            {
+                Module m = leaves[i];
+                (mean, second) = Propagate(m, mean, second);
+                double predicted = Math.Sqrt(Math.Max(0, second - mean * mean));
+                if (!forward.TryGetValue(m, out TensorStatistics? fs)) continue;
+                var flags = new List<string>();
+                if (double.IsNaN(fs.Mean) || double.IsInfinity(fs.Mean) || double.IsNaN(fs.Std) || double.IsInfinity(fs.Std)) flags.Add("nan/inf");
+                else
+                {
+                    if (fs.Std < VanishingStd) flags.Add("vanishing");
+                    if (fs.Std > ExplodingStd) flags.Add("exploding");
+                    if (fs.NearZeroFraction > DeadFraction) flags.Add("dead");
+                }
+                backward.TryGetValue(m, out TensorStatistics? bs);
+                layers.Add(new DoctorLayer($"{i}:{m.Describe()}", fs, bs, predicted, flags));
+            }
+            return new DoctorReport(layers);
+        }
+
+        private static (double Mean, double Second) Propagate(Module m, double mean, double second)
+        {
+            switch (m)
+            {
+                case Linear or Conv2d:
+                {
+                    Parameter w = m.OwnParameters.First(p => p.Name == "weight");
+                    Parameter? b = m.OwnParameters.FirstOrDefault(p => p.Name == "bias");
+                    double fanIn = Fans.FromShape(w.Value.ShapeArray).FanIn;
+                    TensorStatistics ws = TensorOps.Statistics(w.Value, new StatisticsOptions { HistogramBins = 0 });
+                    double wSecond = ws.Variance + ws.Mean * ws.Mean;
+                    double bSecond = 0, bMean = 0;
+                    if (b is not null)
+                    {
+                        TensorStatistics bst = TensorOps.Statistics(b.Value, new StatisticsOptions { HistogramBins = 0 });
+                        bSecond = bst.Variance + bst.Mean * bst.Mean;
+                        bMean = bst.Mean;
+                    }
+                    // y = Σ w·x + b with independent zero-mean weights: E[y²] = fan_in·E[w²]·E[x²] + E[b²].
+                    return (bMean, fanIn * wSecond * second + bSecond);
+                }
+                case ReLU:
+                    return Rectified(second, 0, 0);
+                case LeakyReLU l:
+                    return Rectified(second, l.NegativeSlope, 0);
+                case GeneralReLU g:
+                    return Rectified(second, g.Leak, g.Sub);
+                case BatchNorm2d:
+                    return (0, 1);
+                default:
+                    return (mean, second); // pooling, flatten: moments carried through (approximate for pooling)
+            }
+        }
+
+        /// <summary>Moments after leaky_relu(x, a) − sub for x ~ N(0, s²), s² = E[x²]: E[y] = s(1 − a)/√(2π) − sub, E[relu part²] = s²(1 + a²)/2.</summary>
+        private static (double Mean, double Second) Rectified(double second, double leak, double sub)
+        {
+            double s = Math.Sqrt(Math.Max(0, second));
+            double m = s * (1 - leak) / Math.Sqrt(2 * Math.PI);
+            double q = second * (1 + leak * leak) / 2;
+            double var = q - m * m;
+            double mean = m - sub;
+            return (mean, var + mean * mean);
+        }
+    }
+}
