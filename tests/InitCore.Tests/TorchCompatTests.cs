@@ -234,6 +234,21 @@ namespace InitCore.Tests
         }
 
         [TestMethod]
+        public void TorchGenerator_BulkDraws_EqualOneAtATimeAcrossTwists()
+        {
+            var single = new TorchGenerator(77);
+            var bulk = new TorchGenerator(77);
+            foreach (int n in new[] { 1, 622, 1, 624, 625, 3, 1500, 623, 624 })
+            {
+                var expected = new uint[n];
+                for (int i = 0; i < n; i++) expected[i] = single.NextUInt32();
+                var actual = new uint[n];
+                bulk.NextUInt32s(actual);
+                CollectionAssert.AreEqual(expected, actual, $"block of {n}");
+            }
+        }
+
+        [TestMethod]
         public void TorchGenerator_Seed_UsesOnlyTheLow32Bits()
         {
             using var engine = Engine.Create(new EngineOptions { Seed = 1 });

@@ -117,7 +117,35 @@ namespace InitCore
         internal uint NextUInt32()
         {
             if (--_left == 0) Twist();
-            uint y = _state[_next++];
+            return Temper(_state[_next++]);
+        }
+
+        /// <summary>The next <paramref name="destination"/>.Length outputs, as that many <see cref="NextUInt32"/> calls. The caller holds the lock.</summary>
+        internal void NextUInt32s(Span<uint> destination)
+        {
+            uint[] state = _state;
+            int i = 0;
+            while (i < destination.Length)
+            {
+                // _left − 1 words of the current state remain before the next twist.
+                int available = _left - 1;
+                if (available == 0)
+                {
+                    destination[i++] = NextUInt32();
+                    continue;
+                }
+                int take = Math.Min(available, destination.Length - i);
+                ReadOnlySpan<uint> source = state.AsSpan(_next, take);
+                Span<uint> target = destination.Slice(i, take);
+                for (int k = 0; k < source.Length; k++) target[k] = Temper(source[k]);
+                _next += take;
+                _left -= take;
+                i += take;
+            }
+        }
+
+        private static uint Temper(uint y)
+        {
             y ^= y >> 11;
             y ^= (y << 7) & 0x9d2c5680u;
             y ^= (y << 15) & 0xefc60000u;
@@ -159,21 +187,25 @@ namespace InitCore
             return TorchMath.Fma(z, std, mean);
         }
 
-        private void Twist()
+        private unsafe void Twist()
         {
-            uint[] s = _state;
-            int k = 0;
-            for (; k < StateSize - Shift; k++) s[k] = s[k + Shift] ^ Mix(s[k], s[k + 1]);
-            for (; k < StateSize - 1; k++) s[k] = s[k + Shift - StateSize] ^ Mix(s[k], s[k + 1]);
-            s[StateSize - 1] = s[Shift - 1] ^ Mix(s[StateSize - 1], s[0]);
+            fixed (uint* s = _state)
+            {
+                int k = 0;
+                for (; k < StateSize - Shift; k++) s[k] = s[k + Shift] ^ Mix(s[k], s[k + 1]);
+                for (; k < StateSize - 1; k++) s[k] = s[k + Shift - StateSize] ^ Mix(s[k], s[k + 1]);
+                s[StateSize - 1] = s[Shift - 1] ^ Mix(s[StateSize - 1], s[0]);
+            }
             _left = StateSize;
             _next = 0;
         }
 
+        // MT19937's twist of the pair (u, v): the top bit of u and the low 31 bits of v, shifted,
+        // xor the matrix constant when v is odd.
         private static uint Mix(uint u, uint v)
         {
             uint y = (u & 0x80000000u) | (v & 0x7fffffffu);
-            return (y >> 1) ^ ((v & 1u) != 0 ? 0x9908b0dfu : 0u);
+            return (y >> 1) ^ (unchecked(0u - (v & 1u)) & 0x9908b0dfu);
         }
     }
 }

@@ -14,6 +14,7 @@ namespace InitCore.Backends.Cpu
     internal static class TorchFill
     {
         private const float TwoPow24Inverse = 1f / 16777216f;
+        private const int WordBatch = 512;
 
         internal static void Fill(TorchGenerator generator, Span<float> destination, in FillSpec spec)
         {
@@ -41,8 +42,14 @@ namespace InitCore.Backends.Cpu
         {
             float from = (float)a, to = (float)b;
             float width = to - from;
-            for (int i = 0; i < destination.Length; i++)
-                destination[i] = TorchMath.Fma((generator.NextUInt32() & 0xFFFFFF) * TwoPow24Inverse, width, from);
+            Span<uint> words = stackalloc uint[WordBatch];
+            for (int start = 0; start < destination.Length; start += WordBatch)
+            {
+                Span<float> part = destination.Slice(start, Math.Min(WordBatch, destination.Length - start));
+                Span<uint> w = words.Slice(0, part.Length);
+                generator.NextUInt32s(w);
+                for (int i = 0; i < part.Length; i++) part[i] = TorchMath.Fma((w[i] & 0xFFFFFF) * TwoPow24Inverse, width, from);
+            }
         }
 
         /// <summary>
@@ -96,10 +103,17 @@ namespace InitCore.Backends.Cpu
         /// <summary>torch.nn.init's norm_cdf: (1 + math.erf(x / math.sqrt(2))) / 2.</summary>
         internal static double NormCdf(double x) => (1.0 + TorchMath.Erf(x / 1.4142135623730951)) / 2.0;
 
+        /// <summary>uniform_(0, 1) as normal_ draws it: (x ∧ 0xFFFFFF)·2⁻²⁴ per element.</summary>
         private static void FillUnit(TorchGenerator generator, Span<float> destination)
         {
-            for (int i = 0; i < destination.Length; i++)
-                destination[i] = (generator.NextUInt32() & 0xFFFFFF) * TwoPow24Inverse;
+            Span<uint> words = stackalloc uint[WordBatch];
+            for (int start = 0; start < destination.Length; start += WordBatch)
+            {
+                Span<float> part = destination.Slice(start, Math.Min(WordBatch, destination.Length - start));
+                Span<uint> w = words.Slice(0, part.Length);
+                generator.NextUInt32s(w);
+                for (int i = 0; i < part.Length; i++) part[i] = (w[i] & 0xFFFFFF) * TwoPow24Inverse;
+            }
         }
 
         /// <summary>Box–Muller on consecutive 16-element chunks (the length is a multiple of 16).</summary>
