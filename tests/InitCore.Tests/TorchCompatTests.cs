@@ -106,6 +106,23 @@ namespace InitCore.Tests
         }
 
         [TestMethod]
+        public void TorchGenerator_ReadmeExample_GivesThePrintedPyTorchWeights()
+        {
+            // README.md, "Same weights as PyTorch": the numbers PyTorch 1.13 printed.
+            using var engine = Engine.Create();
+            var torch = new TorchGenerator(42);
+            using var weight = engine.CreateTensor(3, 4);
+            using var bias = engine.CreateTensor(3);
+            Init.PyTorchDefault(weight, bias, torch);
+            using var w = engine.CreateTensor(2, 8);
+            Init.KaimingNormal(w, nonlinearity: Nonlinearity.Relu, generator: torch);
+            static string Show(IEnumerable<float> v) => string.Join(", ", v.Select(x => x.ToString("F8", System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.AreEqual("0.38226926, 0.41500396, -0.11713624, 0.45930564", Show(weight.ToArray().Take(4)));
+            Assert.AreEqual("0.36940444, 0.06771529, 0.24109405", Show(bias.ToArray()));
+            Assert.AreEqual("0.26006559, 0.82115847, -0.07979874, -0.24869877", Show(w.ToArray().Take(4)));
+        }
+
+        [TestMethod]
         public void TorchGenerator_Orthogonal_StaysWithinTheMeasuredBoundAndInStep()
         {
             List<StepResult> results = TorchFixtures.Replay(TorchFixtures.Sequence("seed3_orthogonal"));
