@@ -306,6 +306,22 @@ namespace InitCore.Tests
         }
 
         [TestMethod]
+        public void TorchGenerator_InvalidArguments_ThrowBeforeDrawing()
+        {
+            using var engine = Engine.Create(new EngineOptions { Seed = 1 });
+            var g = new TorchGenerator(8);
+            float[] data = new float[20];
+            Assert.ThrowsExactly<ArgumentException>(() => Init.Uniform(engine, data, 2.0, 1.0, g));
+            Assert.ThrowsExactly<ArgumentException>(() => Init.Normal(engine, data, 0.0, -1.0, g));
+            Assert.ThrowsExactly<ArgumentException>(() => Init.TruncatedNormal(engine, data, 0.0, 1.0, 1.0, -1.0, g));
+            Assert.ThrowsExactly<ArgumentException>(() => Init.KaimingUniform(engine, data, new[] { 20 }, generator: g));
+            float[] a = new float[4], b = new float[4];
+            Init.Uniform(engine, a, generator: g);
+            Init.Uniform(engine, b, generator: new TorchGenerator(8));
+            CollectionAssert.AreEqual(a, b);
+        }
+
+        [TestMethod]
         public void TorchGenerator_EmptyFill_DoesNotAdvance()
         {
             using var engine = Engine.Create(new EngineOptions { Seed = 1 });
