@@ -13,7 +13,8 @@ namespace InitCore
     /// <para>Random initializers draw from the given <see cref="Generator"/>, or from the engine's
     /// <see cref="Engine.DefaultGenerator"/> when none is given, and advance it (see the element
     /// mapping on <see cref="Generator"/>), so consecutive calls differ and the same seed gives the
-    /// same bits on any thread count.</para>
+    /// same bits on any thread count. Given a <see cref="TorchGenerator"/> instead, they give the
+    /// float32 bits PyTorch gives after the same <c>torch.manual_seed</c> and calls.</para>
     /// <para>Where PyTorch raises, these throw <see cref="ArgumentException"/> naming the parameter.
     /// A zero-element tensor of a valid rank is a no-op and does not advance the generator.</para>
     /// </remarks>

@@ -6,7 +6,8 @@ namespace InitCore
     /// <summary>
     /// A source of random numbers that initializers draw from. <see cref="Generator"/> (counter-based
     /// Philox, parallel, identical on every backend) is the one to use unless you need another
-    /// library's exact stream.
+    /// library's exact stream; <see cref="TorchGenerator"/> is PyTorch's CPU stream, for the same
+    /// weights as <c>torch.manual_seed</c> and <c>torch.nn.init</c>.
     /// </summary>
     public abstract class RandomSource
     {
