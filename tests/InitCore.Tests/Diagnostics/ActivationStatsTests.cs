@@ -1,0 +1,88 @@
+using System;
+using System.Linq;
+using InitCore.Diagnostics;
+using InitCore.Nn;
+using InitCore.Tests.Support;
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+
+namespace InitCore.Tests.Diagnostics
+{
+    [TestClass]
+    public sealed class ActivationStatsTests
+    {
+        private static Engine Cpu() => Engine.Create(new EngineOptions { Backend = BackendKind.Cpu, Seed = 2 });
+
+        [TestMethod]
+        public void Records_MatchDirectStatistics_PerLayerAndBatch()
+        {
+            using var e = Cpu();
+            var model = new Sequential(e, new Linear(e, 20, 30), new ReLU(e), new Linear(e, 30, 5));
+            using var stats = new ActivationStats(model, new ActivationStatsOptions { ActivationGradients = true, WeightGradients = true });
+            CollectionAssert.AreEqual(new Module[] { model[0], model[1], model[2] }, stats.Layers.ToArray());
+            Tensor? lastRelu = null;
+            using var probe = model[1].RegisterForwardHook((_, _, y) => lastRelu = y);
+            for (int b = 0; b < 3; b++)
+            {
+                using Tensor x = e.CreateTensor(64, 20);
+                Init.Normal(x);
+                Tensor y = model.Forward(x);
+                model.Backward(y);
+            }
+            var records = stats.Records(model[1]);
+            Assert.AreEqual(3, records.Count);
+            CollectionAssert.AreEqual(new[] { 0, 1, 2 }, records.Select(r => r.Batch).ToArray());
+            TensorStatistics direct = TensorOps.Statistics(lastRelu!);
+            Assert.AreEqual(direct.Mean, records[2].Statistics.Mean, 1e-6);
+            Assert.AreEqual(direct.Std, records[2].Statistics.Std, 1e-6);
+            CollectionAssert.AreEqual(direct.Histogram.ToArray(), records[2].Statistics.Histogram.ToArray());
+            Assert.AreEqual(40, records[0].Statistics.Histogram.Count);
+            Assert.AreEqual(3, stats.Records(model[2], StatKind.ActivationGradient).Count);
+            Assert.AreEqual(3, stats.Records(model[0], StatKind.WeightGradient).Count);
+            Assert.AreEqual(0, stats.Records(model[1], StatKind.WeightGradient).Count, "ReLU has no weight");
+        }
+
+        [TestMethod]
+        public void History_IsBoundedByCapacity_AndThinnedByStride()
+        {
+            using var e = Cpu();
+            var model = new Sequential(e, new Linear(e, 4, 4));
+            using var stats = new ActivationStats(model, new ActivationStatsOptions { Capacity = 5, Stride = 2 });
+            using Tensor x = e.CreateTensor(8, 4);
+            for (int b = 0; b < 30; b++) model.Forward(x);
+            var records = stats.Records(model[0]);
+            Assert.AreEqual(5, records.Count);
+            CollectionAssert.AreEqual(new[] { 20, 22, 24, 26, 28 }, records.Select(r => r.Batch).ToArray());
+            Assert.AreEqual(30, stats.Batches);
+        }
+
+        [TestMethod]
+        public void Dispose_RemovesHooks_AndExportsCsvAndJson()
+        {
+            using var e = Cpu();
+            var model = new Sequential(e, new Linear(e, 4, 4), new ReLU(e));
+            var stats = new ActivationStats(model);
+            using Tensor x = e.CreateTensor(8, 4);
+            Init.Normal(x);
+            model.Forward(x);
+            string csv = stats.ToCsv();
+            string json = stats.ToJson();
+            StringAssert.StartsWith(csv, "layer,kind,batch,count,mean,std,min,max,near_zero,h0,");
+            Assert.AreEqual(3, csv.Trim().Split('\n').Length, "header + one record per layer");
+            StringAssert.Contains(json, "\"name\":\"1:ReLU()\"");
+            StringAssert.Contains(json, "\"histogram\":[");
+            stats.Dispose();
+            stats.Dispose();
+            Assert.IsTrue(model.Modules().All(m => m.HookCount == 0));
+        }
+
+        [TestMethod]
+        public void Options_OutOfRange_Throw()
+        {
+            using var e = Cpu();
+            var model = new Linear(e, 2, 2);
+            Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new ActivationStats(model, new ActivationStatsOptions { Capacity = 0 }));
+            Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new ActivationStats(model, new ActivationStatsOptions { Stride = 0 }));
+            Assert.AreEqual(0, model.HookCount);
+        }
+    }
+}

@@ -1,0 +1,195 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using InitCore.Diagnostics;
+using InitCore.Nn;
+using InitCore.Tests.Support;
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+
+namespace InitCore.Tests.Diagnostics
+{
+    [TestClass]
+    public sealed class LsuvTests
+    {
+        private static Engine Cpu() => Engine.Create(new EngineOptions { Backend = BackendKind.Cpu, Seed = 4 });
+
+        internal static Tensor Images(Engine e, int n = 64, ulong seed = 1)
+        {
+            Tensor x = e.CreateTensor(n, 1, 28, 28);
+            Init.Normal(x, generator: new Generator(seed));
+            return x;
+        }
+
+        internal static Sequential PlainCnn(Engine e, int depth)
+        {
+            var layers = new List<Module> { new Conv2d(e, 1, 16, 3, 1, 1), new GeneralReLU(e, 0.1, 0.4) };
+            for (int i = 1; i < depth; i++) { layers.Add(new Conv2d(e, 16, 16, 3, 1, 1)); layers.Add(new GeneralReLU(e, 0.1, 0.4)); }
+            layers.Add(new AdaptiveAvgPool2d(e));
+            layers.Add(new Flatten(e));
+            layers.Add(new Linear(e, 16, 10));
+            return new Sequential(e, layers.ToArray());
+        }
+
+        [TestMethod]
+        [DataRow(LsuvVariant.Fastai)]
+        [DataRow(LsuvVariant.Paper)]
+        public void Lsuv_LessonCnn_ReachesTargetsOnEveryLayer(LsuvVariant variant)
+        {
+            using var e = Cpu();
+            var model = LessonModels.Cnn(e);
+            using Tensor x = Images(e);
+            LsuvReport report = Lsuv.Run(model, x, new LsuvOptions { Variant = variant, Tolerance = 1e-3, MaxIterations = 20 });
+            Assert.AreEqual(6, report.Layers.Count, report.ToString());
+            Assert.IsTrue(report.AllConverged, report.ToString());
+            foreach (LsuvLayerReport l in report.Layers)
+            {
+                Assert.IsLessThan(1e-3, Math.Abs(l.StdAfter - 1), l.Name);
+                if (variant == LsuvVariant.Fastai) Assert.IsLessThan(1e-3, Math.Abs(l.MeanAfter), l.Name);
+            }
+        }
+
+        [TestMethod]
+        public void Lsuv_TwentyLayerPlainCnn_Converges()
+        {
+            using var e = Cpu();
+            var model = PlainCnn(e, 20);
+            using Tensor x = Images(e, 16);
+            LsuvReport report = Lsuv.Run(model, x, new LsuvOptions { MaxIterations = 20 });
+            Assert.AreEqual(21, report.Layers.Count);
+            Assert.IsTrue(report.AllConverged, report.ToString());
+        }
+
+        [TestMethod]
+        public void Lsuv_Cost_IsOnePassPlusEachLayersIterations()
+        {
+            using var e = Cpu();
+            var model = LessonModels.Cnn(e);
+            int calls = 0;
+            using var scope = new HookScope();
+            foreach (Module m in model.Modules().Where(m => m.Children.Count == 0)) scope.Forward(m, (_, _, _) => calls++);
+            using Tensor x = Images(e);
+            LsuvReport report = Lsuv.Run(model, x);
+            // Each conv and its GeneralReLU run once to measure and once per iteration; pool and flatten run
+            // once to reach the final Linear, which has no activation after it.
+            int expected = report.Layers.Take(5).Sum(l => 2 * (l.Iterations + 1)) + 2 + (report.Layers[5].Iterations + 1);
+            Assert.AreEqual(expected, calls, report.ToString());
+            Assert.AreEqual(calls, report.LayerForwardCalls);
+            int fastaiStyle = report.Layers.Sum(l => (l.Iterations + 1) * 13);
+            Assert.IsLessThan(fastaiStyle / 2, calls, "far fewer layer calls than re-running the whole model each iteration");
+        }
+
+        [TestMethod]
+        public void Lsuv_NotConverged_IsReported_NotAnInfiniteLoop()
+        {
+            using var e = Cpu();
+            var model = LessonModels.Cnn(e);
+            using Tensor x = Images(e);
+            LsuvReport report = Lsuv.Run(model, x, new LsuvOptions { MaxIterations = 1, Tolerance = 1e-9 });
+            Assert.IsFalse(report.AllConverged);
+            Assert.IsTrue(report.Layers.All(l => l.Iterations == 1));
+        }
+
+        [TestMethod]
+        public void Lsuv_ZeroStd_ThrowsNamingTheLayer_AndRestoresMode()
+        {
+            using var e = Cpu();
+            var model = new Sequential(e, new Linear(e, 8, 8), new ReLU(e), new Linear(e, 8, 4));
+            Init.Zeros(((Linear)model[0]).Weight.Value);
+            Init.Zeros(((Linear)model[0]).Bias!.Value);
+            using Tensor x = e.CreateTensor(16, 8);
+            Init.Normal(x);
+            model.Train();
+            var ex = Assert.ThrowsExactly<LsuvException>(() => Lsuv.Run(model, x));
+            Assert.AreEqual("0:Linear(8→8)", ex.Layer);
+            StringAssert.Contains(ex.Message, "zero std");
+            Assert.IsTrue(model.IsTraining, "the model's mode is restored");
+        }
+
+        [TestMethod]
+        public void Lsuv_LayerFilter_AndMeasureBeforeActivation()
+        {
+            using var e = Cpu();
+            var model = LessonModels.Cnn(e);
+            using Tensor x = Images(e);
+            LsuvReport report = Lsuv.Run(model, x, new LsuvOptions { LayerFilter = m => m is Conv2d, MeasureAfterActivation = false });
+            Assert.AreEqual(5, report.Layers.Count);
+            Assert.IsTrue(report.AllConverged, report.ToString());
+            StringAssert.Contains(report.ToJson(), "\"layer_forward_calls\":");
+        }
+
+        [TestMethod]
+        public void Lsuv_BadArguments_Throw()
+        {
+            using var e = Cpu();
+            var model = LessonModels.Cnn(e);
+            Assert.ThrowsExactly<ArgumentException>(() => Lsuv.Run(model, Array.Empty<Tensor>()));
+            using Tensor x = Images(e, 2);
+            Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Lsuv.Run(model, x, new LsuvOptions { MaxIterations = 0 }));
+            Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Lsuv.Run(model, x, new LsuvOptions { Tolerance = 0 }));
+        }
+    }
+
+    [TestClass]
+    public sealed class InitDoctorTests
+    {
+        private static Engine Cpu() => Engine.Create(new EngineOptions { Backend = BackendKind.Cpu, Seed = 4 });
+
+        private static Sequential Deep(Engine e, double std)
+        {
+            var layers = new List<Module>();
+            for (int i = 0; i < 20; i++) { layers.Add(new Linear(e, 64, 64)); layers.Add(new ReLU(e)); }
+            var model = new Sequential(e, layers.ToArray());
+            ModelInit.Apply(model, InitScheme.Normal(0, std), InitScheme.Zeros);
+            return model;
+        }
+
+        [TestMethod]
+        public void Doctor_FlagsVanishing_WithStd0_01ThroughTwentyLayers()
+        {
+            using var e = Cpu();
+            using Tensor x = e.CreateTensor(256, 64);
+            Init.Normal(x);
+            DoctorReport report = InitDoctor.Diagnose(Deep(e, 0.01), x);
+            Assert.IsFalse(report.Healthy);
+            Assert.IsTrue(report.Layers.Last().Flags.Contains("vanishing"), report.ToString());
+            // The prediction follows the measurement: 20 layers of fan_in·σ²/2 = 0.0032 per layer.
+            Assert.AreEqual(Math.Log10(report.Layers[10].PredictedStd), Math.Log10(report.Layers[10].Forward.Std), 0.3, report.ToString());
+        }
+
+        [TestMethod]
+        public void Doctor_FlagsExploding_WithStd3()
+        {
+            using var e = Cpu();
+            using Tensor x = e.CreateTensor(256, 64);
+            Init.Normal(x);
+            DoctorReport report = InitDoctor.Diagnose(Deep(e, 3), x);
+            Assert.IsTrue(report.Layers.Any(l => l.Flags.Contains("exploding")), report.ToString());
+            Assert.IsTrue(report.Layers.Last().Flags.Contains("nan/inf") || report.Layers.Last().Flags.Contains("exploding"));
+        }
+
+        [TestMethod]
+        public void Doctor_KaimingInit_IsHealthy_WithBackwardStats()
+        {
+            using var e = Cpu();
+            var model = Deep(e, 1);
+            ModelInit.Apply(model, InitScheme.KaimingNormal(nonlinearity: Nonlinearity.Relu), InitScheme.Zeros);
+            using Tensor x = e.CreateTensor(256, 64);
+            Init.Normal(x);
+            using Tensor y = e.CreateTensor(Enumerable.Range(0, 256).Select(i => (float)(i % 10)).ToArray(), 256);
+            DoctorReport report = InitDoctor.Diagnose(model, x, y, new CrossEntropyLoss());
+            Assert.IsTrue(report.Layers.Where(l => l.Name.Contains("Linear")).All(l => l.Flags.Count == 0), report.ToString());
+            Assert.IsTrue(report.Layers.All(l => l.Backward is not null));
+            StringAssert.Contains(report.ToJson(), "\"predicted_std\":");
+        }
+
+        [TestMethod]
+        public void Doctor_TargetWithoutLoss_Throws()
+        {
+            using var e = Cpu();
+            var model = new Linear(e, 2, 2);
+            using Tensor x = e.CreateTensor(1, 2);
+            var ex = Assert.ThrowsExactly<ArgumentException>(() => InitDoctor.Diagnose(model, x, x, null));
+            Assert.AreEqual("target", ex.ParamName);
+        }
+    }
+}
