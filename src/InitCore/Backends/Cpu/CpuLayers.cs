@@ -52,116 +52,170 @@ namespace InitCore.Backends.Cpu
             }
         }
 
-        // ------------------------------------------------------------------ convolution (im2col + GEMM per image)
+        // ------------------------------------------------------------------ convolution (batched im2col + one GEMM per group)
+        //
+        // cols[row, n·PQ + pq] with row = (c·R + r)·S + s holds the input under each output position of every
+        // image, so each group is one large GEMM (W_g · cols_g) that the multithreaded GEMM can run near peak,
+        // instead of one small GEMM per image. Buffers come from the shared array pool.
 
-        private static void Im2Col(in ConvGeometry g, float[] x, int image, int group, float[] cols)
-        {
-            int cpg = g.CPerGroup, pq = g.P * g.Q;
-            for (int c = 0; c < cpg; c++)
-            {
-                int plane = (image * g.C + group * cpg + c) * g.H * g.W;
-                for (int r = 0; r < g.R; r++)
-                    for (int s = 0; s < g.S; s++)
-                    {
-                        int row = (c * g.R + r) * g.S + s;
-                        int dst = row * pq;
-                        for (int p = 0; p < g.P; p++)
-                        {
-                            int h = p * g.StrideH - g.PadH + r * g.DilH;
-                            bool rowIn = h >= 0 && h < g.H;
-                            for (int q = 0; q < g.Q; q++)
-                            {
-                                int w = q * g.StrideW - g.PadW + s * g.DilW;
-                                cols[dst + p * g.Q + q] = rowIn && w >= 0 && w < g.W ? x[plane + h * g.W + w] : 0f;
-                            }
-                        }
-                    }
-            }
-        }
-
-        private static void Col2Im(in ConvGeometry g, float[] cols, int image, int group, float[] dx)
-        {
-            int cpg = g.CPerGroup, pq = g.P * g.Q;
-            for (int c = 0; c < cpg; c++)
-            {
-                int plane = (image * g.C + group * cpg + c) * g.H * g.W;
-                for (int r = 0; r < g.R; r++)
-                    for (int s = 0; s < g.S; s++)
-                    {
-                        int src = ((c * g.R + r) * g.S + s) * pq;
-                        for (int p = 0; p < g.P; p++)
-                        {
-                            int h = p * g.StrideH - g.PadH + r * g.DilH;
-                            if (h < 0 || h >= g.H) continue;
-                            for (int q = 0; q < g.Q; q++)
-                            {
-                                int w = q * g.StrideW - g.PadW + s * g.DilW;
-                                if (w >= 0 && w < g.W) dx[plane + h * g.W + w] += cols[src + p * g.Q + q];
-                            }
-                        }
-                    }
-            }
-        }
-
-        internal override void Conv2dForward(in ConvGeometry geometry, TensorStorage x, TensorStorage w, TensorStorage y)
+        private void Im2Col(in ConvGeometry geometry, float[] x, int group, float[] cols)
         {
             ConvGeometry g = geometry;
+            int cpg = g.CPerGroup, pq = g.P * g.Q, npq = g.N * pq;
+            Chunks(g.N, (s0, e0) =>
+            {
+                for (int n = s0; n < e0; n++)
+                    for (int c = 0; c < cpg; c++)
+                    {
+                        int plane = (n * g.C + group * cpg + c) * g.H * g.W;
+                        for (int r = 0; r < g.R; r++)
+                            for (int s = 0; s < g.S; s++)
+                            {
+                                int dst = ((c * g.R + r) * g.S + s) * npq + n * pq;
+                                for (int p = 0; p < g.P; p++)
+                                {
+                                    int h = p * g.StrideH - g.PadH + r * g.DilH;
+                                    int row = dst + p * g.Q;
+                                    if (h < 0 || h >= g.H)
+                                    {
+                                        System.Array.Clear(cols, row, g.Q);
+                                        continue;
+                                    }
+                                    int src = plane + h * g.W;
+                                    for (int q = 0; q < g.Q; q++)
+                                    {
+                                        int w = q * g.StrideW - g.PadW + s * g.DilW;
+                                        cols[row + q] = w >= 0 && w < g.W ? x[src + w] : 0f;
+                                    }
+                                }
+                            }
+                    }
+            });
+        }
+
+        private void Col2Im(in ConvGeometry geometry, float[] cols, int group, float[] dx)
+        {
+            ConvGeometry g = geometry;
+            int cpg = g.CPerGroup, pq = g.P * g.Q, npq = g.N * pq;
+            Chunks(g.N, (s0, e0) =>
+            {
+                for (int n = s0; n < e0; n++)
+                    for (int c = 0; c < cpg; c++)
+                    {
+                        int plane = (n * g.C + group * cpg + c) * g.H * g.W;
+                        for (int r = 0; r < g.R; r++)
+                            for (int s = 0; s < g.S; s++)
+                            {
+                                int src = ((c * g.R + r) * g.S + s) * npq + n * pq;
+                                for (int p = 0; p < g.P; p++)
+                                {
+                                    int h = p * g.StrideH - g.PadH + r * g.DilH;
+                                    if (h < 0 || h >= g.H) continue;
+                                    int row = src + p * g.Q, dstRow = plane + h * g.W;
+                                    for (int q = 0; q < g.Q; q++)
+                                    {
+                                        int w = q * g.StrideW - g.PadW + s * g.DilW;
+                                        if (w >= 0 && w < g.W) dx[dstRow + w] += cols[row + q];
+                                    }
+                                }
+                            }
+                    }
+            });
+        }
+
+        /// <summary>[K_g, N·PQ] (group-major rows) ↔ NCHW [N, K, PQ] for one group.</summary>
+        private void GroupToNchw(in ConvGeometry geometry, float[] yg, int group, float[] y)
+        {
+            ConvGeometry g = geometry;
+            int pq = g.P * g.Q, kpg = g.KPerGroup;
+            Chunks(g.N, (s0, e0) =>
+            {
+                for (int n = s0; n < e0; n++)
+                    for (int k = 0; k < kpg; k++)
+                        System.Array.Copy(yg, k * g.N * pq + n * pq, y, (n * g.K + group * kpg + k) * pq, pq);
+            });
+        }
+
+        private void NchwToGroup(in ConvGeometry geometry, float[] y, int group, float[] yg)
+        {
+            ConvGeometry g = geometry;
+            int pq = g.P * g.Q, kpg = g.KPerGroup;
+            Chunks(g.N, (s0, e0) =>
+            {
+                for (int n = s0; n < e0; n++)
+                    for (int k = 0; k < kpg; k++)
+                        System.Array.Copy(y, (n * g.K + group * kpg + k) * pq, yg, k * g.N * pq + n * pq, pq);
+            });
+        }
+
+        internal override void Conv2dForward(in ConvGeometry g, TensorStorage x, TensorStorage w, TensorStorage y)
+        {
             float[] xd = Array(x), wd = Array(w), yd = Array(y);
-            int rows = g.CPerGroup * g.R * g.S, pq = g.P * g.Q, kpg = g.KPerGroup;
-            Chunks(g.N, (s, e) =>
+            int rows = g.CPerGroup * g.R * g.S, npq = g.N * g.P * g.Q, kpg = g.KPerGroup;
+            var pool = System.Buffers.ArrayPool<float>.Shared;
+            float[] cols = pool.Rent(rows * npq), yg = pool.Rent(kpg * npq);
+            try
             {
-                var cols = new float[rows * pq];
-                for (int n = s; n < e; n++)
-                    for (int grp = 0; grp < g.Groups; grp++)
-                    {
-                        Im2Col(g, xd, n, grp, cols);
-                        CpuGemm.Sgemm(false, false, kpg, pq, rows, 1f, wd.AsSpan(grp * kpg * rows, kpg * rows), rows, cols, pq, 0f,
-                            yd.AsSpan((n * g.K + grp * kpg) * pq, kpg * pq), pq, 1);
-                    }
-            });
+                for (int grp = 0; grp < g.Groups; grp++)
+                {
+                    Im2Col(g, xd, grp, cols);
+                    CpuGemm.Sgemm(false, false, kpg, npq, rows, 1f, wd.AsSpan(grp * kpg * rows, kpg * rows), rows,
+                        cols.AsSpan(0, rows * npq), npq, 0f, yg.AsSpan(0, kpg * npq), npq, ThreadCount);
+                    GroupToNchw(g, yg, grp, yd);
+                }
+            }
+            finally
+            {
+                pool.Return(cols);
+                pool.Return(yg);
+            }
         }
 
-        internal override void Conv2dBackwardData(in ConvGeometry geometry, TensorStorage dy, TensorStorage w, TensorStorage dx)
+        internal override void Conv2dBackwardData(in ConvGeometry g, TensorStorage dy, TensorStorage w, TensorStorage dx)
         {
-            ConvGeometry g = geometry;
             float[] dyd = Array(dy), wd = Array(w), dxd = Array(dx);
-            int rows = g.CPerGroup * g.R * g.S, pq = g.P * g.Q, kpg = g.KPerGroup;
-            Chunks(g.N, (s, e) =>
+            int rows = g.CPerGroup * g.R * g.S, npq = g.N * g.P * g.Q, kpg = g.KPerGroup;
+            var pool = System.Buffers.ArrayPool<float>.Shared;
+            float[] cols = pool.Rent(rows * npq), dyg = pool.Rent(kpg * npq);
+            try
             {
-                var cols = new float[rows * pq];
-                System.Array.Clear(dxd, s * g.C * g.H * g.W, (e - s) * g.C * g.H * g.W);
-                for (int n = s; n < e; n++)
-                    for (int grp = 0; grp < g.Groups; grp++)
-                    {
-                        CpuGemm.Sgemm(true, false, rows, pq, kpg, 1f, wd.AsSpan(grp * kpg * rows, kpg * rows), rows,
-                            dyd.AsSpan((n * g.K + grp * kpg) * pq, kpg * pq), pq, 0f, cols, pq, 1);
-                        Col2Im(g, cols, n, grp, dxd);
-                    }
-            });
+                System.Array.Clear(dxd, 0, dxd.Length);
+                for (int grp = 0; grp < g.Groups; grp++)
+                {
+                    NchwToGroup(g, dyd, grp, dyg);
+                    CpuGemm.Sgemm(true, false, rows, npq, kpg, 1f, wd.AsSpan(grp * kpg * rows, kpg * rows), rows,
+                        dyg.AsSpan(0, kpg * npq), npq, 0f, cols.AsSpan(0, rows * npq), npq, ThreadCount);
+                    Col2Im(g, cols, grp, dxd);
+                }
+            }
+            finally
+            {
+                pool.Return(cols);
+                pool.Return(dyg);
+            }
         }
 
-        internal override void Conv2dBackwardFilter(in ConvGeometry geometry, TensorStorage x, TensorStorage dy, TensorStorage dw, bool accumulate)
+        internal override void Conv2dBackwardFilter(in ConvGeometry g, TensorStorage x, TensorStorage dy, TensorStorage dw, bool accumulate)
         {
-            ConvGeometry g = geometry;
             float[] xd = Array(x), dyd = Array(dy), dwd = Array(dw);
-            int rows = g.CPerGroup * g.R * g.S, pq = g.P * g.Q, kpg = g.KPerGroup;
-            var partials = new System.Collections.Concurrent.ConcurrentBag<float[]>();
-            Chunks(g.N, (s, e) =>
+            int rows = g.CPerGroup * g.R * g.S, npq = g.N * g.P * g.Q, kpg = g.KPerGroup;
+            var pool = System.Buffers.ArrayPool<float>.Shared;
+            float[] cols = pool.Rent(rows * npq), dyg = pool.Rent(kpg * npq);
+            try
             {
-                var cols = new float[rows * pq];
-                var local = new float[dwd.Length];
-                for (int n = s; n < e; n++)
-                    for (int grp = 0; grp < g.Groups; grp++)
-                    {
-                        Im2Col(g, xd, n, grp, cols);
-                        CpuGemm.Sgemm(false, true, kpg, rows, pq, 1f, dyd.AsSpan((n * g.K + grp * kpg) * pq, kpg * pq), pq, cols, pq, 1f,
-                            local.AsSpan(grp * kpg * rows, kpg * rows), rows, 1);
-                    }
-                partials.Add(local);
-            });
-            if (!accumulate) System.Array.Clear(dwd, 0, dwd.Length);
-            foreach (float[] p in partials)
-                for (int i = 0; i < p.Length; i++) dwd[i] += p[i];
+                for (int grp = 0; grp < g.Groups; grp++)
+                {
+                    Im2Col(g, xd, grp, cols);
+                    NchwToGroup(g, dyd, grp, dyg);
+                    CpuGemm.Sgemm(false, true, kpg, rows, npq, 1f, dyg.AsSpan(0, kpg * npq), npq, cols.AsSpan(0, rows * npq), npq,
+                        accumulate ? 1f : 0f, dwd.AsSpan(grp * kpg * rows, kpg * rows), rows, ThreadCount);
+                }
+            }
+            finally
+            {
+                pool.Return(cols);
+                pool.Return(dyg);
+            }
         }
 
         // ------------------------------------------------------------------ pooling
