@@ -53,7 +53,13 @@ namespace InitCore.Data
             Features = features;
             Labels = labels;
             Indices = indices;
+            var asFloat = new float[labels.Length];
+            for (int i = 0; i < labels.Length; i++) asFloat[i] = labels[i];
+            Targets = features.Engine.CreateTensor(asFloat, labels.Length);
         }
+
+        /// <summary>The labels as a float32 tensor [Count] on the same engine: the target <see cref="Nn.CrossEntropyLoss"/> takes.</summary>
+        public Tensor Targets { get; }
 
         /// <summary>The features, a tensor [Count, ..SampleShape] (MNIST: [Count, 1, 28, 28]).</summary>
         public Tensor Features { get; }
@@ -75,8 +81,12 @@ namespace InitCore.Data
             count = Count;
         }
 
-        /// <summary>Disposes <see cref="Features"/>. Idempotent.</summary>
-        public void Dispose() => Features.Dispose();
+        /// <summary>Disposes <see cref="Features"/> and <see cref="Targets"/>. Idempotent.</summary>
+        public void Dispose()
+        {
+            Features.Dispose();
+            Targets.Dispose();
+        }
 
         /// <inheritdoc />
         public override string ToString() => $"TensorBatch({Count}, {Features})";

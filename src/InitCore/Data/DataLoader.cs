@@ -75,6 +75,18 @@ namespace InitCore.Data
             return IterateTensors(engine, epoch);
         }
 
+        /// <summary>
+        /// The batches of one epoch as (input, target) tensor pairs for <see cref="Nn.Trainer.Fit"/>; each pair is
+        /// disposed when the enumeration moves past it, so the training loop holds at most one batch.
+        /// </summary>
+        public IEnumerable<(Tensor Input, Tensor Target)> TrainingPairs(Engine engine, int epoch = 0)
+        {
+            foreach (TensorBatch b in GetBatches(engine, epoch))
+            {
+                using (b) yield return (b.Features, b.Targets);
+            }
+        }
+
         private IEnumerable<TensorBatch> IterateTensors(Engine engine, int epoch)
         {
             foreach (Batch b in Iterate(epoch))
