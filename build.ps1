@@ -21,7 +21,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'bench', 'kernels', 'data')]
+    [ValidateSet('build', 'test', 'bench', 'kernels', 'data', 'pack')]
     [string] $Task = 'build',
     [string] $Configuration = 'Release',
     # Extra arguments for the benchmark program, e.g. -BenchArgs '--size','16777216'
@@ -108,10 +108,21 @@ function Invoke-Data {
     git status --short -- data
 }
 
+function Invoke-Pack {
+    $version = '0.1.0'
+    $out = Join-Path $root 'artifacts'
+    Invoke-Checked 'dotnet pack (NuGet)' { dotnet pack src/InitCore/InitCore.csproj -c $Configuration -o (Join-Path $out 'packages') -p:Version=$version }
+    Invoke-Checked 'build netstandard2.1' { dotnet build src/InitCore/InitCore.csproj -c $Configuration -f netstandard2.1 }
+    $dll = Join-Path $root "src/InitCore/bin/$Configuration/netstandard2.1/InitCore.dll"
+    Invoke-Checked 'Unity package' { dotnet run --project tools/InitCore.Packaging -c $Configuration -- --dll $dll --out (Join-Path $out 'upm/com.initcore.engine') --root $root --version $version }
+    Get-ChildItem (Join-Path $out 'packages') | ForEach-Object { Write-Host "NuGet package: $($_.FullName)" }
+}
+
 switch ($Task) {
     'build' { Invoke-Build }
     'test' { Invoke-Test }
     'bench' { Invoke-Bench }
     'kernels' { Invoke-Kernels }
+    'pack' { Invoke-Pack }
     'data' { Invoke-Data }
 }
