@@ -1,0 +1,607 @@
+using System;
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Threading.Tasks;
+#if NET8_0_OR_GREATER
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+#endif
+
+namespace InitCore.Backends.Cpu
+{
+    /// <summary>
+    /// Single-precision GEMM for the CPU backend, row-major: C[m×n] = alpha·op(A)[m×k]·op(B)[k×n] + beta·C,
+    /// where op(X) is X or Xᵀ (a transposed operand is stored k×m or n×k). GotoBLAS/BLIS blocking:
+    /// <list type="bullet">
+    /// <item>op(B) is packed in blocks of <see cref="KC"/>×<see cref="NC"/> (half of a 1 MiB L2) into
+    /// panels NR columns wide, row by row, shared by all workers;</item>
+    /// <item>each worker takes a range of MR-row panels of op(A) (and, when there are few, a range of the
+    /// B panels), packs one MR×kc panel of op(A) at a time (it stays in L1) and runs the micro-kernel
+    /// across the B panels, which stream from L2;</item>
+    /// <item>the micro-kernel keeps an MR×NR tile of C in registers: AVX-512 12×32 (24 zmm accumulators),
+    /// AVX2+FMA 6×16 (12 ymm), otherwise 6×(2·<see cref="Vector{T}"/>.Count) without FMA.</item>
+    /// </list>
+    /// Every element of C is the same sequence of operations whatever the thread count (k is cut into the
+    /// same KC blocks, summed in order inside the kernel; threads only split the tiles), so the result is
+    /// bit-identical for any <c>threads</c>. Edge tiles run the same kernel into a scratch tile and are
+    /// written with the same scalar formula, alpha·acc + beta·C. beta = 0 never reads C; alpha = 0 or
+    /// k = 0 only scales C by beta (A and B are not read). Problems of at most
+    /// <see cref="SmallWork"/> multiply-adds take a plain loop without packing.
+    /// </summary>
+    internal static unsafe class CpuGemm
+    {
+        /// <summary>The micro-kernel variants, for tests that run each one the machine has.</summary>
+        internal enum Isa
+        {
+            /// <summary><see cref="Vector{T}"/>, multiply then add (the netstandard2.1 build, and machines without AVX2/FMA).</summary>
+            Portable = 0,
+            /// <summary>Vector256 with FMA.</summary>
+            Avx2Fma = 1,
+            /// <summary>Vector512 with FMA.</summary>
+            Avx512 = 2,
+        }
+
+        /// <summary>Depth of a packed block: one MR×KC panel of A is 12 KiB (L1), a KC×NC block of B 512 KiB (L2).</summary>
+        internal const int KC = 256;
+
+        /// <summary>Width of a packed block of op(B); a multiple of every NR.</summary>
+        internal const int NC = 512;
+
+        /// <summary>Up to this many multiply-adds (m·n·k) the plain loop runs instead of packing.</summary>
+        internal const long SmallWork = 32 * 32 * 32;
+
+        /// <summary>Multiply-adds per worker below which fewer workers are used (spawning costs microseconds).</summary>
+        private const long MinWorkPerThread = 1L << 20;
+
+        /// <summary>MethodImplOptions.AggressiveOptimization (full JIT at once), which netstandard2.1 does not name.</summary>
+        private const MethodImplOptions Hot = (MethodImplOptions)512;
+
+        /// <summary>The fastest kernel this machine and build support.</summary>
+        internal static Isa Best
+        {
+            get
+            {
+#if NET8_0_OR_GREATER
+                if (Avx512F.IsSupported) return Isa.Avx512;
+                if (Fma.IsSupported) return Isa.Avx2Fma;
+#endif
+                return Isa.Portable;
+            }
+        }
+
+        /// <summary>Whether this machine and build can run <paramref name="isa"/>.</summary>
+        internal static bool IsSupported(Isa isa)
+        {
+            switch (isa)
+            {
+                case Isa.Portable: return true;
+#if NET8_0_OR_GREATER
+                case Isa.Avx2Fma: return Fma.IsSupported;
+                case Isa.Avx512: return Avx512F.IsSupported;
+#endif
+                default: return false;
+            }
+        }
+
+        /// <summary>
+        /// C = alpha·op(A)·op(B) + beta·C, row-major, on up to <paramref name="threads"/> workers.
+        /// op(A) is m×k: A itself (m rows of stride <paramref name="lda"/>) or, with <paramref name="transA"/>,
+        /// Aᵀ of an A stored k×m; likewise op(B) is k×n, stored k×n or n×k. C is m×n with row stride
+        /// <paramref name="ldc"/>. C must not overlap A or B.
+        /// </summary>
+        internal static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
+            ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, int threads)
+            => SgemmWith(Best, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+
+        /// <summary><see cref="Sgemm(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int, int)"/> on arrays, each matrix starting at an offset.</summary>
+        internal static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
+            float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc, int threads)
+        {
+            if (a is null) throw new ArgumentNullException(nameof(a));
+            if (b is null) throw new ArgumentNullException(nameof(b));
+            if (c is null) throw new ArgumentNullException(nameof(c));
+            CheckOffset(nameof(aOffset), aOffset, a.Length);
+            CheckOffset(nameof(bOffset), bOffset, b.Length);
+            CheckOffset(nameof(cOffset), cOffset, c.Length);
+            Sgemm(transA, transB, m, n, k, alpha, new ReadOnlySpan<float>(a, aOffset, a.Length - aOffset), lda,
+                new ReadOnlySpan<float>(b, bOffset, b.Length - bOffset), ldb, beta, new Span<float>(c, cOffset, c.Length - cOffset), ldc, threads);
+        }
+
+        /// <summary>The same product through one kernel variant; throws <see cref="PlatformNotSupportedException"/> when <see cref="IsSupported"/> says no.</summary>
+        internal static void SgemmWith(Isa isa, bool transA, bool transB, int m, int n, int k, float alpha,
+            ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, int threads)
+        {
+            if (!IsSupported(isa)) throw new PlatformNotSupportedException($"The {isa} GEMM kernel is not supported on this machine or build.");
+            if (m < 0) throw new ArgumentOutOfRangeException(nameof(m), m, "m (rows of op(A) and C) must not be negative.");
+            if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), n, "n (columns of op(B) and C) must not be negative.");
+            if (k < 0) throw new ArgumentOutOfRangeException(nameof(k), k, "k (columns of op(A), rows of op(B)) must not be negative.");
+            if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be at least 1.");
+            CheckMatrix(nameof(a), nameof(lda), a.Length, lda, transA ? k : m, transA ? m : k, transA);
+            CheckMatrix(nameof(b), nameof(ldb), b.Length, ldb, transB ? n : k, transB ? k : n, transB);
+            CheckMatrix(nameof(c), nameof(ldc), c.Length, ldc, m, n, false);
+            if (m == 0 || n == 0) return;
+
+            fixed (float* pa = a)
+            fixed (float* pb = b)
+            fixed (float* pc = c)
+            {
+                var problem = new Problem
+                {
+                    A = pa, B = pb, C = pc, Lda = lda, Ldb = ldb, Ldc = ldc,
+                    TransA = transA, TransB = transB, M = m, N = n, K = k, Alpha = alpha, Beta = beta, Isa = isa,
+                };
+                Run(problem, threads);
+            }
+        }
+
+        private static void CheckOffset(string name, int offset, int length)
+        {
+            if ((uint)offset > (uint)length)
+                throw new ArgumentOutOfRangeException(name, offset, $"{name} must be between 0 and the array length ({length}).");
+        }
+
+        private static void CheckMatrix(string name, string ldName, int length, int ld, int rows, int cols, bool transposed)
+        {
+            string stored = transposed ? " (stored transposed)" : "";
+            if (ld < cols || ld < 0)
+                throw new ArgumentOutOfRangeException(ldName, ld,
+                    $"{ldName} must be at least {cols}, the row length of {name}{stored}, a {rows}×{cols} row-major matrix.");
+            long needed = rows == 0 || cols == 0 ? 0 : (long)(rows - 1) * ld + cols;
+            if (length < needed)
+                throw new ArgumentException(
+                    $"{name}{stored} is a {rows}×{cols} row-major matrix with row stride {ld}, which needs at least {needed} elements; it has {length}.", name);
+        }
+
+        /// <summary>One product, as the workers see it (pointers stay valid: the caller holds them fixed until <see cref="Run"/> returns).</summary>
+        private struct Problem
+        {
+            public float* A, B, C;
+            public long Lda, Ldb, Ldc;
+            public bool TransA, TransB;
+            public int M, N, K;
+            public float Alpha, Beta;
+            public Isa Isa;
+        }
+
+        private static void Shape(Isa isa, out int mr, out int nr)
+        {
+            switch (isa)
+            {
+                case Isa.Avx512: mr = 12; nr = 32; break;
+                case Isa.Avx2Fma: mr = 6; nr = 16; break;
+                default: mr = 6; nr = 2 * Vector<float>.Count; break;
+            }
+        }
+
+        private static void Run(Problem pr, int threads)
+        {
+            if (pr.K == 0 || pr.Alpha == 0f)
+            {
+                ScaleC(pr);
+                return;
+            }
+            long work = (long)pr.M * pr.N * pr.K;
+            if (work <= SmallWork)
+            {
+                SmallGemm(pr);
+                return;
+            }
+            int workers = (int)Math.Min(threads, Math.Max(1, work / MinWorkPerThread));
+            Shape(pr.Isa, out int mr, out int nr);
+            int ncMax = Math.Min(RoundUp(NC, nr), RoundUp(pr.N, nr));
+            int kcMax = Math.Min(KC, pr.K);
+            int mPanels = (pr.M + mr - 1) / mr;
+            float[] buffer = ArrayPool<float>.Shared.Rent(kcMax * ncMax + 16);
+            try
+            {
+                fixed (float* raw = buffer)
+                {
+                    float* packedB = (float*)(((nint)raw + 63) & ~(nint)63);
+                    for (int jc = 0; jc < pr.N; jc += ncMax)
+                    {
+                        int nc = Math.Min(ncMax, pr.N - jc);
+                        int nPanels = (nc + nr - 1) / nr;
+                        for (int pc = 0; pc < pr.K; pc += KC)
+                        {
+                            int kc = Math.Min(KC, pr.K - pc);
+                            float beta = pc == 0 ? pr.Beta : 1f;
+                            if (workers == 1)
+                            {
+                                PackB(pr, packedB, pc, kc, jc, nc, nr, 0, nPanels);
+                                Compute(pr, packedB, pc, kc, jc, nc, beta, 0, mPanels, 0, nPanels);
+                                continue;
+                            }
+                            var options = new ParallelOptions { MaxDegreeOfParallelism = workers };
+                            Problem p = pr;
+                            IntPtr packed = (IntPtr)packedB;
+                            int packers = Math.Min(workers, nPanels);
+                            Parallel.For(0, packers, options, t =>
+                                PackB(p, (float*)packed, pc, kc, jc, nc, nr, Split(nPanels, packers, t), Split(nPanels, packers, t + 1)));
+                            int mGroups = Math.Min(mPanels, workers);
+                            int nGroups = Math.Min(nPanels, (workers + mGroups - 1) / mGroups);
+                            Parallel.For(0, mGroups * nGroups, options, t =>
+                            {
+                                int mg = t / nGroups, ng = t % nGroups;
+                                Compute(p, (float*)packed, pc, kc, jc, nc, beta,
+                                    Split(mPanels, mGroups, mg), Split(mPanels, mGroups, mg + 1),
+                                    Split(nPanels, nGroups, ng), Split(nPanels, nGroups, ng + 1));
+                            });
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(buffer);
+            }
+        }
+
+        private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
+
+        /// <summary>Start of part <paramref name="i"/> of <paramref name="count"/> items cut into <paramref name="parts"/> near-equal parts.</summary>
+        private static int Split(int count, int parts, int i) => (int)((long)count * i / parts);
+
+        /// <summary>
+        /// Packs B panels [panel0, panel1) of the block op(B)[pc..pc+kc, jc..jc+nc): panel q holds columns
+        /// jc+q·nr.. as kc rows of nr floats (zero past the block's last column), at packed + q·nr·kc.
+        /// </summary>
+        private static void PackB(in Problem pr, float* packed, int pc, int kc, int jc, int nc, int nr, int panel0, int panel1)
+        {
+            for (int q = panel0; q < panel1; q++)
+            {
+                float* dst = packed + (long)q * nr * kc;
+                int j0 = jc + q * nr;
+                int cols = Math.Min(nr, jc + nc - j0);
+                if (!pr.TransB)
+                {
+                    // op(B)[p, j] = B[p·ldb + j]: each packed row is a contiguous copy.
+                    float* src = pr.B + (long)pc * pr.Ldb + j0;
+                    for (int p = 0; p < kc; p++, src += pr.Ldb, dst += nr)
+                    {
+                        Copy(src, dst, cols);
+                        for (int j = cols; j < nr; j++) dst[j] = 0f;
+                    }
+                }
+                else
+                {
+                    // op(B)[p, j] = B[j·ldb + p]: read each stored row (a column of op(B)) contiguously.
+                    for (int j = 0; j < cols; j++)
+                    {
+                        float* src = pr.B + (long)(j0 + j) * pr.Ldb + pc;
+                        float* d = dst + j;
+                        for (int p = 0; p < kc; p++, d += nr) *d = src[p];
+                    }
+                    for (int j = cols; j < nr; j++)
+                    {
+                        float* d = dst + j;
+                        for (int p = 0; p < kc; p++, d += nr) *d = 0f;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Packs op(A)[i0..i0+rows, pc..pc+kc) as kc columns of mr floats (zero past the last row).</summary>
+        private static void PackA(in Problem pr, float* dst, int i0, int rows, int pc, int kc, int mr)
+        {
+            if (!pr.TransA)
+            {
+                // op(A)[i, p] = A[i·lda + p]: read each row contiguously, write with stride mr.
+                for (int r = 0; r < rows; r++)
+                {
+                    float* src = pr.A + (long)(i0 + r) * pr.Lda + pc;
+                    float* d = dst + r;
+                    for (int p = 0; p < kc; p++, d += mr) *d = src[p];
+                }
+                for (int r = rows; r < mr; r++)
+                {
+                    float* d = dst + r;
+                    for (int p = 0; p < kc; p++, d += mr) *d = 0f;
+                }
+            }
+            else
+            {
+                // op(A)[i, p] = A[p·lda + i]: each packed column is a contiguous copy.
+                float* src = pr.A + (long)pc * pr.Lda + i0;
+                for (int p = 0; p < kc; p++, src += pr.Lda, dst += mr)
+                {
+                    Copy(src, dst, rows);
+                    for (int r = rows; r < mr; r++) dst[r] = 0f;
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Copy(float* src, float* dst, int count) => new ReadOnlySpan<float>(src, count).CopyTo(new Span<float>(dst, count));
+
+        /// <summary>
+        /// The tiles of panels [m0, m1) × [n0, n1) for one packed block: packs each MR-row panel of op(A)
+        /// once and sweeps it across the packed B panels.
+        /// </summary>
+        private static void Compute(in Problem pr, float* packedB, int pc, int kc, int jc, int nc, float beta, int m0, int m1, int n0, int n1)
+        {
+            Shape(pr.Isa, out int mr, out int nr);
+            float* packedA = stackalloc float[mr * kc];
+            float* tile = stackalloc float[mr * nr];
+            float alpha = pr.Alpha;
+            long ldc = pr.Ldc;
+            for (int ip = m0; ip < m1; ip++)
+            {
+                int i0 = ip * mr;
+                int rows = Math.Min(mr, pr.M - i0);
+                PackA(pr, packedA, i0, rows, pc, kc, mr);
+                float* cRow = pr.C + i0 * ldc + jc;
+                for (int jp = n0; jp < n1; jp++)
+                {
+                    int j0 = jp * nr;
+                    int cols = Math.Min(nr, nc - j0);
+                    float* bPanel = packedB + (long)jp * nr * kc;
+                    if (rows == mr && cols == nr)
+                    {
+                        Kernel(pr.Isa, kc, packedA, bPanel, cRow + j0, ldc, alpha, beta);
+                    }
+                    else
+                    {
+                        Kernel(pr.Isa, kc, packedA, bPanel, tile, nr, 1f, 0f);
+                        StoreEdge(tile, nr, cRow + j0, ldc, rows, cols, alpha, beta);
+                    }
+                }
+            }
+        }
+
+        /// <summary>C = alpha·t + beta·C for the valid part of a scratch tile, with the kernels' formula (beta 0 never reads C).</summary>
+        private static void StoreEdge(float* tile, int nr, float* c, long ldc, int rows, int cols, float alpha, float beta)
+        {
+            for (int r = 0; r < rows; r++, tile += nr, c += ldc)
+            {
+                if (beta == 0f)
+                    for (int j = 0; j < cols; j++) c[j] = tile[j] * alpha;
+                else if (beta == 1f)
+                    for (int j = 0; j < cols; j++) c[j] = tile[j] * alpha + c[j];
+                else
+                    for (int j = 0; j < cols; j++) c[j] = tile[j] * alpha + beta * c[j];
+            }
+        }
+
+        /// <summary>C = beta·C (the whole product when k = 0 or alpha = 0); beta = 0 writes zeros without reading C.</summary>
+        private static void ScaleC(in Problem pr)
+        {
+            if (pr.Beta == 1f) return;
+            for (int i = 0; i < pr.M; i++)
+            {
+                var row = new Span<float>(pr.C + i * pr.Ldc, pr.N);
+                if (pr.Beta == 0f)
+                {
+                    row.Clear();
+                }
+                else
+                {
+                    for (int j = 0; j < row.Length; j++) row[j] *= pr.Beta;
+                }
+            }
+        }
+
+        /// <summary>Tiny products: dot products in float, no packing, one thread.</summary>
+        private static void SmallGemm(in Problem pr)
+        {
+            long sAi = pr.TransA ? 1 : pr.Lda, sAp = pr.TransA ? pr.Lda : 1;
+            long sBp = pr.TransB ? 1 : pr.Ldb, sBj = pr.TransB ? pr.Ldb : 1;
+            for (int i = 0; i < pr.M; i++)
+            {
+                float* aRow = pr.A + i * sAi;
+                float* c = pr.C + i * pr.Ldc;
+                for (int j = 0; j < pr.N; j++)
+                {
+                    float* bCol = pr.B + j * sBj;
+                    float sum = 0f;
+                    for (int p = 0; p < pr.K; p++) sum += aRow[p * sAp] * bCol[p * sBp];
+                    c[j] = pr.Beta == 0f ? sum * pr.Alpha : sum * pr.Alpha + pr.Beta * c[j];
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Kernel(Isa isa, int kc, float* a, float* b, float* c, long ldc, float alpha, float beta)
+        {
+#if NET8_0_OR_GREATER
+            if (isa == Isa.Avx512)
+            {
+                Kernel12x32Avx512(kc, a, b, c, ldc, alpha, beta);
+                return;
+            }
+            if (isa == Isa.Avx2Fma)
+            {
+                Kernel6x16Fma(kc, a, b, c, ldc, alpha, beta);
+                return;
+            }
+#endif
+            Kernel6xPortable(kc, a, b, c, ldc, alpha, beta);
+        }
+
+        /// <summary>6×2·W tile: C = alpha·Σ a·b + beta·C over <paramref name="kc"/> packed steps (beta 0 never reads C).</summary>
+        [MethodImpl(Hot)]
+        private static void Kernel6xPortable(int kc, float* a, float* b, float* c, long ldc, float alpha, float beta)
+        {
+            Vector<float> c0_0 = default; Vector<float> c0_1 = default;
+            Vector<float> c1_0 = default; Vector<float> c1_1 = default;
+            Vector<float> c2_0 = default; Vector<float> c2_1 = default;
+            Vector<float> c3_0 = default; Vector<float> c3_1 = default;
+            Vector<float> c4_0 = default; Vector<float> c4_1 = default;
+            Vector<float> c5_0 = default; Vector<float> c5_1 = default;
+            int W = Vector<float>.Count;
+            for (int p = 0; p < kc; p++)
+            {
+                Vector<float> b0 = *(Vector<float>*)(b);
+                Vector<float> b1 = *(Vector<float>*)(b + 1 * W);
+                Vector<float> x;
+                x = new Vector<float>(a[0]); c0_0 = c0_0 + x * b0; c0_1 = c0_1 + x * b1;
+                x = new Vector<float>(a[1]); c1_0 = c1_0 + x * b0; c1_1 = c1_1 + x * b1;
+                x = new Vector<float>(a[2]); c2_0 = c2_0 + x * b0; c2_1 = c2_1 + x * b1;
+                x = new Vector<float>(a[3]); c3_0 = c3_0 + x * b0; c3_1 = c3_1 + x * b1;
+                x = new Vector<float>(a[4]); c4_0 = c4_0 + x * b0; c4_1 = c4_1 + x * b1;
+                x = new Vector<float>(a[5]); c5_0 = c5_0 + x * b0; c5_1 = c5_1 + x * b1;
+                a += 6;
+                b += 2 * W;
+            }
+            Store(c + 0 * ldc, c0_0, c0_1, alpha, beta);
+            Store(c + 1 * ldc, c1_0, c1_1, alpha, beta);
+            Store(c + 2 * ldc, c2_0, c2_1, alpha, beta);
+            Store(c + 3 * ldc, c3_0, c3_1, alpha, beta);
+            Store(c + 4 * ldc, c4_0, c4_1, alpha, beta);
+            Store(c + 5 * ldc, c5_0, c5_1, alpha, beta);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Store(float* c, Vector<float> x0, Vector<float> x1, float alpha, float beta)
+        {
+            int w = Vector<float>.Count;
+            var va = new Vector<float>(alpha);
+            if (beta == 0f)
+            {
+                *(Vector<float>*)c = x0 * va;
+                *(Vector<float>*)(c + w) = x1 * va;
+            }
+            else if (beta == 1f)
+            {
+                *(Vector<float>*)c = x0 * va + *(Vector<float>*)c;
+                *(Vector<float>*)(c + w) = x1 * va + *(Vector<float>*)(c + w);
+            }
+            else
+            {
+                var vb = new Vector<float>(beta);
+                *(Vector<float>*)c = x0 * va + vb * *(Vector<float>*)c;
+                *(Vector<float>*)(c + w) = x1 * va + vb * *(Vector<float>*)(c + w);
+            }
+        }
+
+#if NET8_0_OR_GREATER
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Store(float* c, Vector256<float> x0, Vector256<float> x1, float alpha, float beta)
+        {
+            Vector256<float> va = Vector256.Create(alpha);
+            if (beta == 0f)
+            {
+                Avx.Store(c, Avx.Multiply(x0, va));
+                Avx.Store(c + 8, Avx.Multiply(x1, va));
+            }
+            else if (beta == 1f)
+            {
+                Avx.Store(c, Avx.Add(Avx.Multiply(x0, va), Avx.LoadVector256(c)));
+                Avx.Store(c + 8, Avx.Add(Avx.Multiply(x1, va), Avx.LoadVector256(c + 8)));
+            }
+            else
+            {
+                Vector256<float> vb = Vector256.Create(beta);
+                Avx.Store(c, Avx.Add(Avx.Multiply(x0, va), Avx.Multiply(vb, Avx.LoadVector256(c))));
+                Avx.Store(c + 8, Avx.Add(Avx.Multiply(x1, va), Avx.Multiply(vb, Avx.LoadVector256(c + 8))));
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Store(float* c, Vector512<float> x0, Vector512<float> x1, float alpha, float beta)
+        {
+            Vector512<float> va = Vector512.Create(alpha);
+            if (beta == 0f)
+            {
+                Avx512F.Store(c, Avx512F.Multiply(x0, va));
+                Avx512F.Store(c + 16, Avx512F.Multiply(x1, va));
+            }
+            else if (beta == 1f)
+            {
+                Avx512F.Store(c, Avx512F.Add(Avx512F.Multiply(x0, va), Avx512F.LoadVector512(c)));
+                Avx512F.Store(c + 16, Avx512F.Add(Avx512F.Multiply(x1, va), Avx512F.LoadVector512(c + 16)));
+            }
+            else
+            {
+                Vector512<float> vb = Vector512.Create(beta);
+                Avx512F.Store(c, Avx512F.Add(Avx512F.Multiply(x0, va), Avx512F.Multiply(vb, Avx512F.LoadVector512(c))));
+                Avx512F.Store(c + 16, Avx512F.Add(Avx512F.Multiply(x1, va), Avx512F.Multiply(vb, Avx512F.LoadVector512(c + 16))));
+            }
+        }
+
+        /// <summary>12×32 tile: C = alpha·Σ a·b + beta·C over <paramref name="kc"/> packed steps (beta 0 never reads C).</summary>
+        [MethodImpl(Hot)]
+        private static void Kernel12x32Avx512(int kc, float* a, float* b, float* c, long ldc, float alpha, float beta)
+        {
+            Vector512<float> c0_0 = default; Vector512<float> c0_1 = default;
+            Vector512<float> c1_0 = default; Vector512<float> c1_1 = default;
+            Vector512<float> c2_0 = default; Vector512<float> c2_1 = default;
+            Vector512<float> c3_0 = default; Vector512<float> c3_1 = default;
+            Vector512<float> c4_0 = default; Vector512<float> c4_1 = default;
+            Vector512<float> c5_0 = default; Vector512<float> c5_1 = default;
+            Vector512<float> c6_0 = default; Vector512<float> c6_1 = default;
+            Vector512<float> c7_0 = default; Vector512<float> c7_1 = default;
+            Vector512<float> c8_0 = default; Vector512<float> c8_1 = default;
+            Vector512<float> c9_0 = default; Vector512<float> c9_1 = default;
+            Vector512<float> c10_0 = default; Vector512<float> c10_1 = default;
+            Vector512<float> c11_0 = default; Vector512<float> c11_1 = default;
+            const int W = 16;
+            for (int p = 0; p < kc; p++)
+            {
+                Vector512<float> b0 = Avx512F.LoadAlignedVector512(b);
+                Vector512<float> b1 = Avx512F.LoadAlignedVector512(b + 1 * W);
+                Vector512<float> x;
+                x = Vector512.Create(a[0]); c0_0 = Avx512F.FusedMultiplyAdd(x, b0, c0_0); c0_1 = Avx512F.FusedMultiplyAdd(x, b1, c0_1);
+                x = Vector512.Create(a[1]); c1_0 = Avx512F.FusedMultiplyAdd(x, b0, c1_0); c1_1 = Avx512F.FusedMultiplyAdd(x, b1, c1_1);
+                x = Vector512.Create(a[2]); c2_0 = Avx512F.FusedMultiplyAdd(x, b0, c2_0); c2_1 = Avx512F.FusedMultiplyAdd(x, b1, c2_1);
+                x = Vector512.Create(a[3]); c3_0 = Avx512F.FusedMultiplyAdd(x, b0, c3_0); c3_1 = Avx512F.FusedMultiplyAdd(x, b1, c3_1);
+                x = Vector512.Create(a[4]); c4_0 = Avx512F.FusedMultiplyAdd(x, b0, c4_0); c4_1 = Avx512F.FusedMultiplyAdd(x, b1, c4_1);
+                x = Vector512.Create(a[5]); c5_0 = Avx512F.FusedMultiplyAdd(x, b0, c5_0); c5_1 = Avx512F.FusedMultiplyAdd(x, b1, c5_1);
+                x = Vector512.Create(a[6]); c6_0 = Avx512F.FusedMultiplyAdd(x, b0, c6_0); c6_1 = Avx512F.FusedMultiplyAdd(x, b1, c6_1);
+                x = Vector512.Create(a[7]); c7_0 = Avx512F.FusedMultiplyAdd(x, b0, c7_0); c7_1 = Avx512F.FusedMultiplyAdd(x, b1, c7_1);
+                x = Vector512.Create(a[8]); c8_0 = Avx512F.FusedMultiplyAdd(x, b0, c8_0); c8_1 = Avx512F.FusedMultiplyAdd(x, b1, c8_1);
+                x = Vector512.Create(a[9]); c9_0 = Avx512F.FusedMultiplyAdd(x, b0, c9_0); c9_1 = Avx512F.FusedMultiplyAdd(x, b1, c9_1);
+                x = Vector512.Create(a[10]); c10_0 = Avx512F.FusedMultiplyAdd(x, b0, c10_0); c10_1 = Avx512F.FusedMultiplyAdd(x, b1, c10_1);
+                x = Vector512.Create(a[11]); c11_0 = Avx512F.FusedMultiplyAdd(x, b0, c11_0); c11_1 = Avx512F.FusedMultiplyAdd(x, b1, c11_1);
+                a += 12;
+                b += 2 * W;
+            }
+            Store(c + 0 * ldc, c0_0, c0_1, alpha, beta);
+            Store(c + 1 * ldc, c1_0, c1_1, alpha, beta);
+            Store(c + 2 * ldc, c2_0, c2_1, alpha, beta);
+            Store(c + 3 * ldc, c3_0, c3_1, alpha, beta);
+            Store(c + 4 * ldc, c4_0, c4_1, alpha, beta);
+            Store(c + 5 * ldc, c5_0, c5_1, alpha, beta);
+            Store(c + 6 * ldc, c6_0, c6_1, alpha, beta);
+            Store(c + 7 * ldc, c7_0, c7_1, alpha, beta);
+            Store(c + 8 * ldc, c8_0, c8_1, alpha, beta);
+            Store(c + 9 * ldc, c9_0, c9_1, alpha, beta);
+            Store(c + 10 * ldc, c10_0, c10_1, alpha, beta);
+            Store(c + 11 * ldc, c11_0, c11_1, alpha, beta);
+        }
+
+        /// <summary>6×16 tile: C = alpha·Σ a·b + beta·C over <paramref name="kc"/> packed steps (beta 0 never reads C).</summary>
+        [MethodImpl(Hot)]
+        private static void Kernel6x16Fma(int kc, float* a, float* b, float* c, long ldc, float alpha, float beta)
+        {
+            Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
+            Vector256<float> c1_0 = default; Vector256<float> c1_1 = default;
+            Vector256<float> c2_0 = default; Vector256<float> c2_1 = default;
+            Vector256<float> c3_0 = default; Vector256<float> c3_1 = default;
+            Vector256<float> c4_0 = default; Vector256<float> c4_1 = default;
+            Vector256<float> c5_0 = default; Vector256<float> c5_1 = default;
+            const int W = 8;
+            for (int p = 0; p < kc; p++)
+            {
+                Vector256<float> b0 = Avx.LoadAlignedVector256(b);
+                Vector256<float> b1 = Avx.LoadAlignedVector256(b + 1 * W);
+                Vector256<float> x;
+                x = Vector256.Create(a[0]); c0_0 = Fma.MultiplyAdd(x, b0, c0_0); c0_1 = Fma.MultiplyAdd(x, b1, c0_1);
+                x = Vector256.Create(a[1]); c1_0 = Fma.MultiplyAdd(x, b0, c1_0); c1_1 = Fma.MultiplyAdd(x, b1, c1_1);
+                x = Vector256.Create(a[2]); c2_0 = Fma.MultiplyAdd(x, b0, c2_0); c2_1 = Fma.MultiplyAdd(x, b1, c2_1);
+                x = Vector256.Create(a[3]); c3_0 = Fma.MultiplyAdd(x, b0, c3_0); c3_1 = Fma.MultiplyAdd(x, b1, c3_1);
+                x = Vector256.Create(a[4]); c4_0 = Fma.MultiplyAdd(x, b0, c4_0); c4_1 = Fma.MultiplyAdd(x, b1, c4_1);
+                x = Vector256.Create(a[5]); c5_0 = Fma.MultiplyAdd(x, b0, c5_0); c5_1 = Fma.MultiplyAdd(x, b1, c5_1);
+                a += 6;
+                b += 2 * W;
+            }
+            Store(c + 0 * ldc, c0_0, c0_1, alpha, beta);
+            Store(c + 1 * ldc, c1_0, c1_1, alpha, beta);
+            Store(c + 2 * ldc, c2_0, c2_1, alpha, beta);
+            Store(c + 3 * ldc, c3_0, c3_1, alpha, beta);
+            Store(c + 4 * ldc, c4_0, c4_1, alpha, beta);
+            Store(c + 5 * ldc, c5_0, c5_1, alpha, beta);
+        }
+#endif
+    }
+}
