@@ -603,6 +603,18 @@ namespace InitCore.Backends.Cpu
             Vector512<float> c10_0 = default; Vector512<float> c10_1 = default;
             Vector512<float> c11_0 = default; Vector512<float> c11_1 = default;
             const int W = 16;
+            Sse.Prefetch0(c + 0 * ldc + 0); Sse.Prefetch0(c + 0 * ldc + 16); Sse.Prefetch0(c + 0 * ldc + 31);
+            Sse.Prefetch0(c + 1 * ldc + 0); Sse.Prefetch0(c + 1 * ldc + 16); Sse.Prefetch0(c + 1 * ldc + 31);
+            Sse.Prefetch0(c + 2 * ldc + 0); Sse.Prefetch0(c + 2 * ldc + 16); Sse.Prefetch0(c + 2 * ldc + 31);
+            Sse.Prefetch0(c + 3 * ldc + 0); Sse.Prefetch0(c + 3 * ldc + 16); Sse.Prefetch0(c + 3 * ldc + 31);
+            Sse.Prefetch0(c + 4 * ldc + 0); Sse.Prefetch0(c + 4 * ldc + 16); Sse.Prefetch0(c + 4 * ldc + 31);
+            Sse.Prefetch0(c + 5 * ldc + 0); Sse.Prefetch0(c + 5 * ldc + 16); Sse.Prefetch0(c + 5 * ldc + 31);
+            Sse.Prefetch0(c + 6 * ldc + 0); Sse.Prefetch0(c + 6 * ldc + 16); Sse.Prefetch0(c + 6 * ldc + 31);
+            Sse.Prefetch0(c + 7 * ldc + 0); Sse.Prefetch0(c + 7 * ldc + 16); Sse.Prefetch0(c + 7 * ldc + 31);
+            Sse.Prefetch0(c + 8 * ldc + 0); Sse.Prefetch0(c + 8 * ldc + 16); Sse.Prefetch0(c + 8 * ldc + 31);
+            Sse.Prefetch0(c + 9 * ldc + 0); Sse.Prefetch0(c + 9 * ldc + 16); Sse.Prefetch0(c + 9 * ldc + 31);
+            Sse.Prefetch0(c + 10 * ldc + 0); Sse.Prefetch0(c + 10 * ldc + 16); Sse.Prefetch0(c + 10 * ldc + 31);
+            Sse.Prefetch0(c + 11 * ldc + 0); Sse.Prefetch0(c + 11 * ldc + 16); Sse.Prefetch0(c + 11 * ldc + 31);
             for (int p = 0; p < kc; p++)
             {
                 Vector512<float> b0 = Avx512F.LoadAlignedVector512(b);
@@ -648,6 +660,12 @@ namespace InitCore.Backends.Cpu
             Vector256<float> c4_0 = default; Vector256<float> c4_1 = default;
             Vector256<float> c5_0 = default; Vector256<float> c5_1 = default;
             const int W = 8;
+            Sse.Prefetch0(c + 0 * ldc + 0); Sse.Prefetch0(c + 0 * ldc + 15);
+            Sse.Prefetch0(c + 1 * ldc + 0); Sse.Prefetch0(c + 1 * ldc + 15);
+            Sse.Prefetch0(c + 2 * ldc + 0); Sse.Prefetch0(c + 2 * ldc + 15);
+            Sse.Prefetch0(c + 3 * ldc + 0); Sse.Prefetch0(c + 3 * ldc + 15);
+            Sse.Prefetch0(c + 4 * ldc + 0); Sse.Prefetch0(c + 4 * ldc + 15);
+            Sse.Prefetch0(c + 5 * ldc + 0); Sse.Prefetch0(c + 5 * ldc + 15);
             for (int p = 0; p < kc; p++)
             {
                 Vector256<float> b0 = Avx.LoadAlignedVector256(b);
