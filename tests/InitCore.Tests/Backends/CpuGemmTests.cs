@@ -22,7 +22,7 @@ namespace InitCore.Tests.Backends
         private static IEnumerable<CpuGemm.Isa> Kernels =>
             new[] { CpuGemm.Isa.Portable, CpuGemm.Isa.Avx2Fma, CpuGemm.Isa.Avx512 }.Where(CpuGemm.IsSupported);
 
-        /// <summary>m, n, k: tiny (plain loop), odd, around MR/NR, past KC = 256 and NC = 512.</summary>
+        /// <summary>m, n, k: tiny (plain loop), odd, around MR/NR, past KC = 512 and NC = 512.</summary>
         public static IEnumerable<object[]> Sizes => new[]
         {
             new object[] { 1, 1, 1 },
@@ -37,6 +37,7 @@ namespace InitCore.Tests.Backends
             new object[] { 600, 1, 70 },
             new object[] { 257, 129, 5 },
             new object[] { 37, 1030, 300 },
+            new object[] { 65, 127, 1100 },
         };
 
         [TestMethod]
@@ -59,7 +60,7 @@ namespace InitCore.Tests.Backends
         [DataRow(5, 7, 3, false, false)]
         [DataRow(33, 65, 129, false, false)]
         [DataRow(33, 65, 129, true, true)]
-        [DataRow(100, 70, 300, false, true)]
+        [DataRow(100, 70, 530, false, true)]
         [DataRow(70, 100, 40, true, false)]
         public void StridesLargerThanTheRows_AreHonouredAndPaddingIsLeftAlone(int m, int n, int k, bool transA, bool transB)
         {
@@ -88,7 +89,7 @@ namespace InitCore.Tests.Backends
         public void AlphaAndBeta_ScaleTheProductAndTheOldC(float alpha, float beta)
         {
             var rng = new Random(12);
-            foreach (var (m, n, k) in new[] { (9, 10, 11), (70, 90, 300), (13, 530, 20) })
+            foreach (var (m, n, k) in new[] { (9, 10, 11), (70, 90, 600), (13, 530, 20) })
             {
                 foreach (var (transA, transB) in Transposes)
                 {

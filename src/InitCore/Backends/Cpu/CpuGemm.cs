@@ -14,7 +14,7 @@ namespace InitCore.Backends.Cpu
     /// Single-precision GEMM for the CPU backend, row-major: C[m×n] = alpha·op(A)[m×k]·op(B)[k×n] + beta·C,
     /// where op(X) is X or Xᵀ (a transposed operand is stored k×m or n×k). GotoBLAS/BLIS blocking:
     /// <list type="bullet">
-    /// <item>op(B) is packed in blocks of <see cref="KC"/>×<see cref="NC"/> (half of a 1 MiB L2) into
+    /// <item>op(B) is packed in blocks of <see cref="KC"/>×<see cref="NC"/> (1 MiB, a Zen 5 core's L2) into
     /// panels NR columns wide, row by row, shared by all workers;</item>
     /// <item>each worker takes a range of MR-row panels of op(A) (and, when there are few, a range of the
     /// B panels), packs one MR×kc panel of op(A) at a time (it stays in L1) and runs the micro-kernel
@@ -42,8 +42,11 @@ namespace InitCore.Backends.Cpu
             Avx512 = 2,
         }
 
-        /// <summary>Depth of a packed block: one MR×KC panel of A is 12 KiB (L1), a KC×NC block of B 512 KiB (L2).</summary>
-        internal const int KC = 256;
+        /// <summary>
+        /// Depth of a packed block: one MR×KC panel of A is 24 KiB (in the 48 KiB L1 beside the B panel streaming
+        /// through), a KC×NC block of B 1 MiB (L2, backed by L3). Measured on Zen 5 against 256×512, 256×1024 and 512×256.
+        /// </summary>
+        internal const int KC = 512;
 
         /// <summary>Width of a packed block of op(B); a multiple of every NR.</summary>
         internal const int NC = 512;
