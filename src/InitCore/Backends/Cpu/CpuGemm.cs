@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Threading;
 using System.Threading.Tasks;
 #if NET8_0_OR_GREATER
 using System.Runtime.Intrinsics;
@@ -16,9 +17,10 @@ namespace InitCore.Backends.Cpu
     /// <list type="bullet">
     /// <item>op(B) is packed in blocks of <see cref="KC"/>×<see cref="NC"/> (1 MiB, a Zen 5 core's L2) into
     /// panels NR columns wide, row by row, shared by all workers;</item>
-    /// <item>each worker takes a range of MR-row panels of op(A) (and, when there are few, a range of the
-    /// B panels), packs one MR×kc panel of op(A) at a time (it stays in L1) and runs the micro-kernel
-    /// across the B panels, which stream from L2;</item>
+    /// <item>the tiles of C are cut into about <see cref="TasksPerWorker"/> tasks per worker (ranges of MR-row
+    /// panels of op(A) and, when there are few, ranges of the B panels) that the workers claim one at a time;
+    /// a task packs one MR×kc panel of op(A) at a time (it stays in L1) and runs the micro-kernel across
+    /// the B panels, which stream from L2;</item>
     /// <item>the micro-kernel keeps an MR×NR tile of C in registers: AVX-512 12×32 (24 zmm accumulators),
     /// AVX2+FMA 6×16 (12 ymm), otherwise 6×(2·<see cref="Vector{T}"/>.Count) without FMA.</item>
     /// </list>
@@ -53,6 +55,9 @@ namespace InitCore.Backends.Cpu
 
         /// <summary>Up to this many multiply-adds (m·n·k) the plain loop runs instead of packing.</summary>
         internal const long SmallWork = 32 * 32 * 32;
+
+        /// <summary>Tasks per worker for each packed block: enough for the workers to even out when another process takes a core.</summary>
+        private const int TasksPerWorker = 4;
 
         /// <summary>Multiply-adds per worker below which fewer workers are used (spawning costs microseconds).</summary>
         private const long MinWorkPerThread = 1L << 20;
@@ -215,15 +220,13 @@ namespace InitCore.Backends.Cpu
                                 Compute(pr, packedB, pc, kc, jc, nc, beta, 0, mPanels, 0, nPanels);
                                 continue;
                             }
-                            var options = new ParallelOptions { MaxDegreeOfParallelism = workers };
                             Problem p = pr;
                             IntPtr packed = (IntPtr)packedB;
-                            int packers = Math.Min(workers, nPanels);
-                            Parallel.For(0, packers, options, t =>
-                                PackB(p, (float*)packed, pc, kc, jc, nc, nr, Split(nPanels, packers, t), Split(nPanels, packers, t + 1)));
-                            int mGroups = Math.Min(mPanels, workers);
-                            int nGroups = Math.Min(nPanels, (workers + mGroups - 1) / mGroups);
-                            Parallel.For(0, mGroups * nGroups, options, t =>
+                            RunTasks(nPanels, workers, q => PackB(p, (float*)packed, pc, kc, jc, nc, nr, q, q + 1));
+                            int tasks = workers * TasksPerWorker;
+                            int mGroups = Math.Min(mPanels, tasks);
+                            int nGroups = Math.Min(nPanels, (tasks + mGroups - 1) / mGroups);
+                            RunTasks(mGroups * nGroups, workers, t =>
                             {
                                 int mg = t / nGroups, ng = t % nGroups;
                                 Compute(p, (float*)packed, pc, kc, jc, nc, beta,
@@ -238,6 +241,22 @@ namespace InitCore.Backends.Cpu
             {
                 ArrayPool<float>.Shared.Return(buffer);
             }
+        }
+
+        /// <summary>
+        /// Runs <paramref name="body"/>(0 … <paramref name="count"/> − 1) on up to <paramref name="workers"/> threads, each
+        /// claiming the next index when it finishes one, so a worker that loses its core to another process
+        /// holds back one task, not a fixed share.
+        /// </summary>
+        private static void RunTasks(int count, int workers, Action<int> body)
+        {
+            int next = -1;
+            var options = new ParallelOptions { MaxDegreeOfParallelism = workers };
+            Parallel.For(0, Math.Min(workers, count), options, _ =>
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < count) body(i);
+            });
         }
 
         private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
