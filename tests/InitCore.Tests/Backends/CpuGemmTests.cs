@@ -8,7 +8,8 @@ namespace InitCore.Tests.Backends
 {
     /// <summary>
     /// CpuGemm.Sgemm against a double-precision reference, on every kernel the machine and build have
-    /// (AVX-512, AVX2+FMA and the portable Vector&lt;T&gt; one under net8.0; the portable one under netstandard2.1).
+    /// (AVX-512, AVX2+FMA, the portable Vector&lt;T&gt; one and the scalar one under net8.0; the last two under
+    /// netstandard2.1).
     /// Tolerance, per element: |C − ref| ≤ (k + 4)·2⁻²³·(|alpha|·Σₚ|a_ip·b_pj| + |beta·c_ij|), the worst-case
     /// rounding bound of a float32 sum of k products (any order, with or without FMA) with room for the
     /// alpha/beta update and the per-block accumulation into C. A wrong index or a missed block is off by
@@ -20,7 +21,7 @@ namespace InitCore.Tests.Backends
         private static readonly (bool TransA, bool TransB)[] Transposes = { (false, false), (false, true), (true, false), (true, true) };
 
         private static IEnumerable<CpuGemm.Isa> Kernels =>
-            new[] { CpuGemm.Isa.Portable, CpuGemm.Isa.Avx2Fma, CpuGemm.Isa.Avx512 }.Where(CpuGemm.IsSupported);
+            new[] { CpuGemm.Isa.Scalar, CpuGemm.Isa.Portable, CpuGemm.Isa.Avx2Fma, CpuGemm.Isa.Avx512 }.Where(CpuGemm.IsSupported);
 
         /// <summary>m, n, k: tiny (plain loop), odd, around MR/NR, past KC = 512 and NC = 512.</summary>
         public static IEnumerable<object[]> Sizes => new[]

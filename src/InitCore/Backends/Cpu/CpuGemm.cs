@@ -22,7 +22,8 @@ namespace InitCore.Backends.Cpu
     /// a task packs one MR×kc panel of op(A) at a time (it stays in L1) and runs the micro-kernel across
     /// the B panels, which stream from L2;</item>
     /// <item>the micro-kernel keeps an MR×NR tile of C in registers: AVX-512 12×32 (24 zmm accumulators),
-    /// AVX2+FMA 6×16 (12 ymm), otherwise 6×(2·<see cref="Vector{T}"/>.Count) without FMA.</item>
+    /// AVX2+FMA 6×16 (12 ymm), otherwise 6×(2·<see cref="Vector{T}"/>.Count) without FMA, or 4×4 in
+    /// float locals where <see cref="Vector{T}"/> is not hardware-accelerated.</item>
     /// </list>
     /// Every element of C is the same sequence of operations whatever the thread count (k is cut into the
     /// same KC blocks, summed in order inside the kernel; threads only split the tiles), so the result is
@@ -36,6 +37,8 @@ namespace InitCore.Backends.Cpu
         /// <summary>The micro-kernel variants, for tests that run each one the machine has.</summary>
         internal enum Isa
         {
+            /// <summary>Plain float arithmetic, 4×4 tiles: where <see cref="Vector{T}"/> is not hardware-accelerated (its software fallback is far slower).</summary>
+            Scalar = -1,
             /// <summary><see cref="Vector{T}"/>, multiply then add (the netstandard2.1 build, and machines without AVX2/FMA).</summary>
             Portable = 0,
             /// <summary>Vector256 with FMA.</summary>
@@ -74,7 +77,7 @@ namespace InitCore.Backends.Cpu
                 if (Avx512F.IsSupported) return Isa.Avx512;
                 if (Fma.IsSupported) return Isa.Avx2Fma;
 #endif
-                return Isa.Portable;
+                return Vector.IsHardwareAccelerated ? Isa.Portable : Isa.Scalar;
             }
         }
 
@@ -83,6 +86,7 @@ namespace InitCore.Backends.Cpu
         {
             switch (isa)
             {
+                case Isa.Scalar:
                 case Isa.Portable: return true;
 #if NET8_0_OR_GREATER
                 case Isa.Avx2Fma: return Fma.IsSupported;
@@ -178,7 +182,8 @@ namespace InitCore.Backends.Cpu
             {
                 case Isa.Avx512: mr = 12; nr = 32; break;
                 case Isa.Avx2Fma: mr = 6; nr = 16; break;
-                default: mr = 6; nr = 2 * Vector<float>.Count; break;
+                case Isa.Portable: mr = 6; nr = 2 * Vector<float>.Count; break;
+                default: mr = 4; nr = 4; break;
             }
         }
 
@@ -504,7 +509,50 @@ namespace InitCore.Backends.Cpu
                 return;
             }
 #endif
-            Kernel6xPortable(kc, a, b, c, ldc, alpha, beta);
+            if (isa == Isa.Portable)
+            {
+                Kernel6xPortable(kc, a, b, c, ldc, alpha, beta);
+                return;
+            }
+            Kernel4x4Scalar(kc, a, b, c, ldc, alpha, beta);
+        }
+
+        /// <summary>4×4 tile in 16 float locals, for runtimes without SIMD.</summary>
+        [MethodImpl(Hot)]
+        private static void Kernel4x4Scalar(int kc, float* a, float* b, float* c, long ldc, float alpha, float beta)
+        {
+            float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+            float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+            for (int p = 0; p < kc; p++, a += 4, b += 4)
+            {
+                float b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
+                float x = a[0];
+                c00 += x * b0; c01 += x * b1; c02 += x * b2; c03 += x * b3;
+                x = a[1];
+                c10 += x * b0; c11 += x * b1; c12 += x * b2; c13 += x * b3;
+                x = a[2];
+                c20 += x * b0; c21 += x * b1; c22 += x * b2; c23 += x * b3;
+                x = a[3];
+                c30 += x * b0; c31 += x * b1; c32 += x * b2; c33 += x * b3;
+            }
+            StoreScalar(c, c00, c01, c02, c03, alpha, beta);
+            StoreScalar(c + ldc, c10, c11, c12, c13, alpha, beta);
+            StoreScalar(c + 2 * ldc, c20, c21, c22, c23, alpha, beta);
+            StoreScalar(c + 3 * ldc, c30, c31, c32, c33, alpha, beta);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void StoreScalar(float* c, float x0, float x1, float x2, float x3, float alpha, float beta)
+        {
+            if (beta == 0f)
+            {
+                c[0] = x0 * alpha; c[1] = x1 * alpha; c[2] = x2 * alpha; c[3] = x3 * alpha;
+            }
+            else
+            {
+                c[0] = x0 * alpha + beta * c[0]; c[1] = x1 * alpha + beta * c[1];
+                c[2] = x2 * alpha + beta * c[2]; c[3] = x3 * alpha + beta * c[3];
+            }
         }
 
         /// <summary>6×2·W tile: C = alpha·Σ a·b + beta·C over <paramref name="kc"/> packed steps (beta 0 never reads C).</summary>
