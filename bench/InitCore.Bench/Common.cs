@@ -1,0 +1,64 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+
+namespace InitCore.Bench
+{
+    /// <summary>What both benchmarks share: timing, the CPU's name, running a PyTorch script.</summary>
+    internal static class Common
+    {
+        /// <summary>Best and median seconds of <paramref name="reps"/> runs after one warm-up run.</summary>
+        internal static (double Best, double Median) Time(Action run, int reps)
+        {
+            run(); // warm-up: JIT tiering, page faults
+            var times = new double[reps];
+            for (int i = 0; i < reps; i++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                run();
+                times[i] = (Stopwatch.GetTimestamp() - t0) / (double)Stopwatch.Frequency;
+            }
+            Array.Sort(times);
+            return (times[0], times[reps / 2]);
+        }
+
+        internal static string CpuModel()
+        {
+            try
+            {
+                string? line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+                return line is null ? "cpu model unknown" : line.Split(':', 2)[1].Trim();
+            }
+            catch (IOException) { return "cpu model unknown"; }
+            catch (UnauthorizedAccessException) { return "cpu model unknown"; }
+        }
+
+        /// <summary>
+        /// Runs <paramref name="script"/> (copied next to the program) with <paramref name="arguments"/> and parses
+        /// the JSON object it prints; null, with a note on stderr, when Python or PyTorch is missing.
+        /// </summary>
+        internal static JsonDocument? RunPython(string python, string script, string arguments, params (string Name, string Value)[] environment)
+        {
+            string path = Path.Combine(AppContext.BaseDirectory, script);
+            var psi = new ProcessStartInfo(python, $"\"{path}\" {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var (name, value) in environment) psi.Environment[name] = value;
+            try
+            {
+                using var p = Process.Start(psi)!;
+                var stderrTask = p.StandardError.ReadToEndAsync();
+                string stdout = p.StandardOutput.ReadToEnd();
+                string stderr = stderrTask.Result;
+                p.WaitForExit();
+                if (p.ExitCode != 0) throw new InvalidOperationException($"exit {p.ExitCode}: {stderr.Trim()}");
+                return JsonDocument.Parse(stdout);
+            }
+            catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or JsonException)
+            {
+                Console.Error.WriteLine($"PyTorch side skipped: could not run {python} {path}: {ex.Message}. Install Debian's python3-torch (apt-get install python3-torch) or pass --python.");
+                return null;
+            }
+        }
+    }
+}
