@@ -69,7 +69,7 @@ namespace InitCore.Nn
             b.Gemm(true, false, OutFeatures, InFeatures, n, 1f, gradOutput.Storage, x.Storage, 1f, Weight.Grad.Storage);
             if (Bias is not null) b.BiasGrad(gradOutput.Storage, Bias.Grad.Storage, n, OutFeatures, 1, accumulate: true);
             Tensor dx = Engine.CreateTensor(n, InFeatures);
-            b.Gemm(false, false, n, InFeatures, OutFeatures, 1f, gradOutput.Storage, Weight.Value.Storage, 0f, dx.Storage);
+            if (NeedInputGradient) b.Gemm(false, false, n, InFeatures, OutFeatures, 1f, gradOutput.Storage, Weight.Value.Storage, 0f, dx.Storage);
             return dx;
         }
 
@@ -177,7 +177,7 @@ namespace InitCore.Nn
             b.Conv2dBackwardFilter(g, x.Storage, gradOutput.Storage, Weight.Grad.Storage, accumulate: true);
             if (Bias is not null) b.BiasGrad(gradOutput.Storage, Bias.Grad.Storage, g.N, g.K, g.P * g.Q, accumulate: true);
             Tensor dx = Engine.CreateTensor(x.ShapeArray);
-            b.Conv2dBackwardData(g, gradOutput.Storage, Weight.Value.Storage, dx.Storage);
+            if (NeedInputGradient) b.Conv2dBackwardData(g, gradOutput.Storage, Weight.Value.Storage, dx.Storage);
             return dx;
         }
 
@@ -543,7 +543,7 @@ namespace InitCore.Nn
         protected override Tensor BackwardCore(Tensor gradOutput)
         {
             Tensor g = gradOutput;
-            for (int i = _layers.Length - 1; i >= 0; i--) g = _layers[i].Backward(g);
+            for (int i = _layers.Length - 1; i >= 0; i--) g = _layers[i].Backward(g, i > 0 || NeedInputGradient);
             return g;
         }
 

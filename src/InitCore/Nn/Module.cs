@@ -57,9 +57,14 @@ namespace InitCore.Nn
         }
 
         /// <summary>Back-propagates <paramref name="gradOutput"/> through the last forward call; accumulates parameter gradients, calls the backward hooks and returns the input gradient.</summary>
-        public Tensor Backward(Tensor gradOutput)
+        /// <param name="gradOutput">The gradient of the loss with respect to the last output.</param>
+        /// <param name="needInputGradient">False when nobody needs the input's gradient (the model's first layer, fed
+        /// with data): Linear and Conv2d then skip computing it and return zeros, as PyTorch skips inputs that do not
+        /// require grad.</param>
+        public Tensor Backward(Tensor gradOutput, bool needInputGradient = true)
         {
             if (gradOutput is null) throw new ArgumentNullException(nameof(gradOutput));
+            NeedInputGradient = needInputGradient;
             Tensor gradInput = BackwardCore(gradOutput);
             foreach (BackwardHook h in Volatile.Read(ref _backwardHooks)) h(this, gradOutput, gradInput);
             return gradInput;
@@ -108,6 +113,9 @@ namespace InitCore.Nn
                 if (Interlocked.CompareExchange(ref hooks, next, old) == old) return;
             }
         }
+
+        /// <summary>Whether the backward pass in progress must compute the input gradient.</summary>
+        protected bool NeedInputGradient { get; private set; } = true;
 
         /// <summary>The forward computation.</summary>
         protected abstract Tensor ForwardCore(Tensor input);

@@ -104,7 +104,7 @@ namespace InitCore.Nn
                         double l = loss.Forward(output, y);
                         if (double.IsNaN(l) || double.IsInfinity(l))
                             throw new InvalidOperationException($"The loss became {l} at epoch {epoch}, batch {batch}; lower the learning rate or check the initialization.");
-                        model.Backward(loss.Backward());
+                        model.Backward(loss.Backward(), needInputGradient: false);
                         optimizer.Step();
                         int n = x.Shape[0];
                         int c = loss is CrossEntropyLoss ce ? ce.LastCorrect : 0;

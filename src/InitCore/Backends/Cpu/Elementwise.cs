@@ -34,11 +34,59 @@ namespace InitCore.Backends.Cpu
             return s.MaxV is float m && !(u <= m) ? 0f : g;
         }
 
+        // The vector loops perform the scalar formulas' IEEE operations lane by lane (a multiply, a subtract,
+        // compares and selects), so they give the same bits; the tails use the scalar formulas.
+
         internal static void Forward(ActivationSpec spec, float[] x, float[] y, int threads)
-            => For(x.Length, threads, (a, b) => { for (int i = a; i < b; i++) y[i] = Forward(spec, x[i]); });
+            => For(x.Length, threads, (a, b) =>
+            {
+                int i = a, w = System.Numerics.Vector<float>.Count;
+                if (System.Numerics.Vector.IsHardwareAccelerated)
+                {
+                    var zero = System.Numerics.Vector<float>.Zero;
+                    var leak = new System.Numerics.Vector<float>(spec.Leak);
+                    var sub = new System.Numerics.Vector<float>(spec.Sub);
+                    var maxv = new System.Numerics.Vector<float>(spec.MaxV ?? 0f);
+                    bool clamp = spec.MaxV.HasValue, leaky = spec.Leak != 0f;
+                    for (; i <= b - w; i += w)
+                    {
+                        var v = new System.Numerics.Vector<float>(x, i);
+                        var pos = System.Numerics.Vector.GreaterThan(v, zero);
+                        var u = System.Numerics.Vector.ConditionalSelect(pos, v, leaky ? v * leak : zero) - sub;
+                        if (clamp) u = System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.GreaterThan(u, maxv), maxv, u);
+                        u.CopyTo(y, i);
+                    }
+                }
+                for (; i < b; i++) y[i] = Forward(spec, x[i]);
+            });
 
         internal static void Backward(ActivationSpec spec, float[] x, float[] dy, float[] dx, int threads)
-            => For(x.Length, threads, (a, b) => { for (int i = a; i < b; i++) dx[i] = Backward(spec, x[i], dy[i]); });
+            => For(x.Length, threads, (a, b) =>
+            {
+                int i = a, w = System.Numerics.Vector<float>.Count;
+                if (System.Numerics.Vector.IsHardwareAccelerated)
+                {
+                    var zero = System.Numerics.Vector<float>.Zero;
+                    var leak = new System.Numerics.Vector<float>(spec.Leak);
+                    var sub = new System.Numerics.Vector<float>(spec.Sub);
+                    var maxv = new System.Numerics.Vector<float>(spec.MaxV ?? 0f);
+                    bool clamp = spec.MaxV.HasValue, leaky = spec.Leak != 0f;
+                    for (; i <= b - w; i += w)
+                    {
+                        var v = new System.Numerics.Vector<float>(x, i);
+                        var d = new System.Numerics.Vector<float>(dy, i);
+                        var pos = System.Numerics.Vector.GreaterThan(v, zero);
+                        var g = System.Numerics.Vector.ConditionalSelect(pos, d, leaky ? d * leak : zero);
+                        if (clamp)
+                        {
+                            var u = System.Numerics.Vector.ConditionalSelect(pos, v, leaky ? v * leak : zero) - sub;
+                            g = System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.LessThanOrEqual(u, maxv), g, zero);
+                        }
+                        g.CopyTo(dx, i);
+                    }
+                }
+                for (; i < b; i++) dx[i] = Backward(spec, x[i], dy[i]);
+            });
 
         internal static void ScaleShift(float[] x, float scale, float shift, int threads)
             => For(x.Length, threads, (a, b) => { for (int i = a; i < b; i++) x[i] = x[i] * scale + shift; });
