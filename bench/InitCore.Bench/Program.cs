@@ -6,6 +6,8 @@
 //
 // fill (the default): InitCore's uniform, normal and trunc_normal against torch's CPU fills (FillBenchmark.cs).
 // gemm: a square row-major SGEMM, C = A·B, against torch.mm (GemmBenchmark.cs).
+//   dotnet run -c Release --project bench/InitCore.Bench -- cnn [--batch 512] [--reps 5] [--no-torch] [--python /usr/bin/python3]
+// cnn: the lessons' CNN forward + backward, and LSUV on it, against PyTorch and a fastai-style LSUV (CnnBenchmark.cs).
 using System;
 using System.Linq;
 using InitCore.Bench;
@@ -16,7 +18,8 @@ switch (benchmark)
 {
     case "fill": return FillBenchmark.Run(rest);
     case "gemm": return GemmBenchmark.Run(rest);
+    case "cnn": return CnnBenchmark.Run(rest);
     default:
-        Console.Error.WriteLine($"unknown benchmark {benchmark}; the first argument is fill (the default) or gemm");
+        Console.Error.WriteLine($"unknown benchmark {benchmark}; the first argument is fill (the default), gemm or cnn");
         return 2;
 }
