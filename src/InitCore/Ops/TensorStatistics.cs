@@ -51,6 +51,7 @@ namespace InitCore
             Histogram = r.Histogram;
             HistogramMin = o.HistogramMin;
             HistogramMax = o.HistogramMax;
+            HistogramOfAbsoluteValues = o.HistogramOfAbsoluteValues;
         }
 
         /// <summary>Number of elements.</summary>
@@ -85,6 +86,9 @@ namespace InitCore
 
         /// <summary>Upper edge of the histogram.</summary>
         public float HistogramMax { get; }
+
+        /// <summary>True when the histogram counts |x| (the default), false when it counts x.</summary>
+        public bool HistogramOfAbsoluteValues { get; }
 
         /// <inheritdoc />
         public override string ToString() => string.Format(CultureInfo.InvariantCulture,
