@@ -130,9 +130,11 @@ namespace InitCore.Diagnostics
 
     /// <summary>
     /// Layer-sequential unit-variance initialization. Each calibrated layer's input is computed once and
-    /// cached; each iteration re-runs only that layer and its activation, so LSUV costs about one forward
-    /// pass plus each layer's own iterations (not iterations × full forwards). Statistics run on the device;
-    /// only their summaries are read back.
+    /// cached, and the layer itself runs once: its output is cached too, and since a weight scale s and a
+    /// bias shift Δ act on it as the affine map s·z + (1 − s)·b0 − Δ, each iteration re-applies only that map
+    /// and the activation. LSUV therefore costs one forward pass plus elementwise work per iteration (not
+    /// iterations × full forwards as in fastai and LSUV-pytorch). Statistics run on the device; only their
+    /// summaries are read back.
     /// </summary>
     public static class Lsuv
     {
@@ -180,22 +182,44 @@ namespace InitCore.Diagnostics
                     string name = $"{p}:{layer.Describe()}";
                     if (o.Variant == LsuvVariant.Paper) Init.Orthogonal(weight.Value, 1.0, o.Generator);
 
-                    List<Tensor> outputs = cur;
+                    // The layer runs once per batch. Its output z0 (with bias b0) is cached: scaling the weight by s and
+                    // shifting every bias entry by −Δ gives s·(z0 − b0) + b0 − Δ = s·z0 + (1 − s)·b0 − Δ, so each
+                    // iteration only re-applies that affine map and the activation to the cached z0.
+                    List<Tensor> z0 = cur.Select(x => layer.Forward(x)).ToList();
+                    calls += z0.Count;
+                    float[]? b0 = bias?.Value.ToArray();
+                    int channels = b0?.Length ?? 0;
+                    double scale = 1.0, shiftTotal = 0.0;
+                    List<Tensor> outputs = z0;
                     (double Mean, double Std) Measure()
                     {
-                        outputs = cur.Select(x => layer.Forward(x)).ToList();
-                        calls += outputs.Count;
-                        if (act is not null)
-                        {
-                            outputs = outputs.Select(y => act.Forward(y)).ToList();
-                            calls += outputs.Count;
-                        }
                         var merged = new StatsResult();
-                        foreach (Tensor y in outputs)
+                        var next = new List<Tensor>(z0.Count);
+                        using Tensor? perChannel = b0 is null || scale == 1.0 ? null : model.Engine.CreateTensor(b0.Select(v => (float)((1.0 - scale) * v)).ToArray(), channels);
+                        foreach (Tensor z in z0)
                         {
+                            Tensor y = z;
+                            if (scale != 1.0 || shiftTotal != 0.0)
+                            {
+                                y = model.Engine.CreateTensor(z.ShapeArray);
+                                model.Engine.Main.Copy(z.Storage, y.Storage);
+                                model.Engine.Main.ScaleShift(y.Storage, (float)scale, (float)-shiftTotal);
+                                if (perChannel is not null)
+                                {
+                                    int n = y.Shape[0], inner = (int)(y.Length / ((long)n * channels));
+                                    model.Engine.Main.AddBias(y.Storage, perChannel.Storage, n, channels, inner);
+                                }
+                            }
+                            if (act is not null)
+                            {
+                                y = act.Forward(y);
+                                calls++;
+                            }
+                            next.Add(y);
                             StatsResult r = model.Engine.Main.Statistics(y.Storage, new StatsConfig(0f, 0f, 1f, 0, false));
                             merged.Merge(r.Count, r.Mean, r.M2, r.Min, r.Max, r.NearZero);
                         }
+                        outputs = next;
                         double std = merged.Count > 1 ? Math.Sqrt(merged.M2 / (merged.Count - 1)) : double.NaN;
                         if (double.IsNaN(merged.Mean) || double.IsInfinity(merged.Mean) || double.IsNaN(std) || double.IsInfinity(std))
                             throw new LsuvException(name, $"LSUV: the output of layer {name} has a non-finite mean or std (mean {merged.Mean}, std {std}); check the input batch and the previous layers.");
@@ -216,11 +240,14 @@ namespace InitCore.Diagnostics
                         {
                             double shift = mean - o.TargetMean;
                             if (act is GeneralReLU gr) gr.Sub += shift;
-                            else if (bias is not null) TensorOps.ScaleShift(bias.Value, 1.0, -shift);
+                            else if (bias is not null) shiftTotal += shift;
                         }
-                        if (!StdOk()) TensorOps.ScaleShift(weight.Value, o.TargetStd / stdNow, 0.0);
+                        if (!StdOk()) scale *= o.TargetStd / stdNow;
                         (mean, stdNow) = Measure();
                     }
+                    // Write the accumulated changes into the parameters once.
+                    if (scale != 1.0) TensorOps.ScaleShift(weight.Value, scale, 0.0);
+                    if (shiftTotal != 0.0 && bias is not null) TensorOps.ScaleShift(bias.Value, 1.0, -shiftTotal);
                     reports.Add(new LsuvLayerReport(name, iterations, mean0, std0, mean, stdNow, MeanOk() && StdOk()));
                     // The measured outputs are the next layers' inputs: no extra pass.
                     cur = outputs;
