@@ -25,12 +25,16 @@ namespace InitCore.Backends.Cpu
     /// AVX2+FMA 6×16 (12 ymm), otherwise 6×(2·<see cref="Vector{T}"/>.Count) without FMA, or 4×4 in
     /// float locals where <see cref="Vector{T}"/> is not hardware-accelerated.</item>
     /// </list>
+    /// Tiny products (at most <see cref="SmallWork"/> multiply-adds) and matrix–vector shapes (m or n at most
+    /// <see cref="DirectRows"/>) skip the packing (see <see cref="Direct"/>).
+    /// <para>
     /// Every element of C is the same sequence of operations whatever the thread count (k is cut into the
-    /// same KC blocks, summed in order inside the kernel; threads only split the tiles), so the result is
-    /// bit-identical for any <c>threads</c>. Edge tiles run the same kernel into a scratch tile and are
-    /// written with the same scalar formula, alpha·acc + beta·C. beta = 0 never reads C; alpha = 0 or
-    /// k = 0 only scales C by beta (A and B are not read). Problems of at most
-    /// <see cref="SmallWork"/> multiply-adds take a plain loop without packing.
+    /// same KC blocks, summed in order inside the kernel; threads only split the tiles; the path and kernel
+    /// depend only on the shape and the machine), so the result is bit-identical for any <c>threads</c>.
+    /// Edge tiles run the same kernel into a scratch tile and are written with the same formula,
+    /// alpha·acc + beta·C. beta = 0 never reads C; alpha = 0 or k = 0 only scales C by beta (A and B are
+    /// not read, as in BLAS).
+    /// </para>
     /// </summary>
     internal static unsafe class CpuGemm
     {
