@@ -9,8 +9,9 @@
   build   Restore and build the solution (Release).
   test    Build, then run every test program (both engine builds) with TRX results under artifacts/test-results,
           and print "N passed, N failed".
-  bench   Run the CPU fill benchmark side by side with PyTorch (Debian's python3-torch; installed with apt
-          when missing and this is a Debian-family machine run as root) and print the table for docs/performance.md.
+  bench   Run a CPU benchmark side by side with PyTorch (Debian's python3-torch; installed with apt
+          when missing and this is a Debian-family machine run as root) and print the table for docs/performance.md:
+          the fills by default, the SGEMM with -BenchArgs gemm.
   kernels Install nvcc when missing (Debian's nvidia-cuda-toolkit, non-free; needs root) and compile
           native/kernels/*.cu to native/ptx/*.ptx, which the engine embeds. Commit the result.
   data    Remake data/mnist-subset/ (the bundled 8,000 + 2,000 MNIST digits, gzipped IDX, with README.md)
@@ -24,7 +25,8 @@ param(
     [ValidateSet('build', 'test', 'bench', 'kernels', 'data', 'pack')]
     [string] $Task = 'build',
     [string] $Configuration = 'Release',
-    # Extra arguments for the benchmark program, e.g. -BenchArgs '--size','16777216'
+    # Arguments for the benchmark program: which benchmark (fill, the default, or gemm) and its options,
+    # e.g. -BenchArgs '--size','16777216' or -BenchArgs 'gemm','--reps','30'
     [string[]] $BenchArgs = @()
 )
 
@@ -79,7 +81,7 @@ function Invoke-Bench {
             }
         }
     }
-    Invoke-Checked 'fill benchmark' { dotnet run -c Release --project bench/InitCore.Bench -- @BenchArgs }
+    Invoke-Checked 'benchmark' { dotnet run -c Release --project bench/InitCore.Bench -- @BenchArgs }
 }
 
 function Invoke-Kernels {

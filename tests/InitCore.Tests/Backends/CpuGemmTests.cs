@@ -23,7 +23,7 @@ namespace InitCore.Tests.Backends
         private static IEnumerable<CpuGemm.Isa> Kernels =>
             new[] { CpuGemm.Isa.Scalar, CpuGemm.Isa.Portable, CpuGemm.Isa.Avx2Fma, CpuGemm.Isa.Avx512 }.Where(CpuGemm.IsSupported);
 
-        /// <summary>m, n, k: tiny (plain loop), odd, around MR/NR, past KC = 512 and NC = 512.</summary>
+        /// <summary>m, n, k: tiny and matrix–vector (no packing), odd, around MR/NR, past KC = 512 and NC = 512.</summary>
         public static IEnumerable<object[]> Sizes => new[]
         {
             new object[] { 1, 1, 1 },
@@ -36,6 +36,10 @@ namespace InitCore.Tests.Backends
             new object[] { 7, 33, 520 },
             new object[] { 1, 600, 70 },
             new object[] { 600, 1, 70 },
+            new object[] { 2, 300, 40 },
+            new object[] { 300, 2, 40 },
+            new object[] { 16, 16, 16 },
+            new object[] { 4, 3, 300 },
             new object[] { 257, 129, 5 },
             new object[] { 37, 1030, 300 },
             new object[] { 65, 127, 1100 },
@@ -121,6 +125,12 @@ namespace InitCore.Tests.Backends
         [DataRow(131, 97, 513, true, true)]
         [DataRow(5, 2000, 300, false, true)]
         [DataRow(2000, 7, 300, true, false)]
+        [DataRow(1, 3000, 700, false, false)]
+        [DataRow(2, 3000, 700, true, true)]
+        [DataRow(3000, 1, 700, true, false)]
+        [DataRow(3000, 2, 700, false, false)]
+        [DataRow(2, 1500, 700, false, true)]
+        [DataRow(1500, 2, 700, true, true)]
         public void AnyThreadCount_GivesBitIdenticalResults(int m, int n, int k, bool transA, bool transB)
         {
             // Threads only split the tiles; every element is the same sequence of operations.

@@ -25,12 +25,16 @@ namespace InitCore.Backends.Cpu
     /// AVX2+FMA 6×16 (12 ymm), otherwise 6×(2·<see cref="Vector{T}"/>.Count) without FMA, or 4×4 in
     /// float locals where <see cref="Vector{T}"/> is not hardware-accelerated.</item>
     /// </list>
+    /// Tiny products (at most <see cref="SmallWork"/> multiply-adds) and matrix–vector shapes (m or n at most
+    /// <see cref="DirectRows"/>) skip the packing (see <see cref="Direct"/>).
+    /// <para>
     /// Every element of C is the same sequence of operations whatever the thread count (k is cut into the
-    /// same KC blocks, summed in order inside the kernel; threads only split the tiles), so the result is
-    /// bit-identical for any <c>threads</c>. Edge tiles run the same kernel into a scratch tile and are
-    /// written with the same scalar formula, alpha·acc + beta·C. beta = 0 never reads C; alpha = 0 or
-    /// k = 0 only scales C by beta (A and B are not read). Problems of at most
-    /// <see cref="SmallWork"/> multiply-adds take a plain loop without packing.
+    /// same KC blocks, summed in order inside the kernel; threads only split the tiles; the path and kernel
+    /// depend only on the shape and the machine), so the result is bit-identical for any <c>threads</c>.
+    /// Edge tiles run the same kernel into a scratch tile and are written with the same formula,
+    /// alpha·acc + beta·C. beta = 0 never reads C; alpha = 0 or k = 0 only scales C by beta (A and B are
+    /// not read, as in BLAS).
+    /// </para>
     /// </summary>
     internal static unsafe class CpuGemm
     {
@@ -56,8 +60,11 @@ namespace InitCore.Backends.Cpu
         /// <summary>Width of a packed block of op(B); a multiple of every NR.</summary>
         internal const int NC = 512;
 
-        /// <summary>Up to this many multiply-adds (m·n·k) the plain loop runs instead of packing.</summary>
-        internal const long SmallWork = 32 * 32 * 32;
+        /// <summary>Up to this many multiply-adds (m·n·k) products run without packing (measured: packing wins from about 12³).</summary>
+        internal const long SmallWork = 16 * 16 * 16;
+
+        /// <summary>Products with m or n at most this run without packing: matrix–vector shapes, where a packed tile would be mostly padding.</summary>
+        internal const int DirectRows = 2;
 
         /// <summary>Tasks per worker for each packed block: enough for the workers to even out when another process takes a core.</summary>
         private const int TasksPerWorker = 4;
@@ -65,7 +72,10 @@ namespace InitCore.Backends.Cpu
         /// <summary>Multiply-adds per worker below which fewer workers are used (spawning costs microseconds).</summary>
         private const long MinWorkPerThread = 1L << 20;
 
-        /// <summary>MethodImplOptions.AggressiveOptimization (full JIT at once), which netstandard2.1 does not name.</summary>
+        /// <summary>
+        /// MethodImplOptions.AggressiveOptimization, which netstandard2.1 does not name: the kernels and the packing
+        /// are compiled fully optimized on first use, so the first products of a run are not slowed by tier-0 code.
+        /// </summary>
         private const MethodImplOptions Hot = (MethodImplOptions)512;
 
         /// <summary>The fastest kernel this machine and build support.</summary>
@@ -195,12 +205,12 @@ namespace InitCore.Backends.Cpu
                 return;
             }
             long work = (long)pr.M * pr.N * pr.K;
-            if (work <= SmallWork)
+            int workers = (int)Math.Min(threads, Math.Max(1, work / MinWorkPerThread));
+            if (work <= SmallWork || pr.M <= DirectRows || pr.N <= DirectRows)
             {
-                SmallGemm(pr);
+                Direct(pr, workers);
                 return;
             }
-            int workers = (int)Math.Min(threads, Math.Max(1, work / MinWorkPerThread));
             Shape(pr.Isa, out int mr, out int nr);
             int ncMax = Math.Min(RoundUp(NC, nr), RoundUp(pr.N, nr));
             int kcMax = Math.Min(KC, pr.K);
@@ -273,6 +283,7 @@ namespace InitCore.Backends.Cpu
         /// Packs B panels [panel0, panel1) of the block op(B)[pc..pc+kc, jc..jc+nc): panel q holds columns
         /// jc+q·nr.. as kc rows of nr floats (zero past the block's last column), at packed + q·nr·kc.
         /// </summary>
+        [MethodImpl(Hot)]
         private static void PackB(in Problem pr, float* packed, int pc, int kc, int jc, int nc, int nr, int panel0, int panel1)
         {
             for (int q = panel0; q < panel1; q++)
@@ -288,6 +299,7 @@ namespace InitCore.Backends.Cpu
         }
 
         /// <summary>Packs op(A)[i0..i0+rows, pc..pc+kc) as kc columns of mr floats (zero past the last row).</summary>
+        [MethodImpl(Hot)]
         private static void PackA(in Problem pr, float* dst, int i0, int rows, int pc, int kc, int mr)
         {
             if (!pr.TransA)
@@ -297,6 +309,7 @@ namespace InitCore.Backends.Cpu
         }
 
         /// <summary>dst[r·width + j] = src[r·ld + j] for r &lt; rows, j &lt; count; zero for count ≤ j &lt; width.</summary>
+        [MethodImpl(Hot)]
         private static void CopyRows(float* src, long ld, int rows, int count, float* dst, int width)
         {
             int w = Vector<float>.Count;
@@ -316,6 +329,7 @@ namespace InitCore.Backends.Cpu
         /// dst[p·width + r] = src[r·ld + p] for r &lt; rows, p &lt; count; zero for rows ≤ r &lt; width: reads each
         /// source row contiguously and, with AVX, transposes 8×8 (then 4×8) blocks in registers.
         /// </summary>
+        [MethodImpl(Hot)]
         private static void TransposeRows(float* src, long ld, int rows, int count, float* dst, int width)
         {
             int r = 0;
@@ -341,6 +355,7 @@ namespace InitCore.Backends.Cpu
 
 #if NET8_0_OR_GREATER
         /// <summary><see cref="TransposeRows"/> for exactly 8 rows.</summary>
+        [MethodImpl(Hot)]
         private static void Transpose8Rows(float* src, long ld, int count, float* dst, int width)
         {
             int p = 0;
@@ -377,6 +392,7 @@ namespace InitCore.Backends.Cpu
         }
 
         /// <summary><see cref="TransposeRows"/> for exactly 4 rows.</summary>
+        [MethodImpl(Hot)]
         private static void Transpose4Rows(float* src, long ld, int count, float* dst, int width)
         {
             int p = 0;
@@ -412,6 +428,7 @@ namespace InitCore.Backends.Cpu
         /// The tiles of panels [m0, m1) × [n0, n1) for one packed block: packs each MR-row panel of op(A)
         /// once and sweeps it across the packed B panels.
         /// </summary>
+        [MethodImpl(Hot)]
         private static void Compute(in Problem pr, float* packedB, int pc, int kc, int jc, int nc, float beta, int m0, int m1, int n0, int n1)
         {
             Shape(pr.Isa, out int mr, out int nr);
@@ -444,6 +461,7 @@ namespace InitCore.Backends.Cpu
         }
 
         /// <summary>C = alpha·t + beta·C for the valid part of a scratch tile, with the kernels' formula (beta 0 never reads C).</summary>
+        [MethodImpl(Hot)]
         private static void StoreEdge(float* tile, int nr, float* c, long ldc, int rows, int cols, float alpha, float beta)
         {
             for (int r = 0; r < rows; r++, tile += nr, c += ldc)
@@ -458,6 +476,7 @@ namespace InitCore.Backends.Cpu
         }
 
         /// <summary>C = beta·C (the whole product when k = 0 or alpha = 0); beta = 0 writes zeros without reading C.</summary>
+        [MethodImpl(Hot)]
         private static void ScaleC(in Problem pr)
         {
             if (pr.Beta == 1f) return;
@@ -475,24 +494,224 @@ namespace InitCore.Backends.Cpu
             }
         }
 
-        /// <summary>Tiny products: dot products in float, no packing, one thread.</summary>
-        private static void SmallGemm(in Problem pr)
+        /// <summary>
+        /// Products that packing does not pay for: tiny ones and matrix–vector shapes (m or n at most
+        /// <see cref="DirectRows"/>), in one of three forms chosen from the transposes and the shape:
+        /// rows of C as sums of rows of B (without op(B)ᵀ), columns of C as sums of rows of A (with op(A)ᵀ),
+        /// each vectorized along the contiguous rows and up to 4 rows of C per pass, or dot products over p
+        /// (A and B rows both run along p; or the other side of C is too short to vectorize). Each element's
+        /// operations depend only on its position and the form, not on how the workers split C.
+        /// </summary>
+        private static void Direct(in Problem pr, int workers)
         {
-            long sAi = pr.TransA ? 1 : pr.Lda, sAp = pr.TransA ? pr.Lda : 1;
-            long sBp = pr.TransB ? 1 : pr.Ldb, sBj = pr.TransB ? pr.Ldb : 1;
-            for (int i = 0; i < pr.M; i++)
+            DirectForm form =
+                !pr.TransA && pr.TransB ? DirectForm.Dots
+                : !pr.TransB && pr.N > DirectRows ? DirectForm.RowsOfB
+                : pr.TransA && pr.M > DirectRows ? DirectForm.ColumnsOfA
+                : DirectForm.Dots;
+            // Split the longer side of C; the row-building forms keep groups of 4 rows (columns) together.
+            bool splitRows = pr.M >= pr.N;
+            int unit = form == DirectForm.Dots ? 1 : (form == DirectForm.RowsOfB) == splitRows ? 4 : 64;
+            int length = splitRows ? pr.M : pr.N;
+            int units = (length + unit - 1) / unit;
+            int tasks = Math.Min(units, workers == 1 ? 1 : workers * TasksPerWorker);
+            if (tasks == 1)
             {
-                float* aRow = pr.A + i * sAi;
-                float* c = pr.C + i * pr.Ldc;
-                for (int j = 0; j < pr.N; j++)
+                DirectBlock(pr, form, 0, pr.M, 0, pr.N);
+                return;
+            }
+            Problem p = pr;
+            RunTasks(tasks, workers, t =>
+            {
+                int lo = Math.Min(Split(units, tasks, t) * unit, length);
+                int hi = Math.Min(Split(units, tasks, t + 1) * unit, length);
+                if (splitRows) DirectBlock(p, form, lo, hi, 0, p.N);
+                else DirectBlock(p, form, 0, p.M, lo, hi);
+            });
+        }
+
+        private enum DirectForm { Dots, RowsOfB, ColumnsOfA }
+
+        /// <summary>The block C[i0..i1, j0..j1) of a direct product.</summary>
+        [MethodImpl(Hot)]
+        private static void DirectBlock(in Problem pr, DirectForm form, int i0, int i1, int j0, int j1)
+        {
+            bool simd = pr.Isa != Isa.Scalar && Vector.IsHardwareAccelerated;
+            if (form == DirectForm.RowsOfB)
+            {
+                // C[i, j] = Σₚ op(A)[i, p]·B[p·ldb + j]: lines i, vectors along j.
+                long sAi = pr.TransA ? 1 : pr.Lda, sAp = pr.TransA ? pr.Lda : 1;
+                SumsOfRows(pr.A, sAi, sAp, pr.B, pr.Ldb, pr.K, i0, i1, j0, j1, pr.C, pr.Ldc, 1, pr.Alpha, pr.Beta, simd);
+            }
+            else if (form == DirectForm.ColumnsOfA)
+            {
+                // C[i, j] = Σₚ op(B)[p, j]·A[p·lda + i]: lines j, vectors along i.
+                long sBj = pr.TransB ? pr.Ldb : 1, sBp = pr.TransB ? 1 : pr.Ldb;
+                SumsOfRows(pr.B, sBj, sBp, pr.A, pr.Lda, pr.K, j0, j1, i0, i1, pr.C, 1, pr.Ldc, pr.Alpha, pr.Beta, simd);
+            }
+            else
+            {
+                DirectDots(pr, i0, i1, j0, j1, simd);
+            }
+        }
+
+        /// <summary>
+        /// out[l, v] = alpha·Σₚ x[l·xl + p·xp]·y[p·ldy + v] + beta·out for lines l in [l0, l1) and v in [v0, v1),
+        /// where out[l, v] is o[l·ol + v·ov]: up to 4 lines per pass over y, summed on the stack in order of p
+        /// (vector lanes and the scalar tail do the same multiply, then add).
+        /// </summary>
+        [MethodImpl(Hot)]
+        private static void SumsOfRows(float* x, long xl, long xp, float* y, long ldy, int k,
+            int l0, int l1, int v0, int v1, float* o, long ol, long ov, float alpha, float beta, bool simd)
+        {
+            int chunk = Math.Min(256, v1 - v0);
+            float* t = stackalloc float[4 * chunk];
+            int w = Vector<float>.Count;
+            for (int vb = v0; vb < v1; vb += chunk)
+            {
+                int count = Math.Min(chunk, v1 - vb);
+                for (int l = l0; l < l1; l += 4)
                 {
-                    float* bCol = pr.B + j * sBj;
-                    float sum = 0f;
-                    for (int p = 0; p < pr.K; p++) sum += aRow[p * sAp] * bCol[p * sBp];
-                    c[j] = pr.Beta == 0f ? sum * pr.Alpha : sum * pr.Alpha + pr.Beta * c[j];
+                    int lines = Math.Min(4, l1 - l);
+                    new Span<float>(t, lines * chunk).Clear();
+                    float* yRow = y + vb;
+                    float* xCol = x + l * xl;
+                    for (int p = 0; p < k; p++, yRow += ldy, xCol += xp)
+                    {
+                        if (lines == 4)
+                        {
+                            float x0 = xCol[0], x1 = xCol[xl], x2 = xCol[2 * xl], x3 = xCol[3 * xl];
+                            float* t0 = t, t1 = t + chunk, t2 = t + 2 * chunk, t3 = t + 3 * chunk;
+                            int v = 0;
+                            if (simd)
+                            {
+                                Vector<float> a0 = new Vector<float>(x0), a1 = new Vector<float>(x1);
+                                Vector<float> a2 = new Vector<float>(x2), a3 = new Vector<float>(x3);
+                                for (; v + w <= count; v += w)
+                                {
+                                    Vector<float> yv = *(Vector<float>*)(yRow + v);
+                                    *(Vector<float>*)(t0 + v) += a0 * yv;
+                                    *(Vector<float>*)(t1 + v) += a1 * yv;
+                                    *(Vector<float>*)(t2 + v) += a2 * yv;
+                                    *(Vector<float>*)(t3 + v) += a3 * yv;
+                                }
+                            }
+                            for (; v < count; v++)
+                            {
+                                float yv = yRow[v];
+                                t0[v] += x0 * yv;
+                                t1[v] += x1 * yv;
+                                t2[v] += x2 * yv;
+                                t3[v] += x3 * yv;
+                            }
+                        }
+                        else
+                        {
+                            for (int r = 0; r < lines; r++)
+                            {
+                                float xr = xCol[r * xl];
+                                float* tr = t + r * chunk;
+                                int v = 0;
+                                if (simd)
+                                {
+                                    var a = new Vector<float>(xr);
+                                    for (; v + w <= count; v += w) *(Vector<float>*)(tr + v) += a * *(Vector<float>*)(yRow + v);
+                                }
+                                for (; v < count; v++) tr[v] += xr * yRow[v];
+                            }
+                        }
+                    }
+                    for (int r = 0; r < lines; r++)
+                    {
+                        float* tr = t + r * chunk;
+                        float* out0 = o + (l + r) * ol + vb * ov;
+                        if (ov == 1)
+                        {
+                            StoreEdge(tr, chunk, out0, 0, 1, count, alpha, beta);
+                        }
+                        else
+                        {
+                            for (int v = 0; v < count; v++) StoreOne(out0 + v * ov, tr[v], alpha, beta);
+                        }
+                    }
                 }
             }
         }
+
+        /// <summary>C[i, j] = alpha·(op(A) row i · op(B) column j) + beta·C over [i0, i1) × [j0, j1); strided operands are gathered first.</summary>
+        [MethodImpl(Hot)]
+        private static void DirectDots(in Problem pr, int i0, int i1, int j0, int j1, bool simd)
+        {
+            int k = pr.K;
+            float[]? rented = pr.TransA || !pr.TransB ? ArrayPool<float>.Shared.Rent(2 * k) : null;
+            try
+            {
+                fixed (float* buffer = rented)
+                {
+                    float* rowBuffer = buffer, colBuffer = buffer + k;
+                    // Rows of A are used in place without op(A)ᵀ (j outer: a gathered column of B serves all i);
+                    // with it, row i is gathered once per i (i outer). Columns of op(B) are rows of B with op(B)ᵀ.
+                    if (!pr.TransA)
+                    {
+                        for (int j = j0; j < j1; j++)
+                        {
+                            float* col = pr.TransB ? pr.B + j * pr.Ldb : Gather(pr.B + j, pr.Ldb, k, colBuffer);
+                            for (int i = i0; i < i1; i++)
+                                StoreOne(pr.C + i * pr.Ldc + j, Dot(pr.A + i * pr.Lda, col, k, simd), pr.Alpha, pr.Beta);
+                        }
+                    }
+                    else
+                    {
+                        for (int i = i0; i < i1; i++)
+                        {
+                            float* row = Gather(pr.A + i, pr.Lda, k, rowBuffer);
+                            for (int j = j0; j < j1; j++)
+                            {
+                                float* col = pr.TransB ? pr.B + j * pr.Ldb : Gather(pr.B + j, pr.Ldb, k, colBuffer);
+                                StoreOne(pr.C + i * pr.Ldc + j, Dot(row, col, k, simd), pr.Alpha, pr.Beta);
+                            }
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                if (rented is not null) ArrayPool<float>.Shared.Return(rented);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static float* Gather(float* src, long stride, int count, float* dst)
+        {
+            for (int p = 0; p < count; p++, src += stride) dst[p] = *src;
+            return dst;
+        }
+
+        /// <summary>Σ x[p]·y[p] in float: two vector partial sums (lanes added by <see cref="Vector.Dot{T}"/>), then the scalar tail.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static float Dot(float* x, float* y, int count, bool simd)
+        {
+            int p = 0;
+            float sum = 0f;
+            if (simd)
+            {
+                int w = Vector<float>.Count;
+                Vector<float> s0 = Vector<float>.Zero, s1 = Vector<float>.Zero;
+                for (; p + 2 * w <= count; p += 2 * w)
+                {
+                    s0 += *(Vector<float>*)(x + p) * *(Vector<float>*)(y + p);
+                    s1 += *(Vector<float>*)(x + p + w) * *(Vector<float>*)(y + p + w);
+                }
+                for (; p + w <= count; p += w) s0 += *(Vector<float>*)(x + p) * *(Vector<float>*)(y + p);
+                sum = Vector.Dot(s0 + s1, Vector<float>.One);
+            }
+            for (; p < count; p++) sum += x[p] * y[p];
+            return sum;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void StoreOne(float* c, float sum, float alpha, float beta)
+            => *c = beta == 0f ? sum * alpha : sum * alpha + beta * *c;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Kernel(Isa isa, int kc, float* a, float* b, float* c, long ldc, float alpha, float beta)
