@@ -13,12 +13,10 @@ namespace InitCore.Tests.Diagnostics
     {
         private static Engine Cpu() => Engine.Create(new EngineOptions { Backend = BackendKind.Cpu, Seed = 4 });
 
-        internal static Tensor Images(Engine e, int n = 64, ulong seed = 1)
-        {
-            Tensor x = e.CreateTensor(n, 1, 28, 28);
-            Init.Normal(x, generator: new Generator(seed));
-            return x;
-        }
+        private static readonly System.Lazy<InitCore.Data.MnistData> Mnist = new System.Lazy<InitCore.Data.MnistData>(() => InitCore.Data.Mnist.LoadBundled().Normalize());
+
+        /// <summary>The first <paramref name="n"/> digits of the bundled MNIST training subset, normalized with training statistics.</summary>
+        internal static Tensor Images(Engine e, int n = 64) => Mnist.Value.Train.Slice(0, n).ToTensor(e);
 
         internal static Sequential PlainCnn(Engine e, int depth)
         {
@@ -191,6 +189,41 @@ namespace InitCore.Tests.Diagnostics
             using Tensor x = e.CreateTensor(1, 2);
             var ex = Assert.ThrowsExactly<ArgumentException>(() => InitDoctor.Diagnose(model, x, x, null));
             Assert.AreEqual("target", ex.ParamName);
+        }
+    }
+}
+
+namespace InitCore.Tests.Diagnostics
+{
+    /// <summary>LSUV and ActivationStats on CUDA (Inconclusive without a GPU).</summary>
+    [TestClass]
+    public sealed class CudaLsuvTests : BackendFixture
+    {
+        protected override BackendKind Kind => BackendKind.Cuda;
+
+        [TestMethod]
+        public void Lsuv_LessonCnnAndTwentyLayers_ConvergeOnCuda()
+        {
+            using Engine e = NewEngine(4);
+            using Tensor x = LsuvTests.Images(e);
+            Assert.IsTrue(Lsuv.Run(LessonModels.Cnn(e), x).AllConverged);
+            Assert.IsTrue(Lsuv.Run(LsuvTests.PlainCnn(e, 20), x, new LsuvOptions { MaxIterations = 20 }).AllConverged);
+        }
+
+        [TestMethod]
+        public void ActivationStats_OnCuda_MatchDirectStatistics()
+        {
+            using Engine e = NewEngine(4);
+            var model = LessonModels.Cnn(e);
+            using var stats = new ActivationStats(model);
+            using Tensor x = LsuvTests.Images(e);
+            Tensor? first = null;
+            using var probe = model[1].RegisterForwardHook((_, _, y) => first = y);
+            model.Forward(x);
+            TensorStatistics direct = TensorOps.Statistics(first!);
+            var r = stats.Records(model[1]).Single().Statistics;
+            Assert.AreEqual(direct.Mean, r.Mean, 1e-6);
+            CollectionAssert.AreEqual(direct.Histogram.ToArray(), r.Histogram.ToArray());
         }
     }
 }
