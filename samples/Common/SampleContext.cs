@@ -94,7 +94,7 @@ namespace InitCore.Samples
         public Engine CreateEngine()
         {
             var engine = Engine.Create(new EngineOptions { Backend = Backend, Seed = Seed, ThreadCount = Parse.GetValue(_cli.Threads) });
-            Console.MarkupLineInterpolated($"[bold]backend[/]: {engine.BackendReason} [grey]({engine.BackendDescription})[/]");
+            Console.MarkupLineInterpolated($"[bold]{engine.BackendReason}[/] [grey]— {engine.BackendDescription}[/]");
             return engine;
         }
 

@@ -45,7 +45,7 @@ public static class TourProgram
         // --small: a few batches only, enough to run every step.
         int trainBatches = ctx.Small ? Math.Min(20, train.BatchCount) : train.BatchCount;
         int validBatches = ctx.Small ? 1 : valid.BatchCount;
-        ctx.Console.MarkupLineInterpolated($"data: the bundled MNIST subset, {data.Train.Count} training and {data.Valid.Count} validation digits, normalized with the training mean {data.Normalization!.Mean:F4} and std {data.Normalization.Std:F4}");
+        ctx.Console.MarkupLineInterpolated($"data: bundled MNIST subset, {data.Train.Count} training and {data.Valid.Count} validation digits, normalized with the training mean {data.Normalization!.Mean:F4} and std {data.Normalization.Std:F4}");
         ctx.Console.MarkupLineInterpolated($"training: {epochs} epoch(s) × {trainBatches} batches of {batchSize}, SGD lr {lr} momentum 0.9; validation on {validBatches * 500} digits");
         ctx.Console.WriteLine();
 
