@@ -93,10 +93,17 @@ namespace InitCore.Samples
         /// <exception cref="InitCore.Cuda.CudaUnavailableException">--device cuda and CUDA is not usable.</exception>
         public Engine CreateEngine()
         {
-            var engine = Engine.Create(new EngineOptions { Backend = Backend, Seed = Seed, ThreadCount = Parse.GetValue(_cli.Threads) });
-            Console.MarkupLineInterpolated($"[bold]{engine.BackendReason}[/] [grey]— {engine.BackendDescription}[/]");
+            var engine = Engine.Create(EngineOptions());
+            ReportBackend(engine);
             return engine;
         }
+
+        /// <summary>The engine settings the options ask for (--device, --seed, --threads).</summary>
+        public EngineOptions EngineOptions() => new EngineOptions { Backend = Backend, Seed = Seed, ThreadCount = Parse.GetValue(_cli.Threads) };
+
+        /// <summary>Prints the backend line: which backend, why, and what it is.</summary>
+        public void ReportBackend(Engine engine) =>
+            Console.MarkupLineInterpolated($"[bold]{engine.BackendReason}[/] [grey]— {engine.BackendDescription}[/]");
 
         /// <summary>The backend for the JSON document.</summary>
         public static object BackendJson(Engine engine) => new
@@ -209,6 +216,9 @@ namespace InitCore.Samples
         private readonly ProgressContext? _context;
 
         internal ProgressBars(ProgressContext? context) => _context = context;
+
+        /// <summary>True when the bars are drawn live (then other console output should wait until they finish).</summary>
+        public bool IsLive => _context is not null;
 
         /// <summary>Adds a bar that completes at <paramref name="total"/>.</summary>
         public ProgressBar Add(string description, double total) =>
