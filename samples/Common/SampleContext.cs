@@ -220,9 +220,10 @@ namespace InitCore.Samples
         /// <summary>True when the bars are drawn live (then other console output should wait until they finish).</summary>
         public bool IsLive => _context is not null;
 
-        /// <summary>Adds a bar that completes at <paramref name="total"/>.</summary>
-        public ProgressBar Add(string description, double total) =>
-            new ProgressBar(_context?.AddTask(Markup.Escape(description), autoStart: true, maxValue: Math.Max(total, 1e-9)));
+        /// <summary>Adds a bar that completes at <paramref name="total"/>; its clock starts now, or with <see cref="ProgressBar.Start"/>
+        /// or its first step when <paramref name="start"/> is false (a bar shown ahead of its work).</summary>
+        public ProgressBar Add(string description, double total, bool start = true) =>
+            new ProgressBar(_context?.AddTask(Markup.Escape(description), autoStart: start, maxValue: Math.Max(total, 1e-9)));
     }
 
     /// <summary>One progress bar.</summary>
@@ -232,13 +233,25 @@ namespace InitCore.Samples
 
         internal ProgressBar(ProgressTask? task) => _task = task;
 
-        /// <summary>Advances the bar.</summary>
-        public void Increment(double by = 1) => _task?.Increment(by);
+        /// <summary>Starts the bar's clock (once).</summary>
+        public void Start()
+        {
+            if (_task is not null && !_task.IsStarted) _task.StartTask();
+        }
+
+        /// <summary>Advances the bar (starting its clock on the first step).</summary>
+        public void Increment(double by = 1)
+        {
+            if (_task is null) return;
+            if (!_task.IsStarted) _task.StartTask();
+            _task.Increment(by);
+        }
 
         /// <summary>Fills the bar.</summary>
         public void Complete()
         {
             if (_task is null) return;
+            if (!_task.IsStarted) _task.StartTask();
             _task.Value = _task.MaxValue;
             _task.StopTask();
         }

@@ -87,13 +87,14 @@ public static class TourProgram
         var seconds = new Dictionary<string, double>();
         ctx.WithProgress(bars =>
         {
-            var barOf = schemes.ToDictionary(s => s.Name, s => bars.Add($"train {s.Name}", epochs * trainBatches));
+            var barOf = schemes.ToDictionary(s => s.Name, s => bars.Add($"train {s.Name}", epochs * trainBatches, start: false));
             foreach (Scheme s in schemes)
             {
                 Sequential model = models[s.Name];
                 // ActivationStats only when plots are wanted: it records every layer at every batch.
                 using ActivationStats? stats = ctx.OutFolder is null ? null : new ActivationStats(model);
                 var clock = System.Diagnostics.Stopwatch.StartNew();
+                barOf[s.Name].Start();
                 var history = Trainer.Fit(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), lr, momentum: 0.9),
                     epoch => train.TrainingPairs(engine, epoch).Take(trainBatches), () => valid.TrainingPairs(engine).Take(validBatches), epochs,
                     onBatch: _ => barOf[s.Name].Increment());
