@@ -41,11 +41,11 @@ namespace InitCore.Samples
                 DefaultValueFactory = _ => "auto",
             });
             Device.AcceptOnlyFromAmong("cpu", "cuda", "auto");
-            Out = Add(new Option<string?>("--out") { Description = "Folder for the PNG plots (created if missing); no plots without it." });
+            Out = Add(new Option<string?>("--out") { HelpName = "folder", Description = "Folder for the PNG plots (created if missing); no plots without it." });
             Json = Add(new Option<bool>("--json") { Description = "Print the results as one JSON document on stdout (tables and progress are not shown)." });
             Small = Add(new Option<bool>("--small") { Description = "Run at small sizes (for the smoke tests)." });
-            Seed = Add(new Option<ulong>("--seed") { Description = "Seed of the engine's generator.", DefaultValueFactory = _ => defaultSeed });
-            Threads = Add(new Option<int?>("--threads") { Description = "CPU worker threads (default: all logical processors)." });
+            Seed = Add(new Option<ulong>("--seed") { HelpName = "n", Description = "Seed of the engine's generator.", DefaultValueFactory = _ => defaultSeed });
+            Threads = Add(new Option<int?>("--threads") { HelpName = "n", Description = "CPU worker threads (default: all logical processors)." });
             Threads.Validators.Add(r =>
             {
                 if (r.GetValueOrDefault<int?>() is int n && n < 1) r.AddError($"--threads must be at least 1, got {n}.");
