@@ -65,7 +65,7 @@ namespace InitCore.Samples.HostEmbedding
             try
             {
                 if (_engine.Backend == BackendKind.Cpu && settings.Engine.Backend == BackendKind.Auto)
-                    _log($"no usable GPU, carrying on with the CPU: {_engine.BackendReason}");
+                    _log($"no GPU, carrying on with the CPU: {_engine.BackendReason}");
                 else
                     _log($"engine: {_engine.BackendReason}");
                 _initGenerator = new Generator(settings.Engine.Seed, stream: 7);
