@@ -1,81 +1,151 @@
 // The bundled MNIST subset, the lessons' normalization point and a shuffled DataLoader:
 //
-//   dotnet run --project samples/Mnist -- [--folder PATH_TO_OFFICIAL_MNIST] [--seed N]
+//   dotnet run --project samples/Mnist -- [--folder PATH_TO_OFFICIAL_MNIST] [--device cpu|cuda|auto] [--json] [--small] [--seed N]
 //
 // Without --folder it loads the 8,000 + 2,000 real digits shipped in data/mnist-subset (copied next to
 // the program by data/mnist.props); with it, the four official IDX files (raw or .gz) from that folder.
+// It prints the first training digit as ASCII art, the statistics of both sets before and after normalizing
+// BOTH with the TRAINING mean and std, and the first batches of two epochs of a shuffled DataLoader (batch 64,
+// drop_last, seeded with --seed). It draws no plots (--out is accepted and ignored); --small changes nothing
+// (the run takes well under a second on the subset).
 using System;
+using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
+using System.Linq;
 using System.Text;
 using InitCore;
 using InitCore.Data;
+using InitCore.Samples;
+using Spectre.Console;
 
-string? folder = null;
-ulong seed = 42;
-for (int i = 0; i < args.Length; i++)
+/// <summary>The MNIST sample, callable in-process (the smoke tests do).</summary>
+public static class MnistProgram
 {
-    switch (args[i])
+    /// <summary>Runs the sample with <paramref name="args"/>; returns the exit code (0, 1 runtime failure, 2 bad arguments).</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        case "--folder" when i + 1 < args.Length: folder = args[++i]; break;
-        case "--seed" when i + 1 < args.Length: seed = ulong.Parse(args[++i], CultureInfo.InvariantCulture); break;
-        default:
-            Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: Mnist [--folder PATH] [--seed N]");
-            return 2;
-    }
-}
-
-try
-{
-    MnistData raw = folder is null ? Mnist.LoadBundled() : Mnist.LoadFolder(folder);
-    Console.WriteLine(raw);
-    Console.WriteLine($"first training digit, label {raw.Train.GetLabel(0)}:");
-    Console.Write(Ascii(raw.Train.GetFeatures(0)));
-
-    Console.WriteLine($"train (x/255): {raw.Train.ComputeStatistics()}");
-    Console.WriteLine($"valid (x/255): {raw.Valid.ComputeStatistics()}");
-
-    // The lesson: normalize BOTH sets with the TRAINING mean and std.
-    MnistData data = raw.Normalize();
-    Console.WriteLine($"{data.Normalization} (fitted on train)");
-    Console.WriteLine($"train normalized: {data.Train.ComputeStatistics()}");
-    Console.WriteLine($"valid normalized: {data.Valid.ComputeStatistics()}   <- close to (0, 1), not exactly");
-
-    var loader = new DataLoader(data.Train, batchSize: 64, new RandomSampler(data.Train.Count, seed), dropLast: true);
-    using var engine = Engine.Create(new EngineOptions { Seed = seed });
-    for (int epoch = 0; epoch < 2; epoch++)
-    {
-        int batches = 0;
-        string firstLabels = "";
-        foreach (TensorBatch batch in loader.GetBatches(engine, epoch))
+        var cli = new SampleCli("Mnist", "MNIST: the bundled subset or the official files, normalization with the training statistics, a shuffled DataLoader.");
+        var folder = cli.Add(new System.CommandLine.Option<string?>("--folder")
         {
-            using (batch)
+            HelpName = "path",
+            Description = "Folder with the four official MNIST IDX files (raw or .gz); the bundled 8,000 + 2,000 digit subset without it.",
+        });
+        return cli.Run(args, stdout, stderr, ctx => Show(ctx, ctx.Get(folder)));
+    }
+
+    private const int BatchSize = 64;
+    private const int Epochs = 2;
+
+    private static int Show(SampleContext ctx, string? folder)
+    {
+        using Engine engine = ctx.CreateEngine();
+        MnistData raw = folder is null ? Mnist.LoadBundled() : Mnist.LoadFolder(folder);
+        ctx.Console.WriteLine(raw.ToString());
+        ctx.Console.WriteLine();
+
+        int firstLabel = raw.Train.GetLabel(0);
+        ctx.Console.MarkupLineInterpolated($"[bold]first training digit[/], label {firstLabel}:");
+        ctx.Console.Write(new Text(Ascii(raw.Train.GetFeatures(0))));
+        ctx.Console.WriteLine();
+
+        // The lesson: normalize BOTH sets with the TRAINING mean and std.
+        FeatureStatistics trainRaw = raw.Train.ComputeStatistics(), validRaw = raw.Valid.ComputeStatistics();
+        MnistData data = raw.Normalize();
+        Normalizer norm = data.Normalization!;
+        FeatureStatistics trainNorm = data.Train.ComputeStatistics(), validNorm = data.Valid.ComputeStatistics();
+
+        Table stats = SampleContext.NewTable("Pixels: x/255, then (x − train mean) / train std",
+            "set", "count", "mean", "std", "min", "max");
+        void Row(string name, int count, FeatureStatistics s, bool normalized) => stats.AddRow(SampleContext.Cell(name),
+            SampleContext.Cell(count.ToString("N0", CultureInfo.InvariantCulture)),
+            SampleContext.Number(s.Mean, "F4", good: normalized && Math.Abs(s.Mean) < 0.05), SampleContext.Number(s.Std, "F4", good: normalized && Math.Abs(s.Std - 1) < 0.05),
+            SampleContext.Number(s.Min, "F4"), SampleContext.Number(s.Max, "F4"));
+        Row("train (x/255)", raw.Train.Count, trainRaw, false);
+        Row("valid (x/255)", raw.Valid.Count, validRaw, false);
+        Row("train normalized", data.Train.Count, trainNorm, true);
+        Row("valid normalized", data.Valid.Count, validNorm, true);
+        ctx.Console.Write(stats);
+        ctx.Console.MarkupLineInterpolated($"[grey]{norm} (fitted on train).[/]");
+        ctx.Console.MarkupLine("[grey]The training set lands on (0, 1) exactly; the validation set, normalized with the TRAINING statistics, only close to it.[/]");
+        ctx.Console.WriteLine();
+
+        var loader = new DataLoader(data.Train, BatchSize, new RandomSampler(data.Train.Count, ctx.Seed), dropLast: true);
+        var epochs = new List<(int Epoch, int Batches, string Shape, int[] Labels)>();
+        ctx.WithProgress(bars =>
+        {
+            ProgressBar bar = bars.Add("shuffled batches", Epochs * loader.BatchCount);
+            for (int epoch = 0; epoch < Epochs; epoch++)
             {
-                if (batches == 0) firstLabels = $"{batch.Features} labels {string.Join(" ", batch.Labels[..10])} …";
-                batches++;
+                int batches = 0;
+                string shape = "";
+                int[] labels = Array.Empty<int>();
+                foreach (TensorBatch batch in loader.GetBatches(engine, epoch))
+                {
+                    using (batch)
+                    {
+                        if (batches == 0)
+                        {
+                            shape = batch.Features.ToString()!;
+                            labels = batch.Labels.ToArray();
+                        }
+                        batches++;
+                        bar.Increment();
+                    }
+                }
+                epochs.Add((epoch, batches, shape, labels));
             }
+            bar.Complete();
+        });
+
+        Table batchTable = SampleContext.NewTable($"{loader}, seed {ctx.Seed}", "epoch", "batches", "first batch", "its first 10 labels");
+        foreach (var (epoch, batches, shape, labels) in epochs)
+            batchTable.AddRow(SampleContext.Cell(epoch.ToString(CultureInfo.InvariantCulture)), SampleContext.Cell(batches.ToString(CultureInfo.InvariantCulture)),
+                SampleContext.Cell(shape), SampleContext.Cell(string.Join(" ", labels.Take(10)) + " …"));
+        ctx.Console.Write(batchTable);
+        ctx.Console.MarkupLine("[grey]Each epoch draws a fresh permutation from the seed and the epoch number: the same seed gives the same batches.[/]");
+
+        if (ctx.Json)
+        {
+            static object Stats(FeatureStatistics s) => new { mean = s.Mean, std = s.Std, min = s.Min, max = s.Max };
+            ctx.WriteJson(new
+            {
+                backend = SampleContext.BackendJson(engine),
+                source = folder is null ? "bundled" : "folder",
+                folder = data.Source,
+                counts = new { train = data.Train.Count, valid = data.Valid.Count },
+                first_label = firstLabel,
+                raw = new { train = Stats(trainRaw), valid = Stats(validRaw) },
+                training = new { mean = norm.Mean, std = norm.Std },
+                normalized = new { train = Stats(trainNorm), valid = Stats(validNorm) },
+                loader = new { batch_size = BatchSize, drop_last = true, seed = ctx.Seed, batches_per_epoch = loader.BatchCount },
+                epochs = epochs.Select(e => new { epoch = e.Epoch, batches = e.Batches, first_batch_labels = e.Labels }),
+                first_batch_labels = epochs[0].Labels,
+                seconds = ctx.ElapsedSeconds,
+            });
         }
-        Console.WriteLine($"epoch {epoch}: {batches} batches; first {firstLabels}");
+        return SampleCli.Success;
     }
-    return 0;
-}
-catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException)
-{
-    Console.Error.WriteLine(ex.Message);
-    return 1;
+
+    /// <summary>A 28×28 digit as 14 lines of text: each character the brighter of two rows.</summary>
+    private static string Ascii(ReadOnlySpan<float> image)
+    {
+        const string ramp = " .:-=+*#%@";
+        var sb = new StringBuilder();
+        for (int r = 0; r < 28; r += 2)
+        {
+            for (int c = 0; c < 28; c++)
+            {
+                float v = Math.Max(image[r * 28 + c], image[(r + 1) * 28 + c]);
+                sb.Append(ramp[(int)Math.Min(ramp.Length - 1, v * ramp.Length)]);
+            }
+            sb.AppendLine();
+        }
+        return sb.ToString();
+    }
 }
 
-static string Ascii(ReadOnlySpan<float> image)
+internal static class Program
 {
-    const string ramp = " .:-=+*#%@";
-    var sb = new StringBuilder();
-    for (int r = 0; r < 28; r += 2)
-    {
-        for (int c = 0; c < 28; c++)
-        {
-            float v = Math.Max(image[r * 28 + c], image[(r + 1) * 28 + c]);
-            sb.Append(ramp[(int)Math.Min(ramp.Length - 1, v * ramp.Length)]);
-        }
-        sb.AppendLine();
-    }
-    return sb.ToString();
+    private static int Main(string[] args) => MnistProgram.Run(args, Console.Out, Console.Error);
 }

@@ -1,83 +1,145 @@
 // The lessons' diagnostics as pictures: train the lessons' CNN for one short epoch with ActivationStats
-// attached and write every InitCore.Plots chart, as PNG and SVG, into a folder.
+// attached, once with PyTorch's default initialization and once with Kaiming's, and write every
+// InitCore.Plots chart of each run into the --out folder.
 //
-//   dotnet run --project samples/Plots -- [--out FOLDER] [--init default|kaiming] [--batches N] [--seed N]
+//   dotnet run --project samples/Plots -- --out FOLDER [--init default|kaiming|both] [--batches N] [--svg]
+//                                         [--device cpu|cuda|auto] [--json] [--small] [--seed N]
 //
 // The input is synthetic, N(0, 1) images shaped like MNIST digits with random labels: enough to watch the
-// activations move, not to learn anything. --init kaiming re-initializes the weights with
-// kaiming_normal(a=0.1, leaky_relu) and zero biases, the lessons' fix for the GeneralReLU network.
+// activations move, not to learn anything. kaiming re-initializes the weights with kaiming_normal(a=0.1,
+// leaky_relu) and zero biases, the lessons' fix for the GeneralReLU network. Each chart is written as
+// NAME-INIT.png (NAME-INIT.svg too with --svg): weights, mean-std, colorful-dimension, near-zero,
+// activations-layer1-first, activations-layer9-last, weights-trained. `--out docs/images/plots` remakes the
+// pictures of docs/plots.md. Without --out it trains and prints the layer statistics, and draws nothing.
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using System.Linq;
 using InitCore;
 using InitCore.Diagnostics;
 using InitCore.Nn;
 using InitCore.Plots;
+using InitCore.Samples;
+using Spectre.Console;
 
-string folder = "plots", init = "default";
-int batchCount = 60;
-ulong seed = 1;
-for (int i = 0; i < args.Length; i++)
+/// <summary>The Plots sample, callable in-process (the smoke tests do).</summary>
+public static class PlotsProgram
 {
-    switch (args[i])
+    /// <summary>The charts each run writes, in order (file names NAME-INIT.png).</summary>
+    public static readonly IReadOnlyList<string> Charts = new[]
     {
-        case "--out" when i + 1 < args.Length: folder = args[++i]; break;
-        case "--init" when i + 1 < args.Length && (args[i + 1] == "default" || args[i + 1] == "kaiming"): init = args[++i]; break;
-        case "--batches" when i + 1 < args.Length: batchCount = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-        case "--seed" when i + 1 < args.Length: seed = ulong.Parse(args[++i], CultureInfo.InvariantCulture); break;
-        default:
-            Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: Plots [--out FOLDER] [--init default|kaiming] [--batches N] [--seed N]");
-            return 2;
+        "weights", "mean-std", "colorful-dimension", "near-zero", "activations-layer1-first", "activations-layer9-last", "weights-trained",
+    };
+
+    /// <summary>Runs the sample with <paramref name="args"/>; returns the exit code (0, 1 runtime failure, 2 bad arguments).</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var cli = new SampleCli("Plots", "Every InitCore.Plots chart of the lessons' CNN trained one short epoch, with the default and the Kaiming initialization.", defaultSeed: 1);
+        var init = cli.Add(new System.CommandLine.Option<string>("--init")
+        {
+            Description = "Initialization: default (PyTorch's), kaiming (kaiming_normal(a=0.1), zero biases) or both.",
+            DefaultValueFactory = _ => "both",
+        });
+        init.AcceptOnlyFromAmong("default", "kaiming", "both");
+        var batches = cli.AddInt("--batches", "Training batches of 64 synthetic images (--small: at most 6).", 60);
+        var svg = cli.Add(new System.CommandLine.Option<bool>("--svg") { Description = "Also write the ActivationStats charts as SVG." });
+        return cli.Run(args, stdout, stderr, ctx =>
+        {
+            string choice = ctx.Get(init);
+            string[] inits = choice == "both" ? new[] { "default", "kaiming" } : new[] { choice };
+            return Draw(ctx, inits, ctx.Small ? Math.Min(6, ctx.Get(batches)) : ctx.Get(batches), ctx.Get(svg));
+        });
+    }
+
+    private const int BatchSize = 64;
+
+    private sealed record InitRun(string Init, double Loss, IReadOnlyList<LayerStat> Before, IReadOnlyList<LayerStat> After);
+
+    private static int Draw(SampleContext ctx, string[] inits, int batchCount, bool svg)
+    {
+        using Engine e = ctx.CreateEngine();
+        var labels = new Random((int)ctx.Seed);
+        var batches = new List<(Tensor Input, Tensor Target)>();
+        var runs = new List<InitRun>();
+        try
+        {
+            for (int b = 0; b < batchCount; b++)
+            {
+                Tensor x = e.CreateTensor(BatchSize, 1, 28, 28);
+                Init.Normal(x);
+                batches.Add((x, e.CreateTensor(Enumerable.Range(0, BatchSize).Select(_ => (float)labels.Next(10)).ToArray(), BatchSize)));
+            }
+            ctx.Console.MarkupLineInterpolated($"the lessons' CNN, one epoch of {batchCount} batches of {BatchSize} synthetic N(0, 1) images with random labels, SGD lr 0.1 momentum 0.9");
+            ctx.Console.WriteLine();
+
+            ctx.WithProgress(bars =>
+            {
+                var bar = inits.ToDictionary(i => i, i => bars.Add($"{i} init: training", batchCount, start: false));
+                foreach (string init in inits)
+                {
+                    // Both runs start from the same default weights; kaiming then re-initializes them.
+                    Sequential model = LessonCnn.Create(e, new Generator(ctx.Seed, stream: 100));
+                    if (init == "kaiming") ModelInit.Apply(model, InitScheme.KaimingNormal(0.1), InitScheme.Zeros);
+                    IReadOnlyList<LayerStat> before = ModelStats.Measure(model, batches[0].Input);
+                    string? Path(string chart, string ext) => ctx.PlotPath($"{chart}-{init}{ext}");
+
+                    if (Path("weights", ".png") is string w) StatsPlots.WeightDistributions(model, w, includeBiases: true);
+                    IReadOnlyList<EpochMetrics> history;
+                    using (var stats = new ActivationStats(model))
+                    {
+                        history = Trainer.Fit(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.1, momentum: 0.9), _ => batches, null, 1,
+                            onBatch: _ => bar[init].Increment());
+                        foreach (string ext in svg ? new[] { ".png", ".svg" } : new[] { ".png" })
+                        {
+                            if (Path("mean-std", ext) is string p1) StatsPlots.MeanStd(stats, p1);
+                            if (Path("colorful-dimension", ext) is string p2) StatsPlots.ColorfulDimension(stats, p2);
+                            if (Path("near-zero", ext) is string p3) StatsPlots.NearZero(stats, p3);
+                            if (Path("activations-layer1-first", ext) is string p4) StatsPlots.ActivationDistribution(stats, model[1], p4, batch: 0);
+                            if (Path("activations-layer9-last", ext) is string p5) StatsPlots.ActivationDistribution(stats, model[9], p5);
+                        }
+                    }
+                    if (Path("weights-trained", ".png") is string wt) StatsPlots.WeightDistributions(model, wt, includeBiases: true);
+                    IReadOnlyList<LayerStat> after = ModelStats.Measure(model, batches[0].Input);
+                    runs.Add(new InitRun(init, history[^1].TrainLoss, before, after));
+                    bar[init].Complete();
+                }
+            });
+        }
+        finally
+        {
+            foreach (var (x, y) in batches)
+            {
+                x.Dispose();
+                y.Dispose();
+            }
+        }
+
+        foreach (InitRun run in runs)
+        {
+            ctx.Console.Write(ModelStats.Table($"{run.Init} init: each layer's output on the first batch (training loss {run.Loss:F3})",
+                new[] { ("before", run.Before), ("after training", run.After) }));
+            ctx.Console.WriteLine();
+        }
+        ctx.ReportPlots();
+
+        if (ctx.Json)
+        {
+            static object Layers(IReadOnlyList<LayerStat> layers) => layers.Select(l => new { name = l.Name, mean = l.Mean, std = l.Std });
+            ctx.WriteJson(new
+            {
+                backend = SampleContext.BackendJson(e),
+                batches = batchCount,
+                batch_size = BatchSize,
+                runs = runs.Select(r => new { init = r.Init, train_loss = r.Loss, before = Layers(r.Before), after = Layers(r.After) }),
+                files = ctx.Plots,
+                seconds = ctx.ElapsedSeconds,
+            });
+        }
+        return SampleCli.Success;
     }
 }
 
-using var e = Engine.Create(new EngineOptions { Seed = seed });
-Console.WriteLine(e.BackendReason);
-var model = new Sequential(e,
-    new Conv2d(e, 1, 8, 5, 2, 2), new GeneralReLU(e, 0.1, 0.4),
-    new Conv2d(e, 8, 16, 3, 2, 1), new GeneralReLU(e, 0.1, 0.4),
-    new Conv2d(e, 16, 32, 3, 2, 1), new GeneralReLU(e, 0.1, 0.4),
-    new Conv2d(e, 32, 64, 3, 2, 1), new GeneralReLU(e, 0.1, 0.4),
-    new Conv2d(e, 64, 64, 3, 2, 1), new GeneralReLU(e, 0.1, 0.4),
-    new AdaptiveAvgPool2d(e), new Flatten(e), new Linear(e, 64, 10));
-if (init == "kaiming") ModelInit.Apply(model, InitScheme.KaimingNormal(0.1), InitScheme.Zeros);
-
-Directory.CreateDirectory(folder);
-var written = new List<string>();
-string To(string name) { string p = Path.Combine(folder, name); written.Add(p); return p; }
-
-StatsPlots.WeightDistributions(model, To("weights.png"), includeBiases: true);
-
-var labels = new Random((int)seed);
-var batches = new List<(Tensor Input, Tensor Target)>();
-for (int b = 0; b < batchCount; b++)
+internal static class Program
 {
-    Tensor x = e.CreateTensor(64, 1, 28, 28);
-    Init.Normal(x);
-    batches.Add((x, e.CreateTensor(Enumerable.Range(0, 64).Select(_ => (float)labels.Next(10)).ToArray(), 64)));
+    private static int Main(string[] args) => PlotsProgram.Run(args, Console.Out, Console.Error);
 }
-
-using (var stats = new ActivationStats(model))
-{
-    Trainer.Fit(model, new CrossEntropyLoss(), new Sgd(model.Parameters(), 0.1, momentum: 0.9), _ => batches, null, 1,
-        onEpoch: m => Console.WriteLine($"epoch: {m}"));
-    foreach (string ext in new[] { ".png", ".svg" })
-    {
-        StatsPlots.MeanStd(stats, To("mean-std" + ext));
-        StatsPlots.ColorfulDimension(stats, To("colorful-dimension" + ext));
-        StatsPlots.NearZero(stats, To("near-zero" + ext));
-        StatsPlots.ActivationDistribution(stats, model[1], To("activations-layer1-first" + ext), batch: 0);
-        StatsPlots.ActivationDistribution(stats, model[9], To("activations-layer9-last" + ext));
-    }
-}
-StatsPlots.WeightDistributions(model, To("weights-trained.png"), includeBiases: true);
-
-foreach (var (x, y) in batches)
-{
-    x.Dispose();
-    y.Dispose();
-}
-foreach (string p in written) Console.WriteLine($"wrote {p}");
-return 0;

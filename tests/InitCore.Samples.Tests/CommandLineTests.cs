@@ -16,6 +16,8 @@ namespace InitCore.Samples.Tests
             ("WhySqrt5", WhySqrt5Program.Run),
             ("Lsuv", LsuvProgram.Run),
             ("HostEmbedding", HostEmbeddingProgram.Run),
+            ("Mnist", MnistProgram.Run),
+            ("Plots", PlotsProgram.Run),
         };
 
         public static System.Collections.Generic.IEnumerable<object[]> SampleNames => Samples.Select(s => new object[] { s.Name });
