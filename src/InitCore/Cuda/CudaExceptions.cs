@@ -3,29 +3,38 @@ using System.Collections.Generic;
 
 namespace InitCore.Cuda
 {
-    /// <summary>A CUDA driver call failed. Carries the CUresult name and code and the failing call.</summary>
-    public class CudaException : Exception
+    /// <summary>A call into an NVIDIA library failed: the status code and name, and the failing call.</summary>
+    public abstract class NativeCallException : Exception
     {
         /// <summary>Creates the exception.</summary>
-        /// <param name="code">The CUresult code.</param>
-        /// <param name="statusName">The CUresult name, e.g. CUDA_ERROR_OUT_OF_MEMORY.</param>
+        /// <param name="code">The library's status code.</param>
+        /// <param name="statusName">The status name, e.g. CUDA_ERROR_OUT_OF_MEMORY.</param>
         /// <param name="call">The failing call as written in InitCore, e.g. <c>cuMemAlloc_v2(1073741824 bytes)</c>.</param>
         /// <param name="message">The whole message.</param>
-        public CudaException(int code, string statusName, string call, string message) : base(message)
+        protected NativeCallException(int code, string statusName, string call, string message) : base(message)
         {
             Code = code;
             StatusName = statusName;
             Call = call;
         }
 
-        /// <summary>The CUresult code.</summary>
+        /// <summary>The status code.</summary>
         public int Code { get; }
 
-        /// <summary>The CUresult name.</summary>
+        /// <summary>The status name.</summary>
         public string StatusName { get; }
 
         /// <summary>The call that failed.</summary>
         public string Call { get; }
+    }
+
+    /// <summary>A CUDA driver call failed. Carries the CUresult name and code and the failing call.</summary>
+    public class CudaException : NativeCallException
+    {
+        /// <summary>Creates the exception.</summary>
+        public CudaException(int code, string statusName, string call, string message) : base(code, statusName, call, message)
+        {
+        }
     }
 
     /// <summary>A device allocation failed even after the engine released its cached blocks.</summary>
@@ -51,45 +60,21 @@ namespace InitCore.Cuda
     }
 
     /// <summary>A cuBLAS call failed. Carries the cublasStatus_t name and code and the failing call.</summary>
-    public sealed class CublasException : Exception
+    public sealed class CublasException : NativeCallException
     {
         /// <summary>Creates the exception.</summary>
-        public CublasException(int code, string statusName, string call, string message) : base(message)
+        public CublasException(int code, string statusName, string call, string message) : base(code, statusName, call, message)
         {
-            Code = code;
-            StatusName = statusName;
-            Call = call;
         }
-
-        /// <summary>The cublasStatus_t code.</summary>
-        public int Code { get; }
-
-        /// <summary>The cublasStatus_t name.</summary>
-        public string StatusName { get; }
-
-        /// <summary>The call that failed.</summary>
-        public string Call { get; }
     }
 
     /// <summary>A cuDNN call failed. Carries the cudnnStatus_t name and code and the failing call.</summary>
-    public sealed class CudnnException : Exception
+    public sealed class CudnnException : NativeCallException
     {
         /// <summary>Creates the exception.</summary>
-        public CudnnException(int code, string statusName, string call, string message) : base(message)
+        public CudnnException(int code, string statusName, string call, string message) : base(code, statusName, call, message)
         {
-            Code = code;
-            StatusName = statusName;
-            Call = call;
         }
-
-        /// <summary>The cudnnStatus_t code.</summary>
-        public int Code { get; }
-
-        /// <summary>The cudnnStatus_t name.</summary>
-        public string StatusName { get; }
-
-        /// <summary>The call that failed.</summary>
-        public string Call { get; }
     }
 
     /// <summary>

@@ -125,6 +125,20 @@ namespace InitCore.Backends.Cuda
                 $"cuDNN offered no {what} algorithm for this convolution within a {ConvWorkspaceLimit >> 20} MiB workspace ({count} candidates).");
         }
 
+        /// <summary>Runs a cuDNN call with a pooled workspace of <paramref name="bytes"/> (none when 0), released after the call (stream order keeps it alive).</summary>
+        private void WithWorkspace(ulong bytes, Func<ulong, int> call, string what)
+        {
+            ulong block = bytes > 0 ? BlockSize(bytes) : 0, ws = block > 0 ? AllocateBlock(block) : 0;
+            try
+            {
+                CheckDnn(Dnn, call(ws), what);
+            }
+            finally
+            {
+                if (block > 0) QueueRelease(ws, block);
+            }
+        }
+
         internal override void Conv2dForward(in ConvGeometry g, TensorStorage x, TensorStorage w, TensorStorage y)
         {
             CudaStorage sx = Device(x), sw = Device(w), sy = Device(y);
@@ -132,17 +146,12 @@ namespace InitCore.Backends.Cuda
             using (Enter())
             {
                 ConvPlan p = Plan(g);
-                ulong block = p.FwdBytes > 0 ? BlockSize(p.FwdBytes) : 0, ws = block > 0 ? AllocateBlock(block) : 0;
-                try
+                WithWorkspace(p.FwdBytes, ws =>
                 {
                     float alpha = 1f, beta = 0f;
-                    CheckDnn(d, d.cudnnConvolutionForward(_cudnn, &alpha, p.X, (void*)sx.Pointer, p.W, (void*)sw.Pointer, p.Conv, p.Fwd,
-                        (void*)ws, (nuint)p.FwdBytes, &beta, p.Y, (void*)sy.Pointer), $"cudnnConvolutionForward(algo {p.Fwd})");
-                }
-                finally
-                {
-                    if (block > 0) QueueRelease(ws, block);
-                }
+                    return d.cudnnConvolutionForward(_cudnn, &alpha, p.X, (void*)sx.Pointer, p.W, (void*)sw.Pointer, p.Conv, p.Fwd,
+                        (void*)ws, (nuint)p.FwdBytes, &beta, p.Y, (void*)sy.Pointer);
+                }, $"cudnnConvolutionForward(algo {p.Fwd})");
             }
         }
 
@@ -153,17 +162,12 @@ namespace InitCore.Backends.Cuda
             using (Enter())
             {
                 ConvPlan p = Plan(g);
-                ulong block = p.BwdDataBytes > 0 ? BlockSize(p.BwdDataBytes) : 0, ws = block > 0 ? AllocateBlock(block) : 0;
-                try
+                WithWorkspace(p.BwdDataBytes, ws =>
                 {
                     float alpha = 1f, beta = 0f;
-                    CheckDnn(d, d.cudnnConvolutionBackwardData(_cudnn, &alpha, p.W, (void*)sw.Pointer, p.Y, (void*)sdy.Pointer, p.Conv, p.BwdData,
-                        (void*)ws, (nuint)p.BwdDataBytes, &beta, p.X, (void*)sdx.Pointer), $"cudnnConvolutionBackwardData(algo {p.BwdData})");
-                }
-                finally
-                {
-                    if (block > 0) QueueRelease(ws, block);
-                }
+                    return d.cudnnConvolutionBackwardData(_cudnn, &alpha, p.W, (void*)sw.Pointer, p.Y, (void*)sdy.Pointer, p.Conv, p.BwdData,
+                        (void*)ws, (nuint)p.BwdDataBytes, &beta, p.X, (void*)sdx.Pointer);
+                }, $"cudnnConvolutionBackwardData(algo {p.BwdData})");
             }
         }
 
@@ -174,17 +178,12 @@ namespace InitCore.Backends.Cuda
             using (Enter())
             {
                 ConvPlan p = Plan(g);
-                ulong block = p.BwdFilterBytes > 0 ? BlockSize(p.BwdFilterBytes) : 0, ws = block > 0 ? AllocateBlock(block) : 0;
-                try
+                WithWorkspace(p.BwdFilterBytes, ws =>
                 {
                     float alpha = 1f, beta = accumulate ? 1f : 0f;
-                    CheckDnn(d, d.cudnnConvolutionBackwardFilter(_cudnn, &alpha, p.X, (void*)sx.Pointer, p.Y, (void*)sdy.Pointer, p.Conv, p.BwdFilter,
-                        (void*)ws, (nuint)p.BwdFilterBytes, &beta, p.W, (void*)sdw.Pointer), $"cudnnConvolutionBackwardFilter(algo {p.BwdFilter})");
-                }
-                finally
-                {
-                    if (block > 0) QueueRelease(ws, block);
-                }
+                    return d.cudnnConvolutionBackwardFilter(_cudnn, &alpha, p.X, (void*)sx.Pointer, p.Y, (void*)sdy.Pointer, p.Conv, p.BwdFilter,
+                        (void*)ws, (nuint)p.BwdFilterBytes, &beta, p.W, (void*)sdw.Pointer);
+                }, $"cudnnConvolutionBackwardFilter(algo {p.BwdFilter})");
             }
         }
 
