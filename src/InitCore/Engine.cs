@@ -45,6 +45,14 @@ namespace InitCore
                         LoadTrace = ex.LoadTrace;
                         BackendReason = $"CPU backend (auto): CUDA unavailable: {ex.Reason}";
                     }
+                    catch (Exception ex) when (ex is NativeCallException or DllNotFoundException or EntryPointNotFoundException or InvalidOperationException)
+                    {
+                        // A GPU was found but setting it up failed (for example the driver could not JIT the PTX):
+                        // automatic choice means "CUDA when usable", so fall back and say why.
+                        Main = Cpu;
+                        LoadTrace = new[] { ex.Message };
+                        BackendReason = $"CPU backend (auto): CUDA setup failed: {ex.GetType().Name}: {ex.Message.Split('\n')[0]}";
+                    }
                     break;
                 case BackendKind.Cpu:
                     Main = Cpu;

@@ -123,6 +123,10 @@ namespace InitCore.Tests.Backends
             Assert.AreEqual(40, Marshal.SizeOf<StatsPartialNative>());
             Assert.AreEqual(32, (int)Marshal.OffsetOf<StatsPartialNative>(nameof(StatsPartialNative.Min)));
             Assert.AreEqual(24, Marshal.SizeOf<StatsConfigNative>());
+            // cudnnConvolution{Fwd,BwdData,BwdFilter}AlgoPerf_t: algo, status, time, size_t memory, determinism, mathType, reserved[3].
+            Assert.AreEqual(48, Marshal.SizeOf<cudnnConvolutionPerf_t>());
+            Assert.AreEqual(16, (int)Marshal.OffsetOf<cudnnConvolutionPerf_t>(nameof(cudnnConvolutionPerf_t.memory)));
+            Assert.AreEqual(28, (int)Marshal.OffsetOf<cudnnConvolutionPerf_t>(nameof(cudnnConvolutionPerf_t.mathType)));
             Assert.AreEqual(16, (int)Marshal.OffsetOf<StatsConfigNative>(nameof(StatsConfigNative.Bins)));
         }
 
