@@ -18,21 +18,7 @@ namespace InitCore.Bench
         internal static int Run(string[] args)
         {
             int batch = 512, reps = 5;
-            bool runTorch = true;
-            string python = "/usr/bin/python3";
-            for (int i = 0; i < args.Length; i++)
-            {
-                switch (args[i])
-                {
-                    case "--batch": batch = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                    case "--reps": reps = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                    case "--no-torch": runTorch = false; break;
-                    case "--python": python = args[++i]; break;
-                    default:
-                        Console.Error.WriteLine($"unknown argument {args[i]}; use --batch N, --reps N, --no-torch, --python PATH");
-                        return 2;
-                }
-            }
+            if (!Common.ParseArgs(args, "--batch", ref batch, ref reps, out bool runTorch, out string python)) return 2;
             int threads = Environment.ProcessorCount;
             Console.WriteLine($"machine: {threads} logical cores, {Common.CpuModel()}; batch {batch}, best of {reps}");
             MnistData data = Mnist.LoadBundled().Normalize();

@@ -10,6 +10,30 @@ namespace InitCore.Bench
     internal static class Common
     {
         /// <summary>Best and median seconds of <paramref name="reps"/> runs after one warm-up run.</summary>
+        /// <summary>
+        /// Parses the options every benchmark takes — <paramref name="sizeOption"/> N, --reps N, --no-torch,
+        /// --python PATH — into the given defaults; false (after a message on stderr) on anything else.
+        /// </summary>
+        internal static bool ParseArgs(string[] args, string sizeOption, ref int size, ref int reps, out bool runTorch, out string python)
+        {
+            runTorch = true;
+            python = "/usr/bin/python3";
+            for (int i = 0; i < args.Length; i++)
+            {
+                string a = args[i];
+                if (a == sizeOption && i + 1 < args.Length) size = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
+                else if (a == "--reps" && i + 1 < args.Length) reps = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
+                else if (a == "--no-torch") runTorch = false;
+                else if (a == "--python" && i + 1 < args.Length) python = args[++i];
+                else
+                {
+                    Console.Error.WriteLine($"unknown argument {a}; use {sizeOption} N, --reps N, --no-torch, --python PATH");
+                    return false;
+                }
+            }
+            return true;
+        }
+
         internal static (double Best, double Median) Time(Action run, int reps)
         {
             run(); // warm-up: JIT tiering, page faults

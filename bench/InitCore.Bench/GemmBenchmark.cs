@@ -24,21 +24,7 @@ namespace InitCore.Bench
         {
             int size = 1024;
             int reps = 20;
-            bool runTorch = true;
-            string python = "/usr/bin/python3";
-            for (int i = 0; i < args.Length; i++)
-            {
-                switch (args[i])
-                {
-                    case "--size": size = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                    case "--reps": reps = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                    case "--no-torch": runTorch = false; break;
-                    case "--python": python = args[++i]; break;
-                    default:
-                        Console.Error.WriteLine($"unknown argument {args[i]}; use --size N, --reps N, --no-torch, --python PATH");
-                        return 2;
-                }
-            }
+            if (!Common.ParseArgs(args, "--size", ref size, ref reps, out bool runTorch, out string python)) return 2;
 
             int m = size, n = size, k = size;
             Console.WriteLine($"machine: {Environment.ProcessorCount} logical cores, {RuntimeInformation.ProcessArchitecture}, {RuntimeInformation.OSDescription}, {Common.CpuModel()}");
