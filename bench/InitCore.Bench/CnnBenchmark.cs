@@ -38,6 +38,8 @@ namespace InitCore.Bench
             }, reps);
             Console.WriteLine($"  InitCore fwd+bwd: {fwdBwd * 1000:F1} ms (median {fwdBwdMedian * 1000:F1})");
 
+            PrintLayerTimes(engine, model, x, reps);
+
             var start = model.Parameters().Select(p => p.Value.ToArray()).ToArray();
             LsuvReport? report = null;
             var (lsuv, lsuvMedian) = Common.Time(() =>
@@ -80,6 +82,25 @@ namespace InitCore.Bench
             Console.WriteLine($"| forward + backward | {fwdBwd * 1000:F1} | {(torchFwdBwd is double a ? $"{a * 1000:F1}" : "n/a")} | {(torchFwdBwd is double b ? $"{b / fwdBwd:F2}×" : "n/a")} |");
             Console.WriteLine($"| LSUV (fastai variant vs fastai-style) | {lsuv * 1000:F1} | {(torchLsuv is double c ? $"{c * 1000:F1}" : "n/a")} | {(torchLsuv is double d ? $"{d / lsuv:F2}×" : "n/a")} |");
             return 0;
+        }
+
+        /// <summary>Per-layer forward and backward times (best of the repetitions; backward = forward + backward − forward).</summary>
+        private static void PrintLayerTimes(Engine engine, Sequential model, Tensor x, int reps)
+        {
+            Tensor input = x;
+            Console.WriteLine("  per layer (best ms, forward / backward):");
+            for (int i = 0; i < model.Children.Count; i++)
+            {
+                Module layer = model.Children[i];
+                Tensor current = input;
+                Tensor output = layer.Forward(current);
+                using Tensor grad = engine.CreateTensor(Enumerable.Repeat(1e-3f, checked((int)output.Length)).ToArray(), output.ShapeArray);
+                bool needDx = i > 0;
+                var (fwd, _) = Common.Time(() => layer.Forward(current), reps);
+                var (both, _) = Common.Time(() => { layer.Forward(current); layer.Backward(grad, needDx); }, reps);
+                Console.WriteLine($"    {i,2} {layer.Describe(),-40} {fwd * 1000,7:F2} / {Math.Max(0, both - fwd) * 1000,7:F2}");
+                input = layer.Forward(current);
+            }
         }
 
         private static Sequential LessonCnn(Engine e) => new Sequential(e,

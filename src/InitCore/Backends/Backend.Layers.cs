@@ -62,7 +62,8 @@ namespace InitCore.Backends
         /// <summary>db[c] (+)= Σ over o and i of dy[o, c, i].</summary>
         internal abstract void BiasGrad(TensorStorage dy, TensorStorage db, int outer, int channels, int inner, bool accumulate);
 
-        internal abstract void Conv2dForward(in ConvGeometry g, TensorStorage x, TensorStorage w, TensorStorage y);
+        /// <summary>y = conv(x, w) + bias per output channel (no bias when null), overwriting y.</summary>
+        internal abstract void Conv2dForward(in ConvGeometry g, TensorStorage x, TensorStorage w, TensorStorage? bias, TensorStorage y);
 
         internal abstract void Conv2dBackwardData(in ConvGeometry g, TensorStorage dy, TensorStorage w, TensorStorage dx);
 

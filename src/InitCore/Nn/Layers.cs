@@ -162,8 +162,7 @@ namespace InitCore.Nn
         {
             ConvGeometry g = Geometry(input);
             Tensor y = Engine.CreateTensor(g.N, g.K, g.P, g.Q);
-            Engine.Main.Conv2dForward(g, input.Storage, Weight.Value.Storage, y.Storage);
-            if (Bias is not null) Engine.Main.AddBias(y.Storage, Bias.Value.Storage, g.N, g.K, g.P * g.Q);
+            Engine.Main.Conv2dForward(g, input.Storage, Weight.Value.Storage, Bias?.Value.Storage, y.Storage);
             _input = input;
             return y;
         }

@@ -186,6 +186,15 @@ namespace InitCore.Backends.Cpu
             public Isa Isa;
         }
 
+        /// <summary>MR × NR of the fastest micro-kernel (<see cref="Best"/>), for callers that pack their own panels.</summary>
+        internal static void TileShape(out int mr, out int nr) => Shape(Best, out mr, out nr);
+
+        /// <summary>
+        /// The fastest micro-kernel on packed panels: c[i·ldc + j] = alpha·Σₚ a[p·MR + i]·b[p·ldb + j] + beta·c[i·ldc + j]
+        /// for the full MR × NR tile (<see cref="TileShape"/>), where row p of B is NR floats at b + p·ldb (64-byte aligned); beta = 0 never reads c.
+        /// </summary>
+        internal static void MicroKernel(int kc, float* a, float* b, long ldb, float* c, long ldc, float alpha, float beta) => Kernel(Best, kc, a, b, ldb, c, ldc, alpha, beta);
+
         private static void Shape(Isa isa, out int mr, out int nr)
         {
             switch (isa)
@@ -449,11 +458,11 @@ namespace InitCore.Backends.Cpu
                     float* bPanel = packedB + (long)jp * nr * kc;
                     if (rows == mr && cols == nr)
                     {
-                        Kernel(pr.Isa, kc, packedA, bPanel, cRow + j0, ldc, alpha, beta);
+                        Kernel(pr.Isa, kc, packedA, bPanel, nr, cRow + j0, ldc, alpha, beta);
                     }
                     else
                     {
-                        Kernel(pr.Isa, kc, packedA, bPanel, tile, nr, 1f, 0f);
+                        Kernel(pr.Isa, kc, packedA, bPanel, nr, tile, nr, 1f, 0f);
                         StoreEdge(tile, nr, cRow + j0, ldc, rows, cols, alpha, beta);
                     }
                 }
@@ -714,35 +723,35 @@ namespace InitCore.Backends.Cpu
             => *c = beta == 0f ? sum * alpha : sum * alpha + beta * *c;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Kernel(Isa isa, int kc, float* a, float* b, float* c, long ldc, float alpha, float beta)
+        private static void Kernel(Isa isa, int kc, float* a, float* b, long ldb, float* c, long ldc, float alpha, float beta)
         {
 #if NET8_0_OR_GREATER
             if (isa == Isa.Avx512)
             {
-                Kernel12x32Avx512(kc, a, b, c, ldc, alpha, beta);
+                Kernel12x32Avx512(kc, a, b, ldb, c, ldc, alpha, beta);
                 return;
             }
             if (isa == Isa.Avx2Fma)
             {
-                Kernel6x16Fma(kc, a, b, c, ldc, alpha, beta);
+                Kernel6x16Fma(kc, a, b, ldb, c, ldc, alpha, beta);
                 return;
             }
 #endif
             if (isa == Isa.Portable)
             {
-                Kernel6xPortable(kc, a, b, c, ldc, alpha, beta);
+                Kernel6xPortable(kc, a, b, ldb, c, ldc, alpha, beta);
                 return;
             }
-            Kernel4x4Scalar(kc, a, b, c, ldc, alpha, beta);
+            Kernel4x4Scalar(kc, a, b, ldb, c, ldc, alpha, beta);
         }
 
         /// <summary>4×4 tile in 16 float locals, for runtimes without SIMD.</summary>
         [MethodImpl(Hot)]
-        private static void Kernel4x4Scalar(int kc, float* a, float* b, float* c, long ldc, float alpha, float beta)
+        private static void Kernel4x4Scalar(int kc, float* a, float* b, long ldb, float* c, long ldc, float alpha, float beta)
         {
             float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
             float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-            for (int p = 0; p < kc; p++, a += 4, b += 4)
+            for (int p = 0; p < kc; p++, a += 4, b += ldb)
             {
                 float b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
                 float x = a[0];
@@ -776,7 +785,7 @@ namespace InitCore.Backends.Cpu
 
         /// <summary>6×2·W tile: C = alpha·Σ a·b + beta·C over <paramref name="kc"/> packed steps (beta 0 never reads C).</summary>
         [MethodImpl(Hot)]
-        private static void Kernel6xPortable(int kc, float* a, float* b, float* c, long ldc, float alpha, float beta)
+        private static void Kernel6xPortable(int kc, float* a, float* b, long ldb, float* c, long ldc, float alpha, float beta)
         {
             Vector<float> c0_0 = default; Vector<float> c0_1 = default;
             Vector<float> c1_0 = default; Vector<float> c1_1 = default;
@@ -797,7 +806,7 @@ namespace InitCore.Backends.Cpu
                 x = new Vector<float>(a[4]); c4_0 = c4_0 + x * b0; c4_1 = c4_1 + x * b1;
                 x = new Vector<float>(a[5]); c5_0 = c5_0 + x * b0; c5_1 = c5_1 + x * b1;
                 a += 6;
-                b += 2 * W;
+                b += ldb;
             }
             Store(c + 0 * ldc, c0_0, c0_1, alpha, beta);
             Store(c + 1 * ldc, c1_0, c1_1, alpha, beta);
@@ -877,7 +886,7 @@ namespace InitCore.Backends.Cpu
 
         /// <summary>12×32 tile: C = alpha·Σ a·b + beta·C over <paramref name="kc"/> packed steps (beta 0 never reads C).</summary>
         [MethodImpl(Hot)]
-        private static void Kernel12x32Avx512(int kc, float* a, float* b, float* c, long ldc, float alpha, float beta)
+        private static void Kernel12x32Avx512(int kc, float* a, float* b, long ldb, float* c, long ldc, float alpha, float beta)
         {
             Vector512<float> c0_0 = default; Vector512<float> c0_1 = default;
             Vector512<float> c1_0 = default; Vector512<float> c1_1 = default;
@@ -922,7 +931,7 @@ namespace InitCore.Backends.Cpu
                 x = Vector512.Create(a[10]); c10_0 = Avx512F.FusedMultiplyAdd(x, b0, c10_0); c10_1 = Avx512F.FusedMultiplyAdd(x, b1, c10_1);
                 x = Vector512.Create(a[11]); c11_0 = Avx512F.FusedMultiplyAdd(x, b0, c11_0); c11_1 = Avx512F.FusedMultiplyAdd(x, b1, c11_1);
                 a += 12;
-                b += 2 * W;
+                b += ldb;
             }
             Store(c + 0 * ldc, c0_0, c0_1, alpha, beta);
             Store(c + 1 * ldc, c1_0, c1_1, alpha, beta);
@@ -940,7 +949,7 @@ namespace InitCore.Backends.Cpu
 
         /// <summary>6×16 tile: C = alpha·Σ a·b + beta·C over <paramref name="kc"/> packed steps (beta 0 never reads C).</summary>
         [MethodImpl(Hot)]
-        private static void Kernel6x16Fma(int kc, float* a, float* b, float* c, long ldc, float alpha, float beta)
+        private static void Kernel6x16Fma(int kc, float* a, float* b, long ldb, float* c, long ldc, float alpha, float beta)
         {
             Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
             Vector256<float> c1_0 = default; Vector256<float> c1_1 = default;
@@ -967,7 +976,7 @@ namespace InitCore.Backends.Cpu
                 x = Vector256.Create(a[4]); c4_0 = Fma.MultiplyAdd(x, b0, c4_0); c4_1 = Fma.MultiplyAdd(x, b1, c4_1);
                 x = Vector256.Create(a[5]); c5_0 = Fma.MultiplyAdd(x, b0, c5_0); c5_1 = Fma.MultiplyAdd(x, b1, c5_1);
                 a += 6;
-                b += 2 * W;
+                b += ldb;
             }
             Store(c + 0 * ldc, c0_0, c0_1, alpha, beta);
             Store(c + 1 * ldc, c1_0, c1_1, alpha, beta);

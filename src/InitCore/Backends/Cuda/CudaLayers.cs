@@ -139,7 +139,13 @@ namespace InitCore.Backends.Cuda
             }
         }
 
-        internal override void Conv2dForward(in ConvGeometry g, TensorStorage x, TensorStorage w, TensorStorage y)
+        internal override void Conv2dForward(in ConvGeometry g, TensorStorage x, TensorStorage w, TensorStorage? bias, TensorStorage y)
+        {
+            ConvForwardNoBias(g, x, w, y);
+            if (bias is not null) AddBias(y, bias, g.N, g.K, g.P * g.Q);
+        }
+
+        private void ConvForwardNoBias(in ConvGeometry g, TensorStorage x, TensorStorage w, TensorStorage y)
         {
             CudaStorage sx = Device(x), sw = Device(w), sy = Device(y);
             CudnnApi d = Dnn;
