@@ -99,6 +99,17 @@ namespace InitCore.Bench
                 var (fwd, _) = Common.Time(() => layer.Forward(current), reps);
                 var (both, _) = Common.Time(() => { layer.Forward(current); layer.Backward(grad, needDx); }, reps);
                 Console.WriteLine($"    {i,2} {layer.Describe(),-40} {fwd * 1000,7:F2} / {Math.Max(0, both - fwd) * 1000,7:F2}");
+                if (layer is Conv2d conv)
+                {
+                    var g = conv.Geometry(current);
+                    var b = engine.Main;
+                    using Tensor dx = engine.CreateTensor(current.ShapeArray);
+                    var (filter, _) = Common.Time(() => b.Conv2dBackwardFilter(g, current.Storage, grad.Storage, conv.Weight.Grad.Storage, true), reps);
+                    var (data, _) = Common.Time(() => b.Conv2dBackwardData(g, grad.Storage, conv.Weight.Value.Storage, dx.Storage), reps);
+                    var (bias, _) = Common.Time(() => b.BiasGrad(grad.Storage, conv.Bias!.Grad.Storage, g.N, g.K, g.P * g.Q, true), reps);
+                    var (alloc, _) = Common.Time(() => engine.CreateTensor(current.ShapeArray), reps);
+                    Console.WriteLine($"       backward filter {filter * 1000:F2}, data {data * 1000:F2}, bias {bias * 1000:F2}, dx allocation {alloc * 1000:F2}");
+                }
                 input = layer.Forward(current);
             }
         }

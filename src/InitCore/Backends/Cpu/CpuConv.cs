@@ -36,7 +36,7 @@ namespace InitCore.Backends.Cpu
         /// <summary>Partial sums of the filter gradient (fixed, so the summation order does not depend on threads).</summary>
         private const int FilterChunks = 8;
 
-        private readonly struct Plan
+        internal readonly struct Plan
         {
             internal Plan(in ConvGeometry g)
             {
@@ -96,23 +96,27 @@ namespace InitCore.Backends.Cpu
         // ------------------------------------------------------------------ forward
 
         /// <summary>y = conv(x, w) (+ bias per output channel), NCHW, overwriting y.</summary>
-        internal static void Forward(in ConvGeometry geometry, float[] x, float[] w, float[]? bias, float[] y, int threads)
+        internal static void Forward(in ConvGeometry geometry, float[] x, float[] w, float[]? bias, float[] y, int threads, TableCache tables)
         {
             var plan = new Plan(geometry);
             ConvGeometry g = geometry;
             int kpg = g.KPerGroup;
             int aFloats = plan.KPad * plan.Rows;
             float[] packedW = ArrayPool<float>.Shared.Rent(g.Groups * aFloats);
+            int[] offsets = tables.Get(plan);
             try
             {
                 // W_g in MR-row panels: panel i holds rows i·MR.. as Kred steps of MR floats (zero past K_g).
                 for (int grp = 0; grp < g.Groups; grp++)
                     PackRowPanels(w, grp * kpg * plan.Rows, plan.Rows, 1, kpg, plan.Rows, plan.Mr, packedW, grp * aFloats);
                 int bFloats = plan.Rows * plan.ColumnsPad, cFloats = plan.KPad * plan.ColumnsPad;
+                long plane = (long)g.H * g.W;
                 fixed (float* xp = x, wp = packedW, yp = y)
                 fixed (float* bp = bias)
+                fixed (int* op = offsets)
                 {
                     float* xs = xp, ws = wp, ys = yp, bs = bp;
+                    int* os = op;
                     Run(plan.Tiles, threads, bFloats + cFloats + 16, (scratch, tile) =>
                     {
                         float* packedB = (float*)scratch, c = Align(packedB + bFloats);
@@ -120,7 +124,7 @@ namespace InitCore.Backends.Cpu
                         int cols = images * plan.Pq, panels = (cols + plan.Nr - 1) / plan.Nr;
                         for (int grp = 0; grp < g.Groups; grp++)
                         {
-                            GatherColumns(plan, xs, grp, n0, images, packedB);
+                            GatherColumns(plan.Rows, plan.ColumnsPad, cols, os, xs + ((long)n0 * g.C + grp * g.CPerGroup) * plane, packedB);
                             float* a0 = ws + (long)grp * aFloats;
                             for (int jp = 0; jp < panels; jp++)
                             {
@@ -134,8 +138,11 @@ namespace InitCore.Backends.Cpu
                                 int channel = grp * kpg + k;
                                 float add = bs != null ? bs[channel] : 0f;
                                 float* src = c + (long)k * plan.ColumnsPad;
-                                for (int i = 0; i < images; i++)
-                                    AddConstant(src + i * plan.Pq, ys + ((long)(n0 + i) * g.K + channel) * plan.Pq, plan.Pq, add);
+                                for (int i = 0; i < images; i++, src += plan.Pq)
+                                {
+                                    float* dst = ys + ((long)(n0 + i) * g.K + channel) * plan.Pq;
+                                    for (int t = 0; t < plan.Pq; t++) dst[t] = src[t] + add;
+                                }
                             }
                         }
                     });
@@ -148,47 +155,100 @@ namespace InitCore.Backends.Cpu
         }
 
         /// <summary>
-        /// im2col of images [n0, n0 + images) for group <paramref name="grp"/>: row kk = (c·R + r)·S + s of the tile
-        /// (ColumnsPad floats at packed + kk·ColumnsPad) holds the input under every output position, zero past the last column.
+        /// The im2col pattern of one full tile: entry kk·ColumnsPad + t is the offset, from the first channel of the
+        /// tile's first image in the group, of the input under column t (image i, position p·Q + q) for row
+        /// kk = (c·R + r)·S + s, or −1 where that tap falls in the padding (or t is past the tile's columns).
+        /// The same for every tile and group, so it is built once per call.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void GatherColumns(in Plan plan, float* x, int grp, int n0, int images, float* packed)
+        private static int[] BuildOffsets(in Plan plan)
         {
             ConvGeometry g = plan.G;
-            int cpg = g.CPerGroup, kh = g.R, kw = g.S, height = g.H, width = g.W, outP = g.P, outQ = g.Q;
-            int sh = g.StrideH, sw = g.StrideW, ph = g.PadH, pw = g.PadW, dh = g.DilH, dw = g.DilW, channels = g.C;
-            int ld = plan.ColumnsPad, cols = images * plan.Pq;
-            long planeSize = (long)height * width;
+            int ld = plan.ColumnsPad;
+            int plane = g.H * g.W, image = g.C * plane;
+            var table = new int[plan.Rows * ld];
             int kk = 0;
-            for (int c = 0; c < cpg; c++)
-                for (int r = 0; r < kh; r++)
-                    for (int s = 0; s < kw; s++, kk++)
+            for (int c = 0; c < g.CPerGroup; c++)
+                for (int r = 0; r < g.R; r++)
+                    for (int s = 0; s < g.S; s++, kk++)
                     {
-                        int wOff = s * dw - pw;
-                        ValidRange(outQ, sw, wOff, width, out int qlo, out int qhi);
-                        float* d = packed + (long)kk * ld;
-                        for (int i = 0; i < images; i++)
-                        {
-                            float* plane = x + ((long)(n0 + i) * channels + grp * cpg + c) * planeSize;
-                            for (int p = 0; p < outP; p++, d += outQ)
+                        int t = kk * ld;
+                        for (int i = 0; i < plan.Images; i++)
+                            for (int p = 0; p < g.P; p++)
                             {
-                                int h = p * sh - ph + r * dh;
-                                if (h < 0 || h >= height)
+                                int h = p * g.StrideH - g.PadH + r * g.DilH;
+                                bool rowValid = h >= 0 && h < g.H;
+                                int rowBase = i * image + c * plane + h * g.W;
+                                for (int q = 0; q < g.Q; q++, t++)
                                 {
-                                    for (int q = 0; q < outQ; q++) d[q] = 0f;
-                                    continue;
+                                    int w = q * g.StrideW - g.PadW + s * g.DilW;
+                                    table[t] = rowValid && w >= 0 && w < g.W ? rowBase + w : -1;
                                 }
-                                float* src = plane + (long)h * width + wOff;
-                                for (int q = 0; q < qlo; q++) d[q] = 0f;
-                                if (sw == 1)
-                                    for (int q = qlo; q < qhi; q++) d[q] = src[q];
-                                else
-                                    for (int q = qlo; q < qhi; q++) d[q] = src[q * sw];
-                                for (int q = qhi; q < outQ; q++) d[q] = 0f;
                             }
-                        }
-                        for (int j = cols; j < ld; j++) d[j - cols] = 0f;
+                        for (int e = plan.Columns; e < ld; e++) table[t++] = -1;
                     }
+            return table;
+        }
+
+        /// <summary>
+        /// The offset tables of the geometries an engine has run, so training does not rebuild them every batch.
+        /// Owned by one CPU backend (no global state); at most <see cref="Capacity"/> entries, then it starts over.
+        /// </summary>
+        internal sealed class TableCache
+        {
+            private const int Capacity = 64;
+            private readonly System.Collections.Generic.Dictionary<ConvGeometry, int[]> _tables = new System.Collections.Generic.Dictionary<ConvGeometry, int[]>();
+
+            internal int[] Get(in Plan plan)
+            {
+                lock (_tables)
+                {
+                    if (_tables.TryGetValue(plan.G, out int[]? table)) return table;
+                }
+                int[] built = BuildOffsets(plan);
+                lock (_tables)
+                {
+                    if (_tables.Count >= Capacity) _tables.Clear();
+                    _tables[plan.G] = built;
+                }
+                return built;
+            }
+        }
+
+        /// <summary>
+        /// im2col of one tile: packed[kk·ColumnsPad + t] = the input at <paramref name="offsets"/>[kk·ColumnsPad + t]
+        /// from <paramref name="x"/> (the tile's first image, the group's first channel), zero for −1 and for t ≥ cols.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void GatherColumns(int rows, int ld, int cols, int* offsets, float* x, float* packed)
+        {
+            for (int kk = 0; kk < rows; kk++)
+            {
+                int* o = offsets + (long)kk * ld;
+                float* d = packed + (long)kk * ld;
+                int t = 0;
+                for (; t < cols; t++)
+                {
+                    int at = o[t];
+                    d[t] = at >= 0 ? x[at] : 0f;
+                }
+                for (; t < ld; t++) d[t] = 0f;
+            }
+        }
+
+        /// <summary>col2im of one tile: dx[offsets[kk·ColumnsPad + t]] += c[kk·ColumnsPad + t] for t &lt; cols, skipping −1.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void ScatterColumns(int rows, int ld, int cols, int* offsets, float* c, float* dx)
+        {
+            for (int kk = 0; kk < rows; kk++)
+            {
+                int* o = offsets + (long)kk * ld;
+                float* v = c + (long)kk * ld;
+                for (int t = 0; t < cols; t++)
+                {
+                    int at = o[t];
+                    if (at >= 0) dx[at] += v[t];
+                }
+            }
         }
 
         /// <summary>The output positions q in [lo, hi) whose input column q·stride + offset lies inside [0, width).</summary>
@@ -197,16 +257,6 @@ namespace InitCore.Backends.Cpu
             lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
             hi = width - offset <= 0 ? 0 : Math.Min(q, (width - offset - 1) / stride + 1);
             if (hi < lo) hi = lo;
-        }
-
-        private static void AddConstant(float* src, float* dst, int count, float add)
-        {
-            if (add == 0f)
-            {
-                Buffer.MemoryCopy(src, dst, (long)count * sizeof(float), (long)count * sizeof(float));
-                return;
-            }
-            for (int i = 0; i < count; i++) dst[i] = src[i] + add;
         }
 
         /// <summary>
@@ -228,7 +278,7 @@ namespace InitCore.Backends.Cpu
         // ------------------------------------------------------------------ backward data
 
         /// <summary>dx = conv_transpose(dy, w), overwriting dx.</summary>
-        internal static void BackwardData(in ConvGeometry geometry, float[] dy, float[] w, float[] dx, int threads)
+        internal static void BackwardData(in ConvGeometry geometry, float[] dy, float[] w, float[] dx, int threads, TableCache tables)
         {
             var plan = new Plan(geometry);
             ConvGeometry g = geometry;
@@ -237,14 +287,18 @@ namespace InitCore.Backends.Cpu
             int rowsPadA = RoundUp(plan.Rows, plan.Mr);
             int aFloats = rowsPadA * kpg;
             float[] packedW = ArrayPool<float>.Shared.Rent(g.Groups * aFloats);
+            int[] offsets = tables.Get(plan);
             try
             {
                 for (int grp = 0; grp < g.Groups; grp++)
                     PackRowPanels(w, grp * kpg * plan.Rows, 1, plan.Rows, plan.Rows, kpg, plan.Mr, packedW, grp * aFloats);
                 int bFloats = kpg * plan.ColumnsPad, cFloats = rowsPadA * plan.ColumnsPad;
+                long plane = (long)g.H * g.W;
                 fixed (float* dyp = dy, wp = packedW, dxp = dx)
+                fixed (int* op = offsets)
                 {
                     float* dys = dyp, ws = wp, dxs = dxp;
+                    int* os = op;
                     Run(plan.Tiles, threads, bFloats + cFloats + 16, (scratch, tile) =>
                     {
                         float* packedB = (float*)scratch, c = Align(packedB + bFloats);
@@ -262,7 +316,7 @@ namespace InitCore.Backends.Cpu
                                 for (int i0 = 0; i0 < plan.Rows; i0 += plan.Mr)
                                     CpuGemm.MicroKernel(kpg, a0 + (long)i0 * kpg, b, plan.ColumnsPad, c + (long)i0 * plan.ColumnsPad + jp * plan.Nr, plan.ColumnsPad, 1f, 0f);
                             }
-                            ScatterColumns(plan, c, grp, n0, images, dxs);
+                            ScatterColumns(plan.Rows, plan.ColumnsPad, cols, os, c, dxs + ((long)n0 * g.C + grp * g.CPerGroup) * plane);
                         }
                     });
                 }
@@ -282,167 +336,72 @@ namespace InitCore.Backends.Cpu
             for (int k = 0; k < kpg; k++)
             {
                 float* d = packed + (long)k * ld;
-                for (int i = 0; i < images; i++)
-                    Buffer.MemoryCopy(dy + ((long)(n0 + i) * channels + grp * kpg + k) * pq, d + (long)i * pq, bytes, bytes);
+                for (int i = 0; i < images; i++, d += pq)
+                {
+                    float* src = dy + ((long)(n0 + i) * channels + grp * kpg + k) * pq;
+                    if (pq >= 64) Buffer.MemoryCopy(src, d, bytes, bytes);
+                    else for (int t = 0; t < pq; t++) d[t] = src[t];
+                }
+                d -= cols;
                 for (int j = cols; j < ld; j++) d[j] = 0f;
             }
         }
 
-        /// <summary>col2im: adds the tile's column gradients (row kk, column t at c[kk·ColumnsPad + t]) into dx.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void ScatterColumns(in Plan plan, float* c, int grp, int n0, int images, float* dx)
-        {
-            ConvGeometry g = plan.G;
-            int kk = 0;
-            for (int ch = 0; ch < g.CPerGroup; ch++)
-                for (int r = 0; r < g.R; r++)
-                    for (int s = 0; s < g.S; s++, kk++)
-                    {
-                        ValidRange(g.Q, g.StrideW, s * g.DilW - g.PadW, g.W, out int qlo, out int qhi);
-                        int wOff = s * g.DilW - g.PadW;
-                        float* row = c + (long)kk * plan.ColumnsPad;
-                        for (int i = 0; i < images; i++)
-                        {
-                            float* plane = dx + ((long)(n0 + i) * g.C + grp * g.CPerGroup + ch) * g.H * g.W;
-                            for (int p = 0; p < g.P; p++, row += g.Q)
-                            {
-                                int h = p * g.StrideH - g.PadH + r * g.DilH;
-                                if (h < 0 || h >= g.H) continue;
-                                float* dst = plane + (long)h * g.W + wOff;
-                                for (int q = qlo; q < qhi; q++) dst[q * g.StrideW] += row[q];
-                            }
-                        }
-                    }
-        }
-
         // ------------------------------------------------------------------ backward filter
 
-        /// <summary>dw (+)= Σ over images of dy ⊗ cols, per group.</summary>
-        internal static void BackwardFilter(in ConvGeometry geometry, float[] x, float[] dy, float[] dw, bool accumulate, int threads)
+        /// <summary>
+        /// dw (+)= Σ over images of dy · colsᵀ, per group. Each tile is gathered like the forward pass (im2col rows and
+        /// the matching dy rows, both with the tile's columns contiguous) and multiplied with <see cref="CpuGemm"/> on
+        /// one thread (its packing transposes with SIMD) into one of a fixed number of chunk accumulators.
+        /// </summary>
+        internal static void BackwardFilter(in ConvGeometry geometry, float[] x, float[] dy, float[] dw, bool accumulate, int threads, TableCache tables)
         {
             var plan = new Plan(geometry);
             ConvGeometry g = geometry;
-            int kpg = g.KPerGroup, rows = plan.Rows, ldc = plan.RowsPad;
+            int kpg = g.KPerGroup, rows = plan.Rows, ld = plan.ColumnsPad;
             int chunks = Math.Min(FilterChunks, plan.Tiles);
-            long accFloats = (long)g.Groups * plan.KPad * ldc;
-            float[] acc = ArrayPool<float>.Shared.Rent(checked((int)(chunks * accFloats)));
+            int accFloats = g.Groups * kpg * rows;
+            float[] acc = ArrayPool<float>.Shared.Rent(chunks * accFloats);
+            int[] offsets = tables.Get(plan);
             try
             {
-                int aFloats = plan.KPad * plan.Columns, bFloats = plan.RowsPad * plan.Columns;
+                int aFloats = kpg * ld, bFloats = rows * ld;
+                long plane = (long)g.H * g.W;
                 fixed (float* xp = x, dyp = dy, accp = acc)
+                fixed (int* op = offsets)
                 {
                     float* xs = xp, dys = dyp, accs = accp;
+                    int* os = op;
                     Run(chunks, threads, aFloats + bFloats + 32, (scratch, chunk) =>
                     {
-                        float* packedA = (float*)scratch, packedB = Align(packedA + aFloats);
+                        float* dyTile = (float*)scratch, cols = Align(dyTile + aFloats);
                         int t0 = (int)((long)plan.Tiles * chunk / chunks), t1 = (int)((long)plan.Tiles * (chunk + 1) / chunks);
                         for (int tile = t0; tile < t1; tile++)
                         {
-                            int n0 = tile * plan.Images, images = plan.ImagesIn(tile), cols = images * plan.Pq;
+                            int n0 = tile * plan.Images, count = plan.ImagesIn(tile) * plan.Pq;
                             float beta = tile == t0 ? 0f : 1f;
                             for (int grp = 0; grp < g.Groups; grp++)
                             {
-                                GatherOutputColumns(plan, dys, grp, n0, images, packedA);
-                                GatherColumnsTransposed(plan, xs, grp, n0, images, packedB);
-                                float* c0 = accs + chunk * accFloats + (long)grp * plan.KPad * ldc;
-                                for (int jp = 0; jp < plan.RowsPad / plan.Nr; jp++)
-                                {
-                                    float* b = packedB + jp * plan.Nr;
-                                    for (int i0 = 0; i0 < kpg; i0 += plan.Mr)
-                                        CpuGemm.MicroKernel(cols, packedA + (long)i0 * cols, b, ldc, c0 + (long)i0 * ldc + jp * plan.Nr, ldc, 1f, beta);
-                                }
+                                GatherOutputRows(plan, dys, grp, n0, plan.ImagesIn(tile), dyTile);
+                                GatherColumns(rows, ld, count, os, xs + ((long)n0 * g.C + grp * g.CPerGroup) * plane, cols);
+                                CpuGemm.Sgemm(false, true, kpg, rows, count, 1f, new ReadOnlySpan<float>(dyTile, aFloats), ld,
+                                    new ReadOnlySpan<float>(cols, bFloats), ld, beta,
+                                    new Span<float>(accs + (long)chunk * accFloats + grp * kpg * rows, kpg * rows), rows, 1);
                             }
                         }
                     });
                 }
                 // Sum the chunk accumulators in chunk order.
-                for (int grp = 0; grp < g.Groups; grp++)
-                    for (int k = 0; k < kpg; k++)
-                    {
-                        int dst = (grp * kpg + k) * rows;
-                        long src = ((long)grp * plan.KPad + k) * ldc;
-                        for (int kk = 0; kk < rows; kk++)
-                        {
-                            float sum = 0f;
-                            for (int chunk = 0; chunk < chunks; chunk++) sum += acc[chunk * accFloats + src + kk];
-                            dw[dst + kk] = accumulate ? dw[dst + kk] + sum : sum;
-                        }
-                    }
+                for (int e = 0; e < accFloats; e++)
+                {
+                    float sum = 0f;
+                    for (int chunk = 0; chunk < chunks; chunk++) sum += acc[chunk * accFloats + e];
+                    dw[e] = accumulate ? dw[e] + sum : sum;
+                }
             }
             finally
             {
                 ArrayPool<float>.Shared.Return(acc);
-            }
-        }
-
-        /// <summary>dy of the tile as MR-row panels over the group's output channels, depth = the tile's columns.</summary>
-        private static void GatherOutputColumns(in Plan plan, float* dy, int grp, int n0, int images, float* packed)
-        {
-            ConvGeometry g = plan.G;
-            int mr = plan.Mr, kpg = g.KPerGroup, pq = plan.Pq, cols = images * pq;
-            for (int i0 = 0; i0 < plan.KPad; i0 += mr)
-            {
-                float* panel = packed + (long)i0 * cols;
-                for (int i = 0; i < mr; i++)
-                {
-                    int k = i0 + i;
-                    float* d = panel + i;
-                    if (k >= kpg)
-                    {
-                        for (int t = 0; t < cols; t++) d[(long)t * mr] = 0f;
-                        continue;
-                    }
-                    for (int img = 0; img < images; img++)
-                    {
-                        float* src = dy + ((long)(n0 + img) * g.K + grp * kpg + k) * pq;
-                        float* dd = d + (long)img * pq * mr;
-                        for (int t = 0; t < pq; t++) dd[(long)t * mr] = src[t];
-                    }
-                }
-            }
-        }
-
-        /// <summary>
-        /// The tile's columns transposed: row t (an output position) holds the RowsPad inputs under it, in the order
-        /// kk = (c·R + r)·S + s, zero past Kred.
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void GatherColumnsTransposed(in Plan plan, float* x, int grp, int n0, int images, float* packed)
-        {
-            ConvGeometry g = plan.G;
-            int cpg = g.CPerGroup, kh = g.R, kw = g.S, height = g.H, width = g.W, outP = g.P, outQ = g.Q;
-            int sh = g.StrideH, sw = g.StrideW, ph = g.PadH, pw = g.PadW, dh = g.DilH, dw = g.DilW, channels = g.C;
-            int ld = plan.RowsPad, rows = plan.Rows;
-            long planeSize = (long)height * width;
-            float* d = packed;
-            for (int i = 0; i < images; i++)
-            {
-                float* image = x + ((long)(n0 + i) * channels + grp * cpg) * planeSize;
-                for (int p = 0; p < outP; p++)
-                    for (int q = 0; q < outQ; q++, d += ld)
-                    {
-                        int w0 = q * sw - pw;
-                        ValidRange(kw, dw, w0, width, out int slo, out int shi);
-                        float* e = d;
-                        for (int c = 0; c < cpg; c++)
-                        {
-                            float* plane = image + c * planeSize;
-                            for (int r = 0; r < kh; r++, e += kw)
-                            {
-                                int h = p * sh - ph + r * dh;
-                                if (h < 0 || h >= height)
-                                {
-                                    for (int s = 0; s < kw; s++) e[s] = 0f;
-                                    continue;
-                                }
-                                float* src = plane + (long)h * width + w0;
-                                for (int s = 0; s < slo; s++) e[s] = 0f;
-                                for (int s = slo; s < shi; s++) e[s] = src[s * dw];
-                                for (int s = shi; s < kw; s++) e[s] = 0f;
-                            }
-                        }
-                        for (int kk = rows; kk < ld; kk++) d[kk] = 0f;
-                    }
             }
         }
     }

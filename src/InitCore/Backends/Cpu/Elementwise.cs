@@ -88,6 +88,21 @@ namespace InitCore.Backends.Cpu
                 for (; i < b; i++) dx[i] = Backward(spec, x[i], dy[i]);
             });
 
+        /// <summary>Σ x[offset .. offset + count) in float: SIMD lanes, then the lanes and the tail in order (deterministic).</summary>
+        internal static float Sum(float[] x, int offset, int count)
+        {
+            int i = offset, end = offset + count, w = System.Numerics.Vector<float>.Count;
+            float sum = 0f;
+            if (System.Numerics.Vector.IsHardwareAccelerated && count >= w)
+            {
+                var acc = System.Numerics.Vector<float>.Zero;
+                for (; i <= end - w; i += w) acc += new System.Numerics.Vector<float>(x, i);
+                for (int l = 0; l < w; l++) sum += acc[l];
+            }
+            for (; i < end; i++) sum += x[i];
+            return sum;
+        }
+
         internal static void ScaleShift(float[] x, float scale, float shift, int threads)
             => For(x.Length, threads, (a, b) => { for (int i = a; i < b; i++) x[i] = x[i] * scale + shift; });
 
