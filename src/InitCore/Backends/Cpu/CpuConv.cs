@@ -3,6 +3,10 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
+#if NET8_0_OR_GREATER
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+#endif
 
 namespace InitCore.Backends.Cpu
 {
@@ -226,6 +230,20 @@ namespace InitCore.Backends.Cpu
                 int* o = offsets + (long)kk * ld;
                 float* d = packed + (long)kk * ld;
                 int t = 0;
+#if NET8_0_OR_GREATER
+                if (Avx2.IsSupported)
+                {
+                    // Eight lanes per masked hardware gather; the −1 entries (padding) keep the zero source.
+                    var none = Vector256.Create(-1);
+                    var zero = Vector256<float>.Zero;
+                    for (; t <= cols - 8; t += 8)
+                    {
+                        var index = Avx.LoadVector256(o + t);
+                        var mask = Avx2.CompareGreaterThan(index, none).AsSingle();
+                        Avx.Store(d + t, Avx2.GatherMaskVector256(zero, x, index, mask, 4));
+                    }
+                }
+#endif
                 for (; t < cols; t++)
                 {
                     int at = o[t];
