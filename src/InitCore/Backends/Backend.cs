@@ -125,6 +125,25 @@ namespace InitCore.Backends
         internal abstract void ActivationBackward(in ActivationSpec spec, TensorStorage x, TensorStorage dy, TensorStorage dx);
         internal abstract StatsResult Statistics(TensorStorage x, in StatsConfig config);
         internal abstract StatsRing CreateStatsRing(in StatsConfig config, int capacity);
+
+        /// <summary>
+        /// LSUV's measurement: the statistics of act(z·scale + shift + perChannel[c]) over z viewed as [outer, channels,
+        /// inner], computed with the same float operations, in the same order, as <see cref="ScaleShift"/> (only when
+        /// scale ≠ 1 or shift ≠ 0), then <see cref="AddBias"/> (only when perChannel is given), then
+        /// <see cref="ActivationForward"/> (only when act is given), then <see cref="Statistics"/>. This composition
+        /// through a temporary is the definition (and what CUDA runs); the CPU backend fuses it into one read of z.
+        /// </summary>
+        internal virtual StatsResult AffineActivationStatistics(TensorStorage z, float scale, float shift, TensorStorage? perChannel,
+            int channels, int inner, ActivationSpec? act, in StatsConfig config)
+        {
+            using TensorStorage t = Allocate(z.Length);
+            Copy(z, t);
+            if (scale != 1f || shift != 0f) ScaleShift(t, scale, shift);
+            if (perChannel is not null) AddBias(t, perChannel, (int)(z.Length / ((long)channels * inner)), channels, inner);
+            if (act is ActivationSpec a) ActivationForward(a, t, t);
+            return Statistics(t, config);
+        }
+
         public abstract void Dispose();
     }
 }

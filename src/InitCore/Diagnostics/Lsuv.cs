@@ -90,7 +90,7 @@ namespace InitCore.Diagnostics
         /// <summary>One entry per calibrated layer, in execution order.</summary>
         public IReadOnlyList<LsuvLayerReport> Layers { get; }
 
-        /// <summary>Leaf-layer forward calls LSUV made (one pass through the model plus each calibrated layer's iterations).</summary>
+        /// <summary>Leaf-layer forward calls LSUV made: one pass through the model (iterations re-apply an affine map and the activation's formula to a layer's cached output, in the statistics pass, without calling a layer).</summary>
         public int LayerForwardCalls { get; }
 
         /// <summary>True when every layer converged.</summary>
@@ -131,8 +131,9 @@ namespace InitCore.Diagnostics
     /// <summary>
     /// Layer-sequential unit-variance initialization. Each calibrated layer's input is computed once and
     /// cached, and the layer itself runs once: its output is cached too, and since a weight scale s and a
-    /// bias shift Δ act on it as the affine map s·z + (1 − s)·b0 − Δ, each iteration re-applies only that map
-    /// and the activation. LSUV therefore costs one forward pass plus elementwise work per iteration (not
+    /// bias shift Δ act on it as the affine map s·z + (1 − s)·b0 − Δ, each iteration is one elementwise pass that
+    /// applies that map and the activation's formula and measures the result in the same pass. LSUV therefore
+    /// costs exactly one forward pass plus one elementwise pass per iteration (not
     /// iterations × full forwards as in fastai and LSUV-pytorch). Statistics run on the device; only their
     /// summaries are read back.
     /// </summary>
@@ -190,19 +191,37 @@ namespace InitCore.Diagnostics
                     float[]? b0 = bias?.Value.ToArray();
                     int channels = b0?.Length ?? 0;
                     double scale = 1.0, shiftTotal = 0.0;
-                    List<Tensor> outputs = z0;
                     (double Mean, double Std) Measure()
                     {
+                        // One fused pass per batch on the device: act(s·z0 + (1 − s)·b0 − Δ) is measured, not stored.
                         var merged = new StatsResult();
-                        var next = new List<Tensor>(z0.Count);
                         using Tensor? perChannel = b0 is null || scale == 1.0 ? null : model.Engine.CreateTensor(b0.Select(v => (float)((1.0 - scale) * v)).ToArray(), channels);
+                        foreach (Tensor z in z0)
+                        {
+                            int inner = channels == 0 ? 1 : (int)(z.Length / ((long)z.Shape[0] * channels));
+                            StatsResult r = model.Engine.Main.AffineActivationStatistics(z.Storage, (float)scale, (float)-shiftTotal, perChannel?.Storage,
+                                Math.Max(1, channels), inner, act?.Spec, new StatsConfig(0f, 0f, 1f, 0, false));
+                            merged.Merge(r.Count, r.Mean, r.M2, r.Min, r.Max, r.NearZero);
+                        }
+                        double std = merged.Count > 1 ? Math.Sqrt(merged.M2 / (merged.Count - 1)) : double.NaN;
+                        if (double.IsNaN(merged.Mean) || double.IsInfinity(merged.Mean) || double.IsNaN(std) || double.IsInfinity(std))
+                            throw new LsuvException(name, $"LSUV: the output of layer {name} has a non-finite mean or std (mean {merged.Mean}, std {std}); check the input batch and the previous layers.");
+                        if (std == 0)
+                            throw new LsuvException(name, $"LSUV: the output of layer {name} has zero std (every value is {merged.Mean}), so it cannot be scaled to std {o.TargetStd}; its units may be dead. Re-initialize it or measure before the activation.");
+                        return (merged.Mean, std);
+                    }
+
+                    // The next layers' inputs: the affine map applied once, in place, to the cached outputs (LSUV's own
+                    // tensors), then the activation module itself (so its hooks see it); the operations the measurements used.
+                    List<Tensor> Outputs()
+                    {
+                        using Tensor? perChannel = b0 is null || scale == 1.0 ? null : model.Engine.CreateTensor(b0.Select(v => (float)((1.0 - scale) * v)).ToArray(), channels);
+                        var next = new List<Tensor>(z0.Count);
                         foreach (Tensor z in z0)
                         {
                             Tensor y = z;
                             if (scale != 1.0 || shiftTotal != 0.0)
                             {
-                                y = model.Engine.CreateTensor(z.ShapeArray);
-                                model.Engine.Main.Copy(z.Storage, y.Storage);
                                 model.Engine.Main.ScaleShift(y.Storage, (float)scale, (float)-shiftTotal);
                                 if (perChannel is not null)
                                 {
@@ -216,16 +235,8 @@ namespace InitCore.Diagnostics
                                 calls++;
                             }
                             next.Add(y);
-                            StatsResult r = model.Engine.Main.Statistics(y.Storage, new StatsConfig(0f, 0f, 1f, 0, false));
-                            merged.Merge(r.Count, r.Mean, r.M2, r.Min, r.Max, r.NearZero);
                         }
-                        outputs = next;
-                        double std = merged.Count > 1 ? Math.Sqrt(merged.M2 / (merged.Count - 1)) : double.NaN;
-                        if (double.IsNaN(merged.Mean) || double.IsInfinity(merged.Mean) || double.IsNaN(std) || double.IsInfinity(std))
-                            throw new LsuvException(name, $"LSUV: the output of layer {name} has a non-finite mean or std (mean {merged.Mean}, std {std}); check the input batch and the previous layers.");
-                        if (std == 0)
-                            throw new LsuvException(name, $"LSUV: the output of layer {name} has zero std (every value is {merged.Mean}), so it cannot be scaled to std {o.TargetStd}; its units may be dead. Re-initialize it or measure before the activation.");
-                        return (merged.Mean, std);
+                        return next;
                     }
 
                     var (mean0, std0) = Measure();
@@ -249,8 +260,7 @@ namespace InitCore.Diagnostics
                     if (scale != 1.0) TensorOps.ScaleShift(weight.Value, scale, 0.0);
                     if (shiftTotal != 0.0 && bias is not null) TensorOps.ScaleShift(bias.Value, 1.0, -shiftTotal);
                     reports.Add(new LsuvLayerReport(name, iterations, mean0, std0, mean, stdNow, MeanOk() && StdOk()));
-                    // The measured outputs are the next layers' inputs: no extra pass.
-                    cur = outputs;
+                    cur = Outputs();
                     pos = p + (act is not null ? 2 : 1);
                 }
             }

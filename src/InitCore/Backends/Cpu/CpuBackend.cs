@@ -76,6 +76,10 @@ namespace InitCore.Backends.Cpu
 
         internal override StatsResult Statistics(TensorStorage x, in StatsConfig config) => CpuStatistics.Compute(Array(x), config, ThreadCount);
 
+        internal override StatsResult AffineActivationStatistics(TensorStorage z, float scale, float shift, TensorStorage? perChannel,
+            int channels, int inner, ActivationSpec? act, in StatsConfig config)
+            => CpuStatistics.ComputeTransformed(Array(z), scale, shift, perChannel is null ? null : Array(perChannel), channels, inner, act, config, ThreadCount);
+
         internal override StatsRing CreateStatsRing(in StatsConfig config, int capacity) => new CpuStatsRing(this, config, capacity);
 
         private sealed class CpuStatsRing : StatsRing

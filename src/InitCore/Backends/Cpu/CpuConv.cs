@@ -121,7 +121,7 @@ namespace InitCore.Backends.Cpu
                 {
                     float* xs = xp, ws = wp, ys = yp, bs = bp;
                     int* os = op;
-                    Run(plan.Tiles, threads, bFloats + cFloats + 16, (scratch, tile) =>
+                    Run(plan.Tiles, threads, bFloats + cFloats + 16, [MethodImpl((MethodImplOptions)512)] (scratch, tile) =>
                     {
                         float* packedB = (float*)scratch, c = Align(packedB + bFloats);
                         int n0 = tile * plan.Images, images = plan.ImagesIn(tile);
@@ -222,7 +222,7 @@ namespace InitCore.Backends.Cpu
         /// im2col of one tile: packed[kk·ColumnsPad + t] = the input at <paramref name="offsets"/>[kk·ColumnsPad + t]
         /// from <paramref name="x"/> (the tile's first image, the group's first channel), zero for −1 and for t ≥ cols.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization (not in netstandard2.1)
         private static void GatherColumns(int rows, int ld, int cols, int* offsets, float* x, float* packed)
         {
             for (int kk = 0; kk < rows; kk++)
@@ -254,7 +254,7 @@ namespace InitCore.Backends.Cpu
         }
 
         /// <summary>col2im of one tile: dx[offsets[kk·ColumnsPad + t]] += c[kk·ColumnsPad + t] for t &lt; cols, skipping −1.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization (not in netstandard2.1)
         private static void ScatterColumns(int rows, int ld, int cols, int* offsets, float* c, float* dx)
         {
             for (int kk = 0; kk < rows; kk++)
@@ -281,6 +281,7 @@ namespace InitCore.Backends.Cpu
         /// Packs rows [0, count) of a matrix (element (i, k) at src[offset + i·rowStride + k·colStride], k in [0, depth))
         /// into MR-row panels: panel p holds rows p·MR.. as depth steps of MR floats, zero past the last row.
         /// </summary>
+        [MethodImpl((MethodImplOptions)512)]
         private static void PackRowPanels(float[] src, int offset, int rowStride, int colStride, int count, int depth, int mr, float[] dst, int dstOffset)
         {
             int panels = (count + mr - 1) / mr;
@@ -317,7 +318,7 @@ namespace InitCore.Backends.Cpu
                 {
                     float* dys = dyp, ws = wp, dxs = dxp;
                     int* os = op;
-                    Run(plan.Tiles, threads, bFloats + cFloats + 16, (scratch, tile) =>
+                    Run(plan.Tiles, threads, bFloats + cFloats + 16, [MethodImpl((MethodImplOptions)512)] (scratch, tile) =>
                     {
                         float* packedB = (float*)scratch, c = Align(packedB + bFloats);
                         int n0 = tile * plan.Images, images = plan.ImagesIn(tile);
@@ -346,6 +347,7 @@ namespace InitCore.Backends.Cpu
         }
 
         /// <summary>dy of images [n0, n0 + images), the group's channels, as K_g rows of ColumnsPad floats (zero past the last column).</summary>
+        [MethodImpl((MethodImplOptions)512)]
         private static void GatherOutputRows(in Plan plan, float* dy, int grp, int n0, int images, float* packed)
         {
             ConvGeometry g = plan.G;
@@ -390,7 +392,7 @@ namespace InitCore.Backends.Cpu
                 {
                     float* xs = xp, dys = dyp, accs = accp;
                     int* os = op;
-                    Run(chunks, threads, aFloats + bFloats + 32, (scratch, chunk) =>
+                    Run(chunks, threads, aFloats + bFloats + 32, [MethodImpl((MethodImplOptions)512)] (scratch, chunk) =>
                     {
                         float* dyTile = (float*)scratch, cols = Align(dyTile + aFloats);
                         int t0 = (int)((long)plan.Tiles * chunk / chunks), t1 = (int)((long)plan.Tiles * (chunk + 1) / chunks);

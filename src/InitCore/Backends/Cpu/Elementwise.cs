@@ -38,7 +38,7 @@ namespace InitCore.Backends.Cpu
         // compares and selects), so they give the same bits; the tails use the scalar formulas.
 
         internal static void Forward(ActivationSpec spec, float[] x, float[] y, int threads)
-            => For(x.Length, threads, (a, b) =>
+            => For(x.Length, threads, [MethodImpl((MethodImplOptions)512)] (a, b) =>
             {
                 int i = a, w = System.Numerics.Vector<float>.Count;
                 if (System.Numerics.Vector.IsHardwareAccelerated)
@@ -61,7 +61,7 @@ namespace InitCore.Backends.Cpu
             });
 
         internal static void Backward(ActivationSpec spec, float[] x, float[] dy, float[] dx, int threads)
-            => For(x.Length, threads, (a, b) =>
+            => For(x.Length, threads, [MethodImpl((MethodImplOptions)512)] (a, b) =>
             {
                 int i = a, w = System.Numerics.Vector<float>.Count;
                 if (System.Numerics.Vector.IsHardwareAccelerated)
@@ -89,6 +89,7 @@ namespace InitCore.Backends.Cpu
             });
 
         /// <summary>Σ x[offset .. offset + count) in float: SIMD lanes, then the lanes and the tail in order (deterministic).</summary>
+        [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization: hot loops skip tier-0
         internal static float Sum(float[] x, int offset, int count)
         {
             int i = offset, end = offset + count, w = System.Numerics.Vector<float>.Count;
@@ -103,8 +104,46 @@ namespace InitCore.Backends.Cpu
             return sum;
         }
 
+        /// <summary>destination[i] = source[start + i]·scale + shift for i &lt; count: <see cref="ScaleShift(float[], float, float, int)"/>'s operations.</summary>
+        [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization: hot loops skip tier-0
+        internal static void ScaleShift(float[] source, int start, float[] destination, int count, float scale, float shift)
+        {
+            int i = 0, w = System.Numerics.Vector<float>.Count;
+            if (System.Numerics.Vector.IsHardwareAccelerated)
+            {
+                var vs = new System.Numerics.Vector<float>(scale);
+                var vb = new System.Numerics.Vector<float>(shift);
+                for (; i <= count - w; i += w) (new System.Numerics.Vector<float>(source, start + i) * vs + vb).CopyTo(destination, i);
+            }
+            for (; i < count; i++) destination[i] = source[start + i] * scale + shift;
+        }
+
+        /// <summary>The activation in place on a[0, count): the same operations as <see cref="Forward(ActivationSpec, float[], float[], int)"/>.</summary>
+        [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization: hot loops skip tier-0
+        internal static void ForwardInPlace(in ActivationSpec spec, float[] a, int count)
+        {
+            int i = 0, w = System.Numerics.Vector<float>.Count;
+            if (System.Numerics.Vector.IsHardwareAccelerated)
+            {
+                var zero = System.Numerics.Vector<float>.Zero;
+                var leak = new System.Numerics.Vector<float>(spec.Leak);
+                var sub = new System.Numerics.Vector<float>(spec.Sub);
+                var maxv = new System.Numerics.Vector<float>(spec.MaxV ?? 0f);
+                bool clamp = spec.MaxV.HasValue, leaky = spec.Leak != 0f;
+                for (; i <= count - w; i += w)
+                {
+                    var v = new System.Numerics.Vector<float>(a, i);
+                    var pos = System.Numerics.Vector.GreaterThan(v, zero);
+                    var u = System.Numerics.Vector.ConditionalSelect(pos, v, leaky ? v * leak : zero) - sub;
+                    if (clamp) u = System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.GreaterThan(u, maxv), maxv, u);
+                    u.CopyTo(a, i);
+                }
+            }
+            for (; i < count; i++) a[i] = Forward(spec, a[i]);
+        }
+
         internal static void ScaleShift(float[] x, float scale, float shift, int threads)
-            => For(x.Length, threads, (a, b) => { for (int i = a; i < b; i++) x[i] = x[i] * scale + shift; });
+            => For(x.Length, threads, [MethodImpl((MethodImplOptions)512)] (a, b) => { for (int i = a; i < b; i++) x[i] = x[i] * scale + shift; });
 
         internal static void For(int n, int threads, Action<int, int> body)
         {
