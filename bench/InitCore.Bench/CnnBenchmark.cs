@@ -40,23 +40,6 @@ namespace InitCore.Bench
 
             PrintLayerTimes(engine, model, x, reps);
 
-            {
-                using Tensor z = engine.CreateTensor(batch, 8, 14, 14);
-                Init.Normal(z, 0, 1);
-                using Tensor pc = engine.CreateTensor(8);
-                var be = engine.Main;
-                var cfg = new InitCore.Backends.StatsConfig(0f, 0f, 1f, 0, false);
-                var spec = new InitCore.Backends.ActivationSpec(0.1f, 0.4f, null);
-                var (st, _) = Common.Time(() => be.Statistics(z.Storage, cfg), reps);
-                var (fused, _) = Common.Time(() => be.AffineActivationStatistics(z.Storage, 1.1f, 0.2f, pc.Storage, 8, 196, spec, cfg), reps);
-                float[] raw = z.ToArray();
-                var (s1, _) = Common.Time(() => InitCore.Backends.Cpu.CpuStatistics.Compute(raw, cfg, 1), reps);
-                var (m1, _) = Common.Time(() => InitCore.Backends.Cpu.CpuStatistics.Moments(raw, 0, raw.Length, 0f), reps);
-                var (mc, _) = Common.Time(() => { for (int k = 0; k < raw.Length; k += 4096) InitCore.Backends.Cpu.CpuStatistics.Moments(raw, k, Math.Min(raw.Length, k + 4096), 0f); }, reps);
-                Console.WriteLine($"  chunked Moments {mc * 1000:F2} ms");
-                Console.WriteLine($"  1 thread: Compute {s1 * 1000:F2} ms, Moments {m1 * 1000:F2} ms, Vector<float>.Count {System.Numerics.Vector<float>.Count}");
-                Console.WriteLine($"  statistics of [{batch}, 8, 14, 14]: {st * 1000:F2} ms; fused affine+activation+statistics {fused * 1000:F2} ms");
-            }
             var start = model.Parameters().Select(p => p.Value.ToArray()).ToArray();
             LsuvReport? report = null;
             var (lsuv, lsuvMedian) = Common.Time(() =>

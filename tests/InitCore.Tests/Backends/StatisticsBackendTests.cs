@@ -48,6 +48,40 @@ namespace InitCore.Tests.Backends
         }
 
         [TestMethod]
+        [DataRow(6, 5, 63)]
+        [DataRow(64, 8, 196)]     // planes cross the 4096-element chunks
+        [DataRow(300, 10, 1)]     // a Linear layer's output
+        public void AffineActivationStatistics_EqualsTheComposedOperations(int outer, int channels, int inner)
+        {
+            using Engine engine = NewEngine(3);
+            using Tensor z = engine.CreateTensor(outer, channels, inner);
+            Init.Normal(z, 0.3, 1.7);
+            using Tensor perChannel = engine.CreateTensor(Enumerable.Range(0, channels).Select(c => 0.1f * c - 0.2f).ToArray(), channels);
+            var spec = new InitCore.Backends.ActivationSpec(0.1f, 0.4f, 2.5f);
+            var cfg = new InitCore.Backends.StatsConfig(0.05f, 0f, 1f, 0, false);
+            var backend = engine.Main;
+            foreach (var (scale, shift, withChannels, act) in new[] { (1.3f, -0.25f, true, true), (1f, 0f, false, true), (0.7f, 0.1f, true, false), (1f, 0f, false, false) })
+            {
+                using Tensor t = engine.CreateTensor(outer, channels, inner);
+                backend.Copy(z.Storage, t.Storage);
+                if (scale != 1f || shift != 0f) backend.ScaleShift(t.Storage, scale, shift);
+                if (withChannels) backend.AddBias(t.Storage, perChannel.Storage, outer, channels, inner);
+                if (act) backend.ActivationForward(spec, t.Storage, t.Storage);
+                var expected = backend.Statistics(t.Storage, cfg);
+                var fused = backend.AffineActivationStatistics(z.Storage, scale, shift, withChannels ? perChannel.Storage : null, channels, inner,
+                    act ? spec : (InitCore.Backends.ActivationSpec?)null, cfg);
+                string what = $"scale {scale}, shift {shift}, per-channel {withChannels}, activation {act}";
+                // The same float operations on the same values, measured the same way: equal, not merely close.
+                Assert.AreEqual(expected.Count, fused.Count, what);
+                Assert.AreEqual(expected.Mean, fused.Mean, what);
+                Assert.AreEqual(expected.M2, fused.M2, what);
+                Assert.AreEqual(expected.Min, fused.Min, what);
+                Assert.AreEqual(expected.Max, fused.Max, what);
+                Assert.AreEqual(expected.NearZero, fused.NearZero, what);
+            }
+        }
+
+        [TestMethod]
         public void Statistics_SignedHistogram_ExcludesOutOfRange()
         {
             using Engine engine = NewEngine();

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
 
 namespace InitCore.Backends.Cpu
@@ -26,7 +27,7 @@ namespace InitCore.Backends.Cpu
         internal override void AddBias(TensorStorage y, TensorStorage bias, int outer, int channels, int inner)
         {
             float[] yd = Array(y), bd = Array(bias);
-            Chunks(outer * channels, (s, e) =>
+            Chunks(outer * channels, [MethodImpl((MethodImplOptions)512)] (s, e) =>
             {
                 for (int oc = s; oc < e; oc++)
                 {
@@ -41,7 +42,7 @@ namespace InitCore.Backends.Cpu
         {
             float[] d = Array(dy), g = Array(db);
             // Per channel: each plane summed in float with SIMD, the planes in double, in a fixed order (any thread count).
-            Chunks(channels, (s, e) =>
+            Chunks(channels, [MethodImpl((MethodImplOptions)512)] (s, e) =>
             {
                 for (int ch = s; ch < e; ch++)
                 {
@@ -71,7 +72,7 @@ namespace InitCore.Backends.Cpu
         {
             PoolGeometry g = geometry;
             float[] xd = Array(x), yd = Array(y), ad = Array(argmax);
-            Chunks(g.Planes, (s, e) =>
+            Chunks(g.Planes, [MethodImpl((MethodImplOptions)512)] (s, e) =>
             {
                 for (int pl = s; pl < e; pl++)
                 {
@@ -104,7 +105,7 @@ namespace InitCore.Backends.Cpu
         {
             PoolGeometry g = geometry;
             float[] dyd = Array(dy), ad = Array(argmax), dxd = Array(dx);
-            Chunks(g.Planes, (s, e) =>
+            Chunks(g.Planes, [MethodImpl((MethodImplOptions)512)] (s, e) =>
             {
                 System.Array.Clear(dxd, s * g.H * g.W, (e - s) * g.H * g.W);
                 for (int pl = s; pl < e; pl++)
@@ -118,7 +119,7 @@ namespace InitCore.Backends.Cpu
         internal override void GlobalAvgPoolForward(TensorStorage x, TensorStorage y, int planes, int size)
         {
             float[] xd = Array(x), yd = Array(y);
-            Chunks(planes, (s, e) =>
+            Chunks(planes, [MethodImpl((MethodImplOptions)512)] (s, e) =>
             {
                 for (int p = s; p < e; p++)
                 {
@@ -132,7 +133,7 @@ namespace InitCore.Backends.Cpu
         internal override void GlobalAvgPoolBackward(TensorStorage dy, TensorStorage dx, int planes, int size)
         {
             float[] dyd = Array(dy), dxd = Array(dx);
-            Chunks(planes, (s, e) =>
+            Chunks(planes, [MethodImpl((MethodImplOptions)512)] (s, e) =>
             {
                 for (int p = s; p < e; p++)
                 {
@@ -149,7 +150,7 @@ namespace InitCore.Backends.Cpu
             int n, int c, int inner, float eps, float momentum, bool training)
         {
             float[] xd = Array(x), yd = Array(y), gd = Array(gamma), bd = Array(beta), rm = Array(runningMean), rv = Array(runningVar), md = Array(mean), isd = Array(invstd);
-            Chunks(c, (s, e) =>
+            Chunks(c, [MethodImpl((MethodImplOptions)512)] (s, e) =>
             {
                 for (int ch = s; ch < e; ch++)
                 {
@@ -197,7 +198,7 @@ namespace InitCore.Backends.Cpu
             TensorStorage dx, TensorStorage dgamma, TensorStorage dbeta, int n, int c, int inner)
         {
             float[] xd = Array(x), dyd = Array(dy), gd = Array(gamma), md = Array(mean), isd = Array(invstd), dxd = Array(dx), dgd = Array(dgamma), dbd = Array(dbeta);
-            Chunks(c, (s, e) =>
+            Chunks(c, [MethodImpl((MethodImplOptions)512)] (s, e) =>
             {
                 for (int ch = s; ch < e; ch++)
                 {
@@ -236,7 +237,7 @@ namespace InitCore.Backends.Cpu
         {
             float[] z = Array(logits), t = Array(labels), pd = Array(probs);
             var losses = new double[n];
-            Chunks(n, (s, e) =>
+            Chunks(n, [MethodImpl((MethodImplOptions)512)] (s, e) =>
             {
                 for (int i = s; i < e; i++)
                 {
@@ -309,7 +310,7 @@ namespace InitCore.Backends.Cpu
         internal override void SgdStep(TensorStorage p, TensorStorage g, TensorStorage buf, float lr, float momentum, float weightDecay, bool first)
         {
             float[] pd = Array(p), gd = Array(g), bd = Array(buf);
-            Elementwise.For(pd.Length, ThreadCount, (s, e) =>
+            Elementwise.For(pd.Length, ThreadCount, [MethodImpl((MethodImplOptions)512)] (s, e) =>
             {
                 for (int i = s; i < e; i++)
                 {

@@ -35,6 +35,12 @@ namespace InitCore.Backends.Cpu
                         long position = start + i;
                         int plane = (int)(position / inner), to = Math.Min(count, (int)((long)(plane + 1) * inner - start));
                         float add = perChannel[plane % channels];
+                        int w = System.Numerics.Vector<float>.Count;
+                        if (System.Numerics.Vector.IsHardwareAccelerated)
+                        {
+                            var v = new System.Numerics.Vector<float>(add);
+                            for (; i <= to - w; i += w) (new System.Numerics.Vector<float>(buffer, i) + v).CopyTo(buffer, i);
+                        }
                         for (; i < to; i++) buffer[i] += add;
                     }
                 if (act is ActivationSpec a) Elementwise.ForwardInPlace(a, buffer, count);
