@@ -79,7 +79,7 @@ namespace InitCore.Nn
 
     /// <summary>
     /// 2-D convolution (cross-correlation) over NCHW input with stride, padding, dilation and groups:
-    /// cuDNN on CUDA (algorithm from cudnnGetConvolution*Algorithm_v7, pooled workspace), im2col + GEMM on the CPU.
+    /// cuDNN on CUDA (algorithm from cudnnGetConvolution*Algorithm_v7, pooled workspace), an implicit GEMM over cache-sized tiles of whole images on the CPU (CpuConv).
     /// Initialized as torch.nn.Conv2d: kaiming_uniform(a=√5) on the weight, U(±1/√fan_in) on the bias.
     /// </summary>
     public sealed class Conv2d : Module

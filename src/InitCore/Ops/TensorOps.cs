@@ -39,7 +39,8 @@ namespace InitCore
 
         /// <summary>
         /// Mean, standard deviation, min, max, near-zero fraction and a histogram from one read of the data:
-        /// Welford per thread, merged by Chan's formula, on the tensor's backend.
+        /// partial moments per thread (CUDA: Welford) or per chunk (CPU: SIMD two-pass over an L1-sized chunk), merged by
+        /// Chan's formula, on the tensor's backend.
         /// </summary>
         public static TensorStatistics Statistics(Tensor x, StatisticsOptions? options = null)
         {
