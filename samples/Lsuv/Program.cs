@@ -8,7 +8,7 @@
 // The lessons' CNN starts from PyTorch's default initialization, whose deeper layers' outputs shrink to a std of
 // about 0.1–0.4. LSUV (fastai's variant by default: the mean through the bias or the GeneralReLU's sub, the std by
 // dividing the weight) brings every layer to mean 0, std 1 in a few iterations, measuring after each GeneralReLU.
-// It costs one pass through the model plus each layer's own iterations (the report counts them). With --out, the
+// It costs one pass through the model (the report counts the layer calls) plus one elementwise pass per iteration. With --out, the
 // training is recorded with ActivationStats and drawn.
 using System;
 using System.Collections.Generic;
@@ -69,7 +69,7 @@ public static class LsuvProgram
             ctx.Console.Write(new Rule($"[bold]LSUV ({variant.ToString().ToLowerInvariant()} variant, {lsuvBatches} × 512 digits)[/]").LeftJustified());
             ctx.Console.Write(ModelStats.Table("Each layer's output (after its GeneralReLU) on the first 512 LSUV digits", new[] { ("before", before), ("after LSUV", after) }));
             ctx.Console.Write(LsuvView.Table(report));
-            ctx.Console.MarkupLineInterpolated($"[grey]LSUV took {lsuvSeconds * 1000:F0} ms: one pass through the model plus each layer's own iterations ({report.LayerForwardCalls} layer forward calls).[/]");
+            ctx.Console.MarkupLineInterpolated($"[grey]LSUV took {lsuvSeconds * 1000:F0} ms: one pass through the model ({report.LayerForwardCalls} layer forward calls) plus one fused elementwise pass per iteration.[/]");
             ctx.Console.WriteLine();
 
             ctx.Console.Write(new Rule($"[bold]Training: {epochs} epochs of {trainBatches} batches of {batchSize}, SGD lr {lr} momentum 0.9[/]").LeftJustified());
