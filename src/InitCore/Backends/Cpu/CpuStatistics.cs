@@ -43,7 +43,7 @@ namespace InitCore.Backends.Cpu
                         }
                         for (; i < to; i++) buffer[i] += add;
                     }
-                if (act is ActivationSpec a) Elementwise.ForwardInPlace(a, buffer, count);
+                if (act is ActivationSpec a) Elementwise.ForwardRange(a, buffer, buffer, 0, count);
             });
         }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
 
@@ -37,56 +38,70 @@ namespace InitCore.Backends.Cpu
         // The vector loops perform the scalar formulas' IEEE operations lane by lane (a multiply, a subtract,
         // compares and selects), so they give the same bits; the tails use the scalar formulas.
 
-        internal static void Forward(ActivationSpec spec, float[] x, float[] y, int threads)
-            => For(x.Length, threads, [MethodImpl((MethodImplOptions)512)] (a, b) =>
+        /// <summary>The activation's parameters broadcast to SIMD lanes, and its pre-activation u = leaky(v) − sub.</summary>
+        private readonly struct Lanes
+        {
+            internal Lanes(in ActivationSpec spec)
             {
-                int i = a, w = System.Numerics.Vector<float>.Count;
-                if (System.Numerics.Vector.IsHardwareAccelerated)
+                Zero = Vector<float>.Zero;
+                Leak = new Vector<float>(spec.Leak);
+                Sub = new Vector<float>(spec.Sub);
+                MaxV = new Vector<float>(spec.MaxV ?? 0f);
+                Clamp = spec.MaxV.HasValue;
+                Leaky = spec.Leak != 0f;
+            }
+
+            internal readonly Vector<float> Zero, Leak, Sub, MaxV;
+            internal readonly bool Clamp, Leaky;
+
+            internal Vector<float> Unclamped(Vector<float> v, Vector<int> positive) => Vector.ConditionalSelect(positive, v, Leaky ? v * Leak : Zero) - Sub;
+        }
+
+        internal static void Forward(ActivationSpec spec, float[] x, float[] y, int threads)
+            => For(x.Length, threads, (a, b) => ForwardRange(spec, x, y, a, b));
+
+        /// <summary>y[i] = act(x[i]) for i in [start, end); x and y may be the same array.</summary>
+        [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization: hot loops skip tier-0
+        internal static void ForwardRange(in ActivationSpec spec, float[] x, float[] y, int start, int end)
+        {
+            int i = start, w = Vector<float>.Count;
+            if (Vector.IsHardwareAccelerated)
+            {
+                var l = new Lanes(spec);
+                for (; i <= end - w; i += w)
                 {
-                    var zero = System.Numerics.Vector<float>.Zero;
-                    var leak = new System.Numerics.Vector<float>(spec.Leak);
-                    var sub = new System.Numerics.Vector<float>(spec.Sub);
-                    var maxv = new System.Numerics.Vector<float>(spec.MaxV ?? 0f);
-                    bool clamp = spec.MaxV.HasValue, leaky = spec.Leak != 0f;
-                    for (; i <= b - w; i += w)
-                    {
-                        var v = new System.Numerics.Vector<float>(x, i);
-                        var pos = System.Numerics.Vector.GreaterThan(v, zero);
-                        var u = System.Numerics.Vector.ConditionalSelect(pos, v, leaky ? v * leak : zero) - sub;
-                        if (clamp) u = System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.GreaterThan(u, maxv), maxv, u);
-                        u.CopyTo(y, i);
-                    }
+                    var v = new Vector<float>(x, i);
+                    var u = l.Unclamped(v, Vector.GreaterThan(v, l.Zero));
+                    if (l.Clamp) u = Vector.ConditionalSelect(Vector.GreaterThan(u, l.MaxV), l.MaxV, u);
+                    u.CopyTo(y, i);
                 }
-                for (; i < b; i++) y[i] = Forward(spec, x[i]);
-            });
+            }
+            for (; i < end; i++) y[i] = Forward(spec, x[i]);
+        }
 
         internal static void Backward(ActivationSpec spec, float[] x, float[] dy, float[] dx, int threads)
-            => For(x.Length, threads, [MethodImpl((MethodImplOptions)512)] (a, b) =>
+            => For(x.Length, threads, (a, b) => BackwardRange(spec, x, dy, dx, a, b));
+
+        /// <summary>dx[i] = act'(x[i])·dy[i] for i in [start, end).</summary>
+        [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization: hot loops skip tier-0
+        internal static void BackwardRange(in ActivationSpec spec, float[] x, float[] dy, float[] dx, int start, int end)
+        {
+            int i = start, w = Vector<float>.Count;
+            if (Vector.IsHardwareAccelerated)
             {
-                int i = a, w = System.Numerics.Vector<float>.Count;
-                if (System.Numerics.Vector.IsHardwareAccelerated)
+                var l = new Lanes(spec);
+                for (; i <= end - w; i += w)
                 {
-                    var zero = System.Numerics.Vector<float>.Zero;
-                    var leak = new System.Numerics.Vector<float>(spec.Leak);
-                    var sub = new System.Numerics.Vector<float>(spec.Sub);
-                    var maxv = new System.Numerics.Vector<float>(spec.MaxV ?? 0f);
-                    bool clamp = spec.MaxV.HasValue, leaky = spec.Leak != 0f;
-                    for (; i <= b - w; i += w)
-                    {
-                        var v = new System.Numerics.Vector<float>(x, i);
-                        var d = new System.Numerics.Vector<float>(dy, i);
-                        var pos = System.Numerics.Vector.GreaterThan(v, zero);
-                        var g = System.Numerics.Vector.ConditionalSelect(pos, d, leaky ? d * leak : zero);
-                        if (clamp)
-                        {
-                            var u = System.Numerics.Vector.ConditionalSelect(pos, v, leaky ? v * leak : zero) - sub;
-                            g = System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.LessThanOrEqual(u, maxv), g, zero);
-                        }
-                        g.CopyTo(dx, i);
-                    }
+                    var v = new Vector<float>(x, i);
+                    var d = new Vector<float>(dy, i);
+                    var pos = Vector.GreaterThan(v, l.Zero);
+                    var g = Vector.ConditionalSelect(pos, d, l.Leaky ? d * l.Leak : l.Zero);
+                    if (l.Clamp) g = Vector.ConditionalSelect(Vector.LessThanOrEqual(l.Unclamped(v, pos), l.MaxV), g, l.Zero);
+                    g.CopyTo(dx, i);
                 }
-                for (; i < b; i++) dx[i] = Backward(spec, x[i], dy[i]);
-            });
+            }
+            for (; i < end; i++) dx[i] = Backward(spec, x[i], dy[i]);
+        }
 
         /// <summary>Σ x[offset .. offset + count) in float: SIMD lanes, then the lanes and the tail in order (deterministic).</summary>
         [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization: hot loops skip tier-0
@@ -116,30 +131,6 @@ namespace InitCore.Backends.Cpu
                 for (; i <= count - w; i += w) (new System.Numerics.Vector<float>(source, start + i) * vs + vb).CopyTo(destination, i);
             }
             for (; i < count; i++) destination[i] = source[start + i] * scale + shift;
-        }
-
-        /// <summary>The activation in place on a[0, count): the same operations as <see cref="Forward(ActivationSpec, float[], float[], int)"/>.</summary>
-        [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization: hot loops skip tier-0
-        internal static void ForwardInPlace(in ActivationSpec spec, float[] a, int count)
-        {
-            int i = 0, w = System.Numerics.Vector<float>.Count;
-            if (System.Numerics.Vector.IsHardwareAccelerated)
-            {
-                var zero = System.Numerics.Vector<float>.Zero;
-                var leak = new System.Numerics.Vector<float>(spec.Leak);
-                var sub = new System.Numerics.Vector<float>(spec.Sub);
-                var maxv = new System.Numerics.Vector<float>(spec.MaxV ?? 0f);
-                bool clamp = spec.MaxV.HasValue, leaky = spec.Leak != 0f;
-                for (; i <= count - w; i += w)
-                {
-                    var v = new System.Numerics.Vector<float>(a, i);
-                    var pos = System.Numerics.Vector.GreaterThan(v, zero);
-                    var u = System.Numerics.Vector.ConditionalSelect(pos, v, leaky ? v * leak : zero) - sub;
-                    if (clamp) u = System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.GreaterThan(u, maxv), maxv, u);
-                    u.CopyTo(a, i);
-                }
-            }
-            for (; i < count; i++) a[i] = Forward(spec, a[i]);
         }
 
         internal static void ScaleShift(float[] x, float scale, float shift, int threads)
