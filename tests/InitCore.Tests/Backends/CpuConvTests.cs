@@ -8,7 +8,8 @@ namespace InitCore.Tests.Backends
     /// <summary>
     /// The CPU convolution (implicit GEMM over tiles of whole images, CpuConv) against a direct double-precision
     /// convolution: forward with bias, backward data and backward filter, on shapes that give several tiles and a
-    /// partial last tile, strides, padding, dilation and groups; and bit-identical results for any thread count.
+    /// partial last tile, large images cut into bands of output rows, strides, padding, dilation and groups; and
+    /// bit-identical results for any thread count.
     /// </summary>
     [TestClass]
     public sealed class CpuConvTests
@@ -22,6 +23,8 @@ namespace InitCore.Tests.Backends
             new object[] { 5, 6, 9, 11, 10, 3, 1, 0, 2, 2 },     // dilation and groups, no padding, non-square
             new object[] { 3, 4, 7, 5, 4, 1, 1, 0, 1, 4 },       // depthwise 1×1
             new object[] { 2, 3, 6, 6, 13, 4, 3, 3, 1, 1 },      // padding larger than needed, even kernel
+            new object[] { 2, 3, 75, 75, 4, 3, 1, 1, 1, 1 },     // large images: bands of 13 output rows, the last one shorter
+            new object[] { 3, 4, 90, 64, 6, 3, 2, 2, 2, 2 },     // bands with stride, dilation and groups
         };
 
         private static ConvGeometry Geometry(object[] s) => new ConvGeometry((int)s[0], (int)s[1], (int)s[2], (int)s[3], (int)s[4], (int)s[5], (int)s[5],
@@ -102,9 +105,11 @@ namespace InitCore.Tests.Backends
         }
 
         [TestMethod]
-        public void ResultsAreBitIdenticalForAnyThreadCount()
+        [DataRow(70, 8, 14, 16)]    // tiles of whole images
+        [DataRow(3, 2, 80, 5)]      // bands of output rows
+        public void ResultsAreBitIdenticalForAnyThreadCount(int n, int c, int size, int k)
         {
-            ConvGeometry g = Geometry(new object[] { 70, 8, 14, 14, 16, 3, 2, 1, 1, 1 });
+            ConvGeometry g = Geometry(new object[] { n, c, size, size, k, 3, 2, 1, 1, 1 });
             float[] x = Random(g.N * g.C * g.H * g.W, 5), wt = Random(g.K * g.C * 9, 6), bias = Random(g.K, 7), dy = Random(g.N * g.K * g.P * g.Q, 8);
             var one = Run(g, x, wt, bias, dy, 1);
             foreach (int threads in new[] { 2, 3, 8 })

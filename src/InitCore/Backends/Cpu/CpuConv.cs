@@ -40,6 +40,12 @@ namespace InitCore.Backends.Cpu
         /// <summary>Partial sums of the filter gradient (fixed, so the summation order does not depend on threads).</summary>
         private const int FilterChunks = 8;
 
+        /// <summary>
+        /// How a convolution is cut into tiles, from its geometry alone. Small images (at most the target number of
+        /// columns each): a tile is a run of whole images, gathered through a cached offset table. Large images: a
+        /// tile is a band of output rows of one image, gathered by loops, so a tile's buffers stay bounded whatever
+        /// the image size.
+        /// </summary>
         internal readonly struct Plan
         {
             internal Plan(in ConvGeometry g)
@@ -48,19 +54,47 @@ namespace InitCore.Backends.Cpu
                 CpuGemm.TileShape(out Mr, out Nr);
                 Rows = g.CPerGroup * g.R * g.S;
                 Pq = g.P * g.Q;
-                int cols = Math.Max(Pq, Math.Min(MaxTileColumns, TileFloats / Math.Max(1, Rows)));
-                Images = Math.Max(1, Math.Min(g.N, cols / Pq));
-                Tiles = (g.N + Images - 1) / Images;
-                Columns = Images * Pq;
+                int target = Math.Max(1, Math.Min(MaxTileColumns, TileFloats / Math.Max(1, Rows)));
+                Banded = Pq > target;
+                if (Banded)
+                {
+                    Images = 1;
+                    BandRows = Math.Max(1, Math.Min(g.P, target / g.Q));
+                    Bands = (g.P + BandRows - 1) / BandRows;
+                    Tiles = g.N * Bands;
+                }
+                else
+                {
+                    Images = Math.Max(1, Math.Min(g.N, target / Pq));
+                    BandRows = g.P;
+                    Bands = 1;
+                    Tiles = (g.N + Images - 1) / Images;
+                }
+                Columns = Images * BandRows * g.Q;
                 ColumnsPad = RoundUp(Columns, Nr);
                 RowsPad = RoundUp(Rows, Nr);
                 KPad = RoundUp(g.KPerGroup, Mr);
             }
 
             internal readonly ConvGeometry G;
-            internal readonly int Mr, Nr, Rows, RowsPad, Pq, Images, Tiles, Columns, ColumnsPad, KPad;
+            internal readonly bool Banded;
+            internal readonly int Mr, Nr, Rows, RowsPad, Pq, Images, BandRows, Bands, Tiles, Columns, ColumnsPad, KPad;
 
-            internal int ImagesIn(int tile) => Math.Min(Images, G.N - tile * Images);
+            /// <summary>Tile <paramref name="index"/>: its first image, image count, first output row and output rows per image.</summary>
+            internal Tile this[int index] => Banded
+                ? new Tile(index / Bands, 1, index % Bands * BandRows, Math.Min(BandRows, G.P - index % Bands * BandRows), G.Q)
+                : new Tile(index * Images, Math.Min(Images, G.N - index * Images), 0, G.P, G.Q);
+        }
+
+        /// <summary>Images [N0, N0 + Images), output rows [P0, P0 + Rows) of each: Columns = Images·Rows·Q columns.</summary>
+        internal readonly struct Tile
+        {
+            internal Tile(int n0, int images, int p0, int rows, int q)
+            {
+                N0 = n0; Images = images; P0 = p0; Rows = rows; Columns = images * rows * q;
+            }
+
+            internal readonly int N0, Images, P0, Rows, Columns;
         }
 
         private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
@@ -70,7 +104,7 @@ namespace InitCore.Backends.Cpu
 
         /// <summary>
         /// Runs <paramref name="body"/>(worker scratch, task) for tasks 0 … count − 1 on up to <paramref name="threads"/>
-        /// workers that claim tasks one at a time; each worker gets its own zeroed scratch of <paramref name="scratchFloats"/>.
+        /// workers that claim tasks one at a time; each worker gets its own 64-byte aligned scratch of <paramref name="scratchFloats"/> floats (not zeroed).
         /// </summary>
         private static void Run(int count, int threads, int scratchFloats, Action<IntPtr, int> body)
         {
@@ -107,45 +141,42 @@ namespace InitCore.Backends.Cpu
             int kpg = g.KPerGroup;
             int aFloats = plan.KPad * plan.Rows;
             float[] packedW = ArrayPool<float>.Shared.Rent(g.Groups * aFloats);
-            int[] offsets = tables.Get(plan);
+            int[]? offsets = plan.Banded ? null : tables.Get(plan);
             try
             {
                 // W_g in MR-row panels: panel i holds rows i·MR.. as Kred steps of MR floats (zero past K_g).
                 for (int grp = 0; grp < g.Groups; grp++)
                     PackRowPanels(w, grp * kpg * plan.Rows, plan.Rows, 1, kpg, plan.Rows, plan.Mr, packedW, grp * aFloats);
                 int bFloats = plan.Rows * plan.ColumnsPad, cFloats = plan.KPad * plan.ColumnsPad;
-                long plane = (long)g.H * g.W;
                 fixed (float* xp = x, wp = packedW, yp = y)
                 fixed (float* bp = bias)
                 fixed (int* op = offsets)
                 {
                     float* xs = xp, ws = wp, ys = yp, bs = bp;
                     int* os = op;
-                    Run(plan.Tiles, threads, bFloats + cFloats + 16, [MethodImpl((MethodImplOptions)512)] (scratch, tile) =>
+                    Run(plan.Tiles, threads, bFloats + cFloats + 16, [MethodImpl((MethodImplOptions)512)] (scratch, index) =>
                     {
-                        float* packedB = (float*)scratch, c = Align(packedB + bFloats);
-                        int n0 = tile * plan.Images, images = plan.ImagesIn(tile);
-                        int cols = images * plan.Pq, panels = (cols + plan.Nr - 1) / plan.Nr;
+                        float* cols = (float*)scratch, c = Align(cols + bFloats);
+                        Tile tile = plan[index];
+                        int panels = (tile.Columns + plan.Nr - 1) / plan.Nr, ld = plan.ColumnsPad;
                         for (int grp = 0; grp < g.Groups; grp++)
                         {
-                            GatherColumns(plan.Rows, plan.ColumnsPad, cols, os, xs + ((long)n0 * g.C + grp * g.CPerGroup) * plane, packedB);
+                            Gather(plan, tile, grp, os, xs, cols);
                             float* a0 = ws + (long)grp * aFloats;
                             for (int jp = 0; jp < panels; jp++)
-                            {
-                                float* b = packedB + jp * plan.Nr;
                                 for (int i0 = 0; i0 < kpg; i0 += plan.Mr)
-                                    CpuGemm.MicroKernel(plan.Rows, a0 + (long)i0 * plan.Rows, b, plan.ColumnsPad, c + (long)i0 * plan.ColumnsPad + jp * plan.Nr, plan.ColumnsPad, 1f, 0f);
-                            }
-                            // Scatter the tile to NCHW, adding the bias.
+                                    CpuGemm.MicroKernel(plan.Rows, a0 + (long)i0 * plan.Rows, cols + jp * plan.Nr, ld, c + (long)i0 * ld + jp * plan.Nr, ld, 1f, 0f);
+                            // The tile's rows to NCHW, adding the bias.
+                            int run = tile.Rows * g.Q;
                             for (int k = 0; k < kpg; k++)
                             {
                                 int channel = grp * kpg + k;
                                 float add = bs != null ? bs[channel] : 0f;
-                                float* src = c + (long)k * plan.ColumnsPad;
-                                for (int i = 0; i < images; i++, src += plan.Pq)
+                                float* src = c + (long)k * ld;
+                                for (int i = 0; i < tile.Images; i++, src += run)
                                 {
-                                    float* dst = ys + ((long)(n0 + i) * g.K + channel) * plan.Pq;
-                                    for (int t = 0; t < plan.Pq; t++) dst[t] = src[t] + add;
+                                    float* dst = ys + (((long)(tile.N0 + i) * g.K + channel) * g.P + tile.P0) * g.Q;
+                                    for (int t = 0; t < run; t++) dst[t] = src[t] + add;
                                 }
                             }
                         }
@@ -156,6 +187,81 @@ namespace InitCore.Backends.Cpu
             {
                 ArrayPool<float>.Shared.Return(packedW);
             }
+        }
+
+        /// <summary>im2col of one tile of group <paramref name="grp"/> into rows of ColumnsPad floats (zero past the tile's columns).</summary>
+        private static void Gather(in Plan plan, in Tile tile, int grp, int* offsets, float* x, float* cols)
+        {
+            ConvGeometry g = plan.G;
+            float* image = x + ((long)tile.N0 * g.C + grp * g.CPerGroup) * g.H * g.W;
+            if (plan.Banded) GatherBand(plan, tile, image, cols);
+            else GatherColumns(plan.Rows, plan.ColumnsPad, tile.Columns, offsets, image, cols);
+        }
+
+        /// <summary>col2im of one tile of group <paramref name="grp"/>: adds the column gradients into dx.</summary>
+        private static void Scatter(in Plan plan, in Tile tile, int grp, int* offsets, float* c, float* dx)
+        {
+            ConvGeometry g = plan.G;
+            float* image = dx + ((long)tile.N0 * g.C + grp * g.CPerGroup) * g.H * g.W;
+            if (plan.Banded) ScatterBand(plan, tile, c, image);
+            else ScatterColumns(plan.Rows, plan.ColumnsPad, tile.Columns, offsets, c, image);
+        }
+
+        /// <summary>im2col of a band of output rows of one image (from its group's first channel), by loops.</summary>
+        [MethodImpl((MethodImplOptions)512)]
+        private static void GatherBand(in Plan plan, in Tile tile, float* x, float* cols)
+        {
+            ConvGeometry g = plan.G;
+            int ld = plan.ColumnsPad, width = g.W, height = g.H, outQ = g.Q, sw = g.StrideW;
+            long planeSize = (long)g.H * g.W;
+            int kk = 0;
+            for (int c = 0; c < g.CPerGroup; c++)
+                for (int r = 0; r < g.R; r++)
+                    for (int s = 0; s < g.S; s++, kk++)
+                    {
+                        int wOff = s * g.DilW - g.PadW;
+                        ValidRange(outQ, sw, wOff, width, out int qlo, out int qhi);
+                        float* d = cols + (long)kk * ld;
+                        for (int p = tile.P0; p < tile.P0 + tile.Rows; p++, d += outQ)
+                        {
+                            int h = p * g.StrideH - g.PadH + r * g.DilH;
+                            if (h < 0 || h >= height)
+                            {
+                                new Span<float>(d, outQ).Clear();
+                                continue;
+                            }
+                            float* src = x + c * planeSize + (long)h * width + wOff;
+                            for (int q = 0; q < qlo; q++) d[q] = 0f;
+                            for (int q = qlo; q < qhi; q++) d[q] = src[q * sw];
+                            for (int q = qhi; q < outQ; q++) d[q] = 0f;
+                        }
+                        for (int t = tile.Columns; t < ld; t++) d[t - tile.Columns] = 0f;
+                    }
+        }
+
+        /// <summary>col2im of a band of output rows of one image (into its group's first channel), by loops.</summary>
+        [MethodImpl((MethodImplOptions)512)]
+        private static void ScatterBand(in Plan plan, in Tile tile, float* c, float* dx)
+        {
+            ConvGeometry g = plan.G;
+            int ld = plan.ColumnsPad, width = g.W, height = g.H, outQ = g.Q, sw = g.StrideW;
+            long planeSize = (long)g.H * g.W;
+            int kk = 0;
+            for (int ch = 0; ch < g.CPerGroup; ch++)
+                for (int r = 0; r < g.R; r++)
+                    for (int s = 0; s < g.S; s++, kk++)
+                    {
+                        int wOff = s * g.DilW - g.PadW;
+                        ValidRange(outQ, sw, wOff, width, out int qlo, out int qhi);
+                        float* v = c + (long)kk * ld;
+                        for (int p = tile.P0; p < tile.P0 + tile.Rows; p++, v += outQ)
+                        {
+                            int h = p * g.StrideH - g.PadH + r * g.DilH;
+                            if (h < 0 || h >= height) continue;
+                            float* dst = dx + ch * planeSize + (long)h * width + wOff;
+                            for (int q = qlo; q < qhi; q++) dst[q * sw] += v[q];
+                        }
+                    }
         }
 
         /// <summary>
@@ -296,7 +402,7 @@ namespace InitCore.Backends.Cpu
 
         // ------------------------------------------------------------------ backward data
 
-        /// <summary>dx = conv_transpose(dy, w), overwriting dx.</summary>
+        /// <summary>dx = conv_transpose(dy, w), overwriting dx. A task owns whole images of dx (all bands of a banded image).</summary>
         internal static void BackwardData(in ConvGeometry geometry, float[] dy, float[] w, float[] dx, int threads, TableCache tables)
         {
             var plan = new Plan(geometry);
@@ -306,36 +412,37 @@ namespace InitCore.Backends.Cpu
             int rowsPadA = RoundUp(plan.Rows, plan.Mr);
             int aFloats = rowsPadA * kpg;
             float[] packedW = ArrayPool<float>.Shared.Rent(g.Groups * aFloats);
-            int[] offsets = tables.Get(plan);
+            int[]? offsets = plan.Banded ? null : tables.Get(plan);
             try
             {
                 for (int grp = 0; grp < g.Groups; grp++)
                     PackRowPanels(w, grp * kpg * plan.Rows, 1, plan.Rows, plan.Rows, kpg, plan.Mr, packedW, grp * aFloats);
                 int bFloats = kpg * plan.ColumnsPad, cFloats = rowsPadA * plan.ColumnsPad;
-                long plane = (long)g.H * g.W;
+                long imageFloats = (long)g.C * g.H * g.W;
                 fixed (float* dyp = dy, wp = packedW, dxp = dx)
                 fixed (int* op = offsets)
                 {
                     float* dys = dyp, ws = wp, dxs = dxp;
                     int* os = op;
-                    Run(plan.Tiles, threads, bFloats + cFloats + 16, [MethodImpl((MethodImplOptions)512)] (scratch, tile) =>
+                    int tasks = plan.Banded ? g.N : plan.Tiles, tilesPerTask = plan.Banded ? plan.Bands : 1;
+                    Run(tasks, threads, bFloats + cFloats + 16, [MethodImpl((MethodImplOptions)512)] (scratch, task) =>
                     {
-                        float* packedB = (float*)scratch, c = Align(packedB + bFloats);
-                        int n0 = tile * plan.Images, images = plan.ImagesIn(tile);
-                        int cols = images * plan.Pq, panels = (cols + plan.Nr - 1) / plan.Nr;
-                        long imageFloats = (long)g.C * g.H * g.W;
-                        new Span<float>(dxs + n0 * imageFloats, checked((int)(images * imageFloats))).Clear();
-                        for (int grp = 0; grp < g.Groups; grp++)
+                        float* dyRows = (float*)scratch, c = Align(dyRows + bFloats);
+                        int ld = plan.ColumnsPad;
+                        for (int index = task * tilesPerTask; index < (task + 1) * tilesPerTask; index++)
                         {
-                            GatherOutputRows(plan, dys, grp, n0, images, packedB);
-                            float* a0 = ws + (long)grp * aFloats;
-                            for (int jp = 0; jp < panels; jp++)
+                            Tile tile = plan[index];
+                            if (tile.P0 == 0) new Span<float>(dxs + tile.N0 * imageFloats, checked((int)(tile.Images * imageFloats))).Clear();
+                            int panels = (tile.Columns + plan.Nr - 1) / plan.Nr;
+                            for (int grp = 0; grp < g.Groups; grp++)
                             {
-                                float* b = packedB + jp * plan.Nr;
-                                for (int i0 = 0; i0 < plan.Rows; i0 += plan.Mr)
-                                    CpuGemm.MicroKernel(kpg, a0 + (long)i0 * kpg, b, plan.ColumnsPad, c + (long)i0 * plan.ColumnsPad + jp * plan.Nr, plan.ColumnsPad, 1f, 0f);
+                                GatherOutputRows(plan, tile, grp, dys, dyRows);
+                                float* a0 = ws + (long)grp * aFloats;
+                                for (int jp = 0; jp < panels; jp++)
+                                    for (int i0 = 0; i0 < plan.Rows; i0 += plan.Mr)
+                                        CpuGemm.MicroKernel(kpg, a0 + (long)i0 * kpg, dyRows + jp * plan.Nr, ld, c + (long)i0 * ld + jp * plan.Nr, ld, 1f, 0f);
+                                Scatter(plan, tile, grp, os, c, dxs);
                             }
-                            ScatterColumns(plan.Rows, plan.ColumnsPad, cols, os, c, dxs + ((long)n0 * g.C + grp * g.CPerGroup) * plane);
                         }
                     });
                 }
@@ -346,24 +453,23 @@ namespace InitCore.Backends.Cpu
             }
         }
 
-        /// <summary>dy of images [n0, n0 + images), the group's channels, as K_g rows of ColumnsPad floats (zero past the last column).</summary>
+        /// <summary>dy of one tile, the group's channels, as K_g rows of ColumnsPad floats (zero past the tile's columns).</summary>
         [MethodImpl((MethodImplOptions)512)]
-        private static void GatherOutputRows(in Plan plan, float* dy, int grp, int n0, int images, float* packed)
+        private static void GatherOutputRows(in Plan plan, in Tile tile, int grp, float* dy, float* rows)
         {
             ConvGeometry g = plan.G;
-            int kpg = g.KPerGroup, pq = plan.Pq, cols = images * pq, ld = plan.ColumnsPad, channels = g.K;
-            long bytes = (long)pq * sizeof(float);
+            int kpg = g.KPerGroup, ld = plan.ColumnsPad, run = tile.Rows * g.Q;
+            long bytes = (long)run * sizeof(float);
             for (int k = 0; k < kpg; k++)
             {
-                float* d = packed + (long)k * ld;
-                for (int i = 0; i < images; i++, d += pq)
+                float* d = rows + (long)k * ld;
+                for (int i = 0; i < tile.Images; i++, d += run)
                 {
-                    float* src = dy + ((long)(n0 + i) * channels + grp * kpg + k) * pq;
-                    if (pq >= 64) Buffer.MemoryCopy(src, d, bytes, bytes);
-                    else for (int t = 0; t < pq; t++) d[t] = src[t];
+                    float* src = dy + (((long)(tile.N0 + i) * g.K + grp * kpg + k) * g.P + tile.P0) * g.Q;
+                    if (run >= 64) Buffer.MemoryCopy(src, d, bytes, bytes);
+                    else for (int t = 0; t < run; t++) d[t] = src[t];
                 }
-                d -= cols;
-                for (int j = cols; j < ld; j++) d[j] = 0f;
+                for (int t = tile.Columns; t < ld; t++) d[t - tile.Columns] = 0f;
             }
         }
 
@@ -382,11 +488,10 @@ namespace InitCore.Backends.Cpu
             int chunks = Math.Min(FilterChunks, plan.Tiles);
             int accFloats = g.Groups * kpg * rows;
             float[] acc = ArrayPool<float>.Shared.Rent(chunks * accFloats);
-            int[] offsets = tables.Get(plan);
+            int[]? offsets = plan.Banded ? null : tables.Get(plan);
             try
             {
                 int aFloats = kpg * ld, bFloats = rows * ld;
-                long plane = (long)g.H * g.W;
                 fixed (float* xp = x, dyp = dy, accp = acc)
                 fixed (int* op = offsets)
                 {
@@ -394,17 +499,17 @@ namespace InitCore.Backends.Cpu
                     int* os = op;
                     Run(chunks, threads, aFloats + bFloats + 32, [MethodImpl((MethodImplOptions)512)] (scratch, chunk) =>
                     {
-                        float* dyTile = (float*)scratch, cols = Align(dyTile + aFloats);
+                        float* dyRows = (float*)scratch, cols = Align(dyRows + aFloats);
                         int t0 = (int)((long)plan.Tiles * chunk / chunks), t1 = (int)((long)plan.Tiles * (chunk + 1) / chunks);
-                        for (int tile = t0; tile < t1; tile++)
+                        for (int index = t0; index < t1; index++)
                         {
-                            int n0 = tile * plan.Images, count = plan.ImagesIn(tile) * plan.Pq;
-                            float beta = tile == t0 ? 0f : 1f;
+                            Tile tile = plan[index];
+                            float beta = index == t0 ? 0f : 1f;
                             for (int grp = 0; grp < g.Groups; grp++)
                             {
-                                GatherOutputRows(plan, dys, grp, n0, plan.ImagesIn(tile), dyTile);
-                                GatherColumns(rows, ld, count, os, xs + ((long)n0 * g.C + grp * g.CPerGroup) * plane, cols);
-                                CpuGemm.Sgemm(false, true, kpg, rows, count, 1f, new ReadOnlySpan<float>(dyTile, aFloats), ld,
+                                GatherOutputRows(plan, tile, grp, dys, dyRows);
+                                Gather(plan, tile, grp, os, xs, cols);
+                                CpuGemm.Sgemm(false, true, kpg, rows, tile.Columns, 1f, new ReadOnlySpan<float>(dyRows, aFloats), ld,
                                     new ReadOnlySpan<float>(cols, bFloats), ld, beta,
                                     new Span<float>(accs + (long)chunk * accFloats + grp * kpg * rows, kpg * rows), rows, 1);
                             }
