@@ -477,9 +477,100 @@ namespace InitCore.Backends.Cpu
 
         /// <summary>
         /// dw (+)= Σ over images of dy · colsᵀ, per group. Each tile is gathered like the forward pass (im2col rows and
-        /// the matching dy rows, both with the tile's columns contiguous) and multiplied with <see cref="CpuGemm"/> on
-        /// one thread (its packing transposes with SIMD) into one of a fixed number of chunk accumulators.
+        /// the matching dy rows, both with the tile's columns contiguous) and multiplied, as dot products along the
+        /// columns for long tiles or with <see cref="CpuGemm"/> on one thread (its packing transposes with SIMD) for
+        /// short ones, into one of a fixed number of chunk accumulators.
         /// </summary>
+        /// <summary>
+        /// Tiles at least this many columns long take the filter gradient as dot products (<see cref="Dots"/>); shorter
+        /// ones through CpuGemm, whose packing costs less than the dot products' horizontal sums there. Measured on the
+        /// lessons' CNN (Zen 5): dots won at 980 and 441 columns, lost at 224, 112 and 56.
+        /// </summary>
+        private const int DotColumns = 320;
+
+        /// <summary>Lanes of the dot-product kernel; ColumnsPad (a multiple of every NR) is a multiple of it.</summary>
+        private static int DotWidth =>
+#if NET8_0_OR_GREATER
+            Avx512F.IsSupported ? 16 :
+#endif
+            System.Numerics.Vector<float>.Count;
+
+        /// <summary>
+        /// c[i·ldc + j] = Σₜ a[i·ld + t]·b[j·ld + t] (+ beta·c) for i &lt; m, j &lt; n, t &lt; length (a multiple of
+        /// <see cref="DotWidth"/>): the filter gradient straight from the gathered rows, which both run along the tile's
+        /// columns, so nothing is transposed or packed. Blocks of 4×4 dot products share their loads.
+        /// </summary>
+        [MethodImpl((MethodImplOptions)512)]
+        private static void Dots(float* a, int m, float* b, int n, int ld, int length, float* c, int ldc, float beta)
+        {
+            int i = 0;
+            for (; i + 4 <= m; i += 4)
+            {
+                int j = 0;
+                for (; j + 4 <= n; j += 4) Dots4x4(a + (long)i * ld, b + (long)j * ld, ld, length, c + (long)i * ldc + j, ldc, beta);
+                for (; j < n; j++)
+                    for (int r = 0; r < 4; r++) Store(c + (long)(i + r) * ldc + j, Dot(a + (long)(i + r) * ld, b + (long)j * ld, length), beta);
+            }
+            for (; i < m; i++)
+                for (int j = 0; j < n; j++) Store(c + (long)i * ldc + j, Dot(a + (long)i * ld, b + (long)j * ld, length), beta);
+        }
+
+        private static void Store(float* c, float value, float beta) => *c = beta == 0f ? value : value + beta * *c;
+
+        [MethodImpl((MethodImplOptions)512)]
+        private static float Dot(float* x, float* y, int length)
+        {
+#if NET8_0_OR_GREATER
+            if (Avx512F.IsSupported)
+            {
+                var acc = Vector512<float>.Zero;
+                for (int t = 0; t < length; t += 16) acc = Avx512F.FusedMultiplyAdd(Avx512F.LoadVector512(x + t), Avx512F.LoadVector512(y + t), acc);
+                return Vector512.Sum(acc);
+            }
+#endif
+            var sum = System.Numerics.Vector<float>.Zero;
+            int w = System.Numerics.Vector<float>.Count;
+            for (int t = 0; t < length; t += w)
+                sum += *(System.Numerics.Vector<float>*)(x + t) * *(System.Numerics.Vector<float>*)(y + t);
+            return System.Numerics.Vector.Dot(sum, System.Numerics.Vector<float>.One);
+        }
+
+        [MethodImpl((MethodImplOptions)512)]
+        private static void Dots4x4(float* a, float* b, int ld, int length, float* c, int ldc, float beta)
+        {
+#if NET8_0_OR_GREATER
+            if (Avx512F.IsSupported)
+            {
+                Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
+                Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default;
+                float* a1 = a + ld, a2 = a + 2 * ld, a3 = a + 3 * ld, b1 = b + ld, b2 = b + 2 * ld, b3 = b + 3 * ld;
+                for (int t = 0; t < length; t += 16)
+                {
+                    var y0 = Avx512F.LoadVector512(b + t); var y1 = Avx512F.LoadVector512(b1 + t);
+                    var y2 = Avx512F.LoadVector512(b2 + t); var y3 = Avx512F.LoadVector512(b3 + t);
+                    var x = Avx512F.LoadVector512(a + t);
+                    c00 = Avx512F.FusedMultiplyAdd(x, y0, c00); c01 = Avx512F.FusedMultiplyAdd(x, y1, c01); c02 = Avx512F.FusedMultiplyAdd(x, y2, c02); c03 = Avx512F.FusedMultiplyAdd(x, y3, c03);
+                    x = Avx512F.LoadVector512(a1 + t);
+                    c10 = Avx512F.FusedMultiplyAdd(x, y0, c10); c11 = Avx512F.FusedMultiplyAdd(x, y1, c11); c12 = Avx512F.FusedMultiplyAdd(x, y2, c12); c13 = Avx512F.FusedMultiplyAdd(x, y3, c13);
+                    x = Avx512F.LoadVector512(a2 + t);
+                    c20 = Avx512F.FusedMultiplyAdd(x, y0, c20); c21 = Avx512F.FusedMultiplyAdd(x, y1, c21); c22 = Avx512F.FusedMultiplyAdd(x, y2, c22); c23 = Avx512F.FusedMultiplyAdd(x, y3, c23);
+                    x = Avx512F.LoadVector512(a3 + t);
+                    c30 = Avx512F.FusedMultiplyAdd(x, y0, c30); c31 = Avx512F.FusedMultiplyAdd(x, y1, c31); c32 = Avx512F.FusedMultiplyAdd(x, y2, c32); c33 = Avx512F.FusedMultiplyAdd(x, y3, c33);
+                }
+                Store(c, Vector512.Sum(c00), beta); Store(c + 1, Vector512.Sum(c01), beta); Store(c + 2, Vector512.Sum(c02), beta); Store(c + 3, Vector512.Sum(c03), beta);
+                c += ldc;
+                Store(c, Vector512.Sum(c10), beta); Store(c + 1, Vector512.Sum(c11), beta); Store(c + 2, Vector512.Sum(c12), beta); Store(c + 3, Vector512.Sum(c13), beta);
+                c += ldc;
+                Store(c, Vector512.Sum(c20), beta); Store(c + 1, Vector512.Sum(c21), beta); Store(c + 2, Vector512.Sum(c22), beta); Store(c + 3, Vector512.Sum(c23), beta);
+                c += ldc;
+                Store(c, Vector512.Sum(c30), beta); Store(c + 1, Vector512.Sum(c31), beta); Store(c + 2, Vector512.Sum(c32), beta); Store(c + 3, Vector512.Sum(c33), beta);
+                return;
+            }
+#endif
+            for (int r = 0; r < 4; r++)
+                for (int j = 0; j < 4; j++) Store(c + (long)r * ldc + j, Dot(a + (long)r * ld, b + (long)j * ld, length), beta);
+        }
+
         internal static void BackwardFilter(in ConvGeometry geometry, float[] x, float[] dy, float[] dw, bool accumulate, int threads, TableCache tables)
         {
             var plan = new Plan(geometry);
@@ -509,9 +600,12 @@ namespace InitCore.Backends.Cpu
                             {
                                 GatherOutputRows(plan, tile, grp, dys, dyRows);
                                 Gather(plan, tile, grp, os, xs, cols);
-                                CpuGemm.Sgemm(false, true, kpg, rows, tile.Columns, 1f, new ReadOnlySpan<float>(dyRows, aFloats), ld,
-                                    new ReadOnlySpan<float>(cols, bFloats), ld, beta,
-                                    new Span<float>(accs + (long)chunk * accFloats + grp * kpg * rows, kpg * rows), rows, 1);
+                                float* c = accs + (long)chunk * accFloats + grp * kpg * rows;
+                                if (plan.Columns >= DotColumns)
+                                    Dots(dyRows, kpg, cols, rows, ld, RoundUp(tile.Columns, DotWidth), c, rows, beta);
+                                else
+                                    CpuGemm.Sgemm(false, true, kpg, rows, tile.Columns, 1f, new ReadOnlySpan<float>(dyRows, aFloats), ld,
+                                        new ReadOnlySpan<float>(cols, bFloats), ld, beta, new Span<float>(c, kpg * rows), rows, 1);
                             }
                         }
                     });
