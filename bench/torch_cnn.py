@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch's side of the CNN and LSUV benchmarks (CPU).
 
-Usage: /usr/bin/python3 bench/torch_cnn.py INPUT.f32 BATCH REPS THREADS
+Usage: /usr/bin/python3 bench/torch_cnn.py INPUT.f32 BATCH REPS THREADS [WARMUPS]
   INPUT.f32: BATCH x 1 x 28 x 28 little-endian float32 images (normalized), written by InitCore.Bench,
   so both sides run on the same data. Prints one JSON object:
   - fwd_bwd_s: best time of forward + cross-entropy + backward of the lessons' CNN at this batch;
@@ -49,8 +49,9 @@ def cnn():
                          nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
 
 
-def best(fn, reps):
-    fn()
+def best(fn, reps, warmups):
+    for _ in range(warmups):
+        fn()
     times = []
     for _ in range(reps):
         t0 = time.perf_counter()
@@ -61,6 +62,7 @@ def best(fn, reps):
 
 def main():
     path, batch, reps, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    warmups = int(sys.argv[5]) if len(sys.argv) > 5 else 1
     torch.set_num_threads(threads)
     x = torch.from_numpy(np.fromfile(path, dtype="<f4").reshape(batch, 1, 28, 28))
     y = torch.arange(batch) % 10
@@ -72,7 +74,7 @@ def main():
         loss = F.cross_entropy(model(x), y)
         loss.backward()
 
-    fwd_bwd_s = best(fwd_bwd, reps)
+    fwd_bwd_s = best(fwd_bwd, reps, warmups)
 
     state = {k: v.clone() for k, v in model.state_dict().items()}
     forwards = [0]
@@ -112,7 +114,7 @@ def main():
                 finally:
                     h.remove()
 
-    lsuv_s = best(lsuv, reps)
+    lsuv_s = best(lsuv, reps, warmups)
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "batch": batch,
                       "fwd_bwd_s": fwd_bwd_s, "lsuv_s": lsuv_s, "lsuv_forwards": forwards[0]}))
 

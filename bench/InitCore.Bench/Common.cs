@@ -9,7 +9,6 @@ namespace InitCore.Bench
     /// <summary>What both benchmarks share: timing, the CPU's name, running a PyTorch script.</summary>
     internal static class Common
     {
-        /// <summary>Best and median seconds of <paramref name="reps"/> runs after one warm-up run.</summary>
         /// <summary>
         /// Parses the options every benchmark takes — <paramref name="sizeOption"/> N, --reps N, --no-torch,
         /// --python PATH — into the given defaults; false (after a message on stderr) on anything else.
@@ -34,9 +33,10 @@ namespace InitCore.Bench
             return true;
         }
 
-        internal static (double Best, double Median) Time(Action run, int reps)
+        /// <summary>Best and median seconds of <paramref name="reps"/> runs after <paramref name="warmups"/> warm-up runs.</summary>
+        internal static (double Best, double Median) Time(Action run, int reps, int warmups = 1)
         {
-            run(); // warm-up: JIT tiering, page faults
+            for (int i = 0; i < warmups; i++) run(); // warm-up: JIT tiering, page faults
             var times = new double[reps];
             for (int i = 0; i < reps; i++)
             {
