@@ -11,22 +11,22 @@ namespace InitCore.Bench
     {
         /// <summary>
         /// Parses the options every benchmark takes — <paramref name="sizeOption"/> N, --reps N, --no-torch,
-        /// --python PATH — into the given defaults; false (after a message on stderr) on anything else.
+        /// --python PATH (no size option when it is null) — into the given defaults; false (after a message on stderr) on anything else.
         /// </summary>
-        internal static bool ParseArgs(string[] args, string sizeOption, ref int size, ref int reps, out bool runTorch, out string python)
+        internal static bool ParseArgs(string[] args, string? sizeOption, ref int size, ref int reps, out bool runTorch, out string python)
         {
             runTorch = true;
             python = "/usr/bin/python3";
             for (int i = 0; i < args.Length; i++)
             {
                 string a = args[i];
-                if (a == sizeOption && i + 1 < args.Length) size = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
+                if (sizeOption is not null && a == sizeOption && i + 1 < args.Length) size = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
                 else if (a == "--reps" && i + 1 < args.Length) reps = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
                 else if (a == "--no-torch") runTorch = false;
                 else if (a == "--python" && i + 1 < args.Length) python = args[++i];
                 else
                 {
-                    Console.Error.WriteLine($"unknown argument {a}; use {sizeOption} N, --reps N, --no-torch, --python PATH");
+                    Console.Error.WriteLine($"unknown argument {a}; use {(sizeOption is null ? "" : sizeOption + " N, ")}--reps N, --no-torch, --python PATH");
                     return false;
                 }
             }

@@ -8,6 +8,8 @@
 // gemm: a square row-major SGEMM, C = A·B, against torch.mm (GemmBenchmark.cs).
 //   dotnet run -c Release --project bench/InitCore.Bench -- cnn [--batch 512] [--reps 5] [--no-torch] [--python /usr/bin/python3]
 // cnn: the lessons' CNN forward + backward, and LSUV on it, against PyTorch and a fastai-style LSUV (CnnBenchmark.cs).
+//   dotnet run -c Release --project bench/InitCore.Bench -- conv [--reps 5] [--no-torch] [--python /usr/bin/python3]
+// conv: single Conv2d layers larger than the lessons' (ResNet-like shapes) against torch.nn.Conv2d (ConvBenchmark.cs).
 using System;
 using System.Linq;
 using InitCore.Bench;
@@ -19,7 +21,8 @@ switch (benchmark)
     case "fill": return FillBenchmark.Run(rest);
     case "gemm": return GemmBenchmark.Run(rest);
     case "cnn": return CnnBenchmark.Run(rest);
+    case "conv": return ConvBenchmark.Run(rest);
     default:
-        Console.Error.WriteLine($"unknown benchmark {benchmark}; the first argument is fill (the default), gemm or cnn");
+        Console.Error.WriteLine($"unknown benchmark {benchmark}; the first argument is fill (the default), gemm, cnn or conv");
         return 2;
 }
