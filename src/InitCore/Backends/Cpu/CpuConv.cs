@@ -54,7 +54,8 @@ namespace InitCore.Backends.Cpu
                 CpuGemm.TileShape(out Mr, out Nr);
                 Rows = g.CPerGroup * g.R * g.S;
                 Pq = g.P * g.Q;
-                int target = Math.Max(1, Math.Min(MaxTileColumns, TileFloats / Math.Max(1, Rows)));
+                // At least one micro-kernel width of columns, however many rows (deep layers with tiny outputs).
+                int target = Math.Max(Nr, Math.Min(MaxTileColumns, TileFloats / Math.Max(1, Rows)));
                 Banded = Pq > target;
                 if (Banded)
                 {
