@@ -12,10 +12,10 @@ Usage: /usr/bin/python3 bench/torch_cnn.py INPUT.f32 BATCH REPS THREADS [WARMUPS
 """
 import json
 import sys
-import time
 
 import numpy as np
 import torch
+from torch_timing import best_seconds
 from torch import nn
 import torch.nn.functional as F
 
@@ -49,17 +49,6 @@ def cnn():
                          nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
 
 
-def best(fn, reps, warmups):
-    for _ in range(warmups):
-        fn()
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
-
-
 def main():
     path, batch, reps, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
     warmups = int(sys.argv[5]) if len(sys.argv) > 5 else 1
@@ -74,7 +63,7 @@ def main():
         loss = F.cross_entropy(model(x), y)
         loss.backward()
 
-    fwd_bwd_s = best(fwd_bwd, reps, warmups)
+    fwd_bwd_s = best_seconds(fwd_bwd, reps, warmups)[0]
 
     state = {k: v.clone() for k, v in model.state_dict().items()}
     forwards = [0]
@@ -114,7 +103,7 @@ def main():
                 finally:
                     h.remove()
 
-    lsuv_s = best(lsuv, reps, warmups)
+    lsuv_s = best_seconds(lsuv, reps, warmups)[0]
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "batch": batch,
                       "fwd_bwd_s": fwd_bwd_s, "lsuv_s": lsuv_s, "lsuv_forwards": forwards[0]}))
 

@@ -8,20 +8,9 @@ Usage: /usr/bin/python3 bench/torch_conv.py "N,C,SIZE,K,KERNEL,STRIDE;..." REPS 
 """
 import json
 import sys
-import time
 
 import torch
-
-
-def best(fn, reps):
-    for _ in range(2):
-        fn()
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+from torch_timing import best_seconds
 
 
 def main():
@@ -44,7 +33,7 @@ def main():
             x.grad = None
             conv(x).backward(g)
 
-        results.append({"forward_s": best(forward, reps), "fwd_bwd_s": best(fwd_bwd, reps)})
+        results.append({"forward_s": best_seconds(forward, reps, 2)[0], "fwd_bwd_s": best_seconds(fwd_bwd, reps, 2)[0]})
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "results": results}))
 
 

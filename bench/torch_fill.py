@@ -8,20 +8,9 @@ The InitCore benchmark (bench/InitCore.Bench) runs this itself, in the same sess
 import json
 import os
 import sys
-import time
 
 import torch
-
-
-def best_seconds(fn, reps):
-    fn()  # warm-up: page in the tensor, load kernels
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    times.sort()
-    return times[0], times[len(times) // 2]
+from torch_timing import best_seconds
 
 
 def main():

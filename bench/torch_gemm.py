@@ -10,20 +10,9 @@ torch.mm to libblas.so.3, whose thread count comes from the environment, so set 
 import ctypes
 import json
 import sys
-import time
 
 import torch
-
-
-def best_seconds(fn, reps):
-    fn()  # warm-up: load kernels, start BLAS threads
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    times.sort()
-    return times[0], times[len(times) // 2]
+from torch_timing import best_seconds
 
 
 def blas_description():

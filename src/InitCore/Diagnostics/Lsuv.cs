@@ -191,16 +191,19 @@ namespace InitCore.Diagnostics
                     float[]? b0 = bias?.Value.ToArray();
                     int channels = b0?.Length ?? 0;
                     double scale = 1.0, shiftTotal = 0.0;
+                    // (1 − s)·b0 per channel, or null when there is no bias or no scale yet.
+                    Tensor? PerChannelShift() => b0 is null || scale == 1.0 ? null : model.Engine.CreateTensor(b0.Select(v => (float)((1.0 - scale) * v)).ToArray(), channels);
+                    int Inner(Tensor z) => channels == 0 ? 1 : (int)(z.Length / ((long)z.Shape[0] * channels));
+
                     (double Mean, double Std) Measure()
                     {
                         // One fused pass per batch on the device: act(s·z0 + (1 − s)·b0 − Δ) is measured, not stored.
                         var merged = new StatsResult();
-                        using Tensor? perChannel = b0 is null || scale == 1.0 ? null : model.Engine.CreateTensor(b0.Select(v => (float)((1.0 - scale) * v)).ToArray(), channels);
+                        using Tensor? perChannel = PerChannelShift();
                         foreach (Tensor z in z0)
                         {
-                            int inner = channels == 0 ? 1 : (int)(z.Length / ((long)z.Shape[0] * channels));
                             StatsResult r = model.Engine.Main.AffineActivationStatistics(z.Storage, (float)scale, (float)-shiftTotal, perChannel?.Storage,
-                                Math.Max(1, channels), inner, act?.Spec, new StatsConfig(0f, 0f, 1f, 0, false));
+                                Math.Max(1, channels), Inner(z), act?.Spec, new StatsConfig(0f, 0f, 1f, 0, false));
                             merged.Merge(r.Count, r.Mean, r.M2, r.Min, r.Max, r.NearZero);
                         }
                         double std = merged.Count > 1 ? Math.Sqrt(merged.M2 / (merged.Count - 1)) : double.NaN;
@@ -215,20 +218,15 @@ namespace InitCore.Diagnostics
                     // tensors), then the activation module itself (so its hooks see it); the operations the measurements used.
                     List<Tensor> Outputs()
                     {
-                        using Tensor? perChannel = b0 is null || scale == 1.0 ? null : model.Engine.CreateTensor(b0.Select(v => (float)((1.0 - scale) * v)).ToArray(), channels);
+                        using Tensor? perChannel = PerChannelShift();
+                        float s = (float)scale, shift = (float)-shiftTotal;
                         var next = new List<Tensor>(z0.Count);
                         foreach (Tensor z in z0)
                         {
                             Tensor y = z;
-                            if (scale != 1.0 || shiftTotal != 0.0)
-                            {
-                                model.Engine.Main.ScaleShift(y.Storage, (float)scale, (float)-shiftTotal);
-                                if (perChannel is not null)
-                                {
-                                    int n = y.Shape[0], inner = (int)(y.Length / ((long)n * channels));
-                                    model.Engine.Main.AddBias(y.Storage, perChannel.Storage, n, channels, inner);
-                                }
-                            }
+                            // Exactly AffineActivationStatistics's steps and conditions.
+                            if (s != 1f || shift != 0f) model.Engine.Main.ScaleShift(y.Storage, s, shift);
+                            if (perChannel is not null) model.Engine.Main.AddBias(y.Storage, perChannel.Storage, y.Shape[0], channels, Inner(y));
                             if (act is not null)
                             {
                                 y = act.Forward(y);

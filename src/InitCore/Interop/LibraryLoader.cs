@@ -78,6 +78,26 @@ namespace InitCore.Interop
             }
         }
 
+        /// <summary>Resolves one library's exports by name, collecting the names it lacks (for the raw binding tables).</summary>
+        internal sealed class Exports
+        {
+            private readonly IntPtr _library;
+            private readonly System.Collections.Generic.List<string> _missing = new System.Collections.Generic.List<string>();
+
+            internal Exports(IntPtr library) => _library = library;
+
+            /// <summary>The export's address, or zero (and the name is recorded in <see cref="Missing"/>).</summary>
+            internal IntPtr Need(string name)
+            {
+                IntPtr p = Symbol(_library, name);
+                if (p == IntPtr.Zero) _missing.Add(name);
+                return p;
+            }
+
+            /// <summary>The names <see cref="Need"/> could not resolve, in order.</summary>
+            internal System.Collections.Generic.IReadOnlyList<string> Missing => _missing;
+        }
+
         /// <summary>Resolves a symbol, or returns zero.</summary>
         internal static IntPtr Symbol(IntPtr library, string name)
         {

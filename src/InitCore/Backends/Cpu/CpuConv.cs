@@ -53,10 +53,10 @@ namespace InitCore.Backends.Cpu
                 G = g;
                 CpuGemm.TileShape(out Mr, out Nr);
                 Rows = g.CPerGroup * g.R * g.S;
-                Pq = g.P * g.Q;
+                int positions = g.P * g.Q;
                 // At least one micro-kernel width of columns, however many rows (deep layers with tiny outputs).
                 int target = Math.Max(Nr, Math.Min(MaxTileColumns, TileFloats / Math.Max(1, Rows)));
-                Banded = Pq > target;
+                Banded = positions > target;
                 if (Banded)
                 {
                     Images = 1;
@@ -66,20 +66,19 @@ namespace InitCore.Backends.Cpu
                 }
                 else
                 {
-                    Images = Math.Max(1, Math.Min(g.N, target / Pq));
+                    Images = Math.Max(1, Math.Min(g.N, target / positions));
                     BandRows = g.P;
                     Bands = 1;
                     Tiles = (g.N + Images - 1) / Images;
                 }
                 Columns = Images * BandRows * g.Q;
                 ColumnsPad = RoundUp(Columns, Nr);
-                RowsPad = RoundUp(Rows, Nr);
                 KPad = RoundUp(g.KPerGroup, Mr);
             }
 
             internal readonly ConvGeometry G;
             internal readonly bool Banded;
-            internal readonly int Mr, Nr, Rows, RowsPad, Pq, Images, BandRows, Bands, Tiles, Columns, ColumnsPad, KPad;
+            internal readonly int Mr, Nr, Rows, Images, BandRows, Bands, Tiles, Columns, ColumnsPad, KPad;
 
             /// <summary>Tile <paramref name="index"/>: its first image, image count, first output row and output rows per image.</summary>
             internal Tile this[int index] => Banded

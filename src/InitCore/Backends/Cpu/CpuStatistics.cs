@@ -104,7 +104,7 @@ namespace InitCore.Backends.Cpu
         /// (pass 2); lanes are added in double. Min and max skip NaN as the kernel's compare-and-select does.
         /// </summary>
         [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization: called per chunk, so tier-0 code would dominate
-        internal static (long Count, double Mean, double M2, float Min, float Max, long Near) Moments(float[] data, int start, int end, float nearZero)
+        private static (long Count, double Mean, double M2, float Min, float Max, long Near) Moments(float[] data, int start, int end, float nearZero)
         {
             int i = start, w = System.Numerics.Vector<float>.Count;
             double sum = 0;

@@ -141,12 +141,6 @@ namespace InitCore.Backends.Cuda
 
         internal override void Conv2dForward(in ConvGeometry g, TensorStorage x, TensorStorage w, TensorStorage? bias, TensorStorage y)
         {
-            ConvForwardNoBias(g, x, w, y);
-            if (bias is not null) AddBias(y, bias, g.N, g.K, g.P * g.Q);
-        }
-
-        private void ConvForwardNoBias(in ConvGeometry g, TensorStorage x, TensorStorage w, TensorStorage y)
-        {
             CudaStorage sx = Device(x), sw = Device(w), sy = Device(y);
             CudnnApi d = Dnn;
             using (Enter())
@@ -159,6 +153,7 @@ namespace InitCore.Backends.Cuda
                         (void*)ws, (nuint)p.FwdBytes, &beta, p.Y, (void*)sy.Pointer);
                 }, $"cudnnConvolutionForward(algo {p.Fwd})");
             }
+            if (bias is not null) AddBias(y, bias, g.N, g.K, g.P * g.Q);
         }
 
         internal override void Conv2dBackwardData(in ConvGeometry g, TensorStorage dy, TensorStorage w, TensorStorage dx)

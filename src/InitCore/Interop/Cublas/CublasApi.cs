@@ -40,24 +40,18 @@ namespace InitCore.Interop.Cublas
         internal CublasApi(IntPtr library, string path)
         {
             Path = path;
-            var missing = new List<string>();
-            IntPtr Need(string name)
-            {
-                IntPtr p = LibraryLoader.Symbol(library, name);
-                if (p == IntPtr.Zero) missing.Add(name);
-                return p;
-            }
-            cublasCreate_v2 = (delegate* unmanaged[Cdecl]<cublasHandle_t*, cublasStatus_t>)Need(nameof(cublasCreate_v2));
-            cublasDestroy_v2 = (delegate* unmanaged[Cdecl]<cublasHandle_t, cublasStatus_t>)Need(nameof(cublasDestroy_v2));
-            cublasSetStream_v2 = (delegate* unmanaged[Cdecl]<cublasHandle_t, cudaStream_t, cublasStatus_t>)Need(nameof(cublasSetStream_v2));
-            cublasSetWorkspace_v2 = (delegate* unmanaged[Cdecl]<cublasHandle_t, void*, nuint, cublasStatus_t>)Need(nameof(cublasSetWorkspace_v2));
-            cublasSetMathMode = (delegate* unmanaged[Cdecl]<cublasHandle_t, int, cublasStatus_t>)Need(nameof(cublasSetMathMode));
-            cublasGetProperty = (delegate* unmanaged[Cdecl]<int, int*, cublasStatus_t>)Need(nameof(cublasGetProperty));
-            cublasGetCudartVersion = (delegate* unmanaged[Cdecl]<nuint>)Need(nameof(cublasGetCudartVersion));
-            cublasSgemm_v2 = (delegate* unmanaged[Cdecl]<cublasHandle_t, int, int, int, int, int, float*, float*, int, float*, int, float*, float*, int, cublasStatus_t>)Need(nameof(cublasSgemm_v2));
+            var exports = new LibraryLoader.Exports(library);
+            cublasCreate_v2 = (delegate* unmanaged[Cdecl]<cublasHandle_t*, cublasStatus_t>)exports.Need(nameof(cublasCreate_v2));
+            cublasDestroy_v2 = (delegate* unmanaged[Cdecl]<cublasHandle_t, cublasStatus_t>)exports.Need(nameof(cublasDestroy_v2));
+            cublasSetStream_v2 = (delegate* unmanaged[Cdecl]<cublasHandle_t, cudaStream_t, cublasStatus_t>)exports.Need(nameof(cublasSetStream_v2));
+            cublasSetWorkspace_v2 = (delegate* unmanaged[Cdecl]<cublasHandle_t, void*, nuint, cublasStatus_t>)exports.Need(nameof(cublasSetWorkspace_v2));
+            cublasSetMathMode = (delegate* unmanaged[Cdecl]<cublasHandle_t, int, cublasStatus_t>)exports.Need(nameof(cublasSetMathMode));
+            cublasGetProperty = (delegate* unmanaged[Cdecl]<int, int*, cublasStatus_t>)exports.Need(nameof(cublasGetProperty));
+            cublasGetCudartVersion = (delegate* unmanaged[Cdecl]<nuint>)exports.Need(nameof(cublasGetCudartVersion));
+            cublasSgemm_v2 = (delegate* unmanaged[Cdecl]<cublasHandle_t, int, int, int, int, int, float*, float*, int, float*, int, float*, float*, int, cublasStatus_t>)exports.Need(nameof(cublasSgemm_v2));
             // Optional: added in cuBLAS 11.4.2; our own table names the status otherwise.
             cublasGetStatusName = (delegate* unmanaged[Cdecl]<cublasStatus_t, byte*>)LibraryLoader.Symbol(library, nameof(cublasGetStatusName));
-            MissingSymbols = missing;
+            MissingSymbols = exports.Missing;
         }
 
         internal string Path { get; }

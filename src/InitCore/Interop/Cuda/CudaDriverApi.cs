@@ -49,41 +49,35 @@ namespace InitCore.Interop.Cuda
         internal CudaDriverApi(IntPtr library, string path)
         {
             Path = path;
-            var missing = new List<string>();
-            IntPtr Need(string name)
-            {
-                IntPtr p = LibraryLoader.Symbol(library, name);
-                if (p == IntPtr.Zero) missing.Add(name);
-                return p;
-            }
-            cuInit = (delegate* unmanaged[Cdecl]<uint, CUresult>)Need(nameof(cuInit));
-            cuDriverGetVersion = (delegate* unmanaged[Cdecl]<int*, CUresult>)Need(nameof(cuDriverGetVersion));
-            cuDeviceGetCount = (delegate* unmanaged[Cdecl]<int*, CUresult>)Need(nameof(cuDeviceGetCount));
-            cuDeviceGet = (delegate* unmanaged[Cdecl]<CUdevice*, int, CUresult>)Need(nameof(cuDeviceGet));
-            cuDeviceGetName = (delegate* unmanaged[Cdecl]<byte*, int, CUdevice, CUresult>)Need(nameof(cuDeviceGetName));
-            cuDeviceGetAttribute = (delegate* unmanaged[Cdecl]<int*, int, CUdevice, CUresult>)Need(nameof(cuDeviceGetAttribute));
-            cuDeviceTotalMem_v2 = (delegate* unmanaged[Cdecl]<nuint*, CUdevice, CUresult>)Need(nameof(cuDeviceTotalMem_v2));
-            cuDevicePrimaryCtxRetain = (delegate* unmanaged[Cdecl]<CUcontext*, CUdevice, CUresult>)Need(nameof(cuDevicePrimaryCtxRetain));
-            cuDevicePrimaryCtxRelease_v2 = (delegate* unmanaged[Cdecl]<CUdevice, CUresult>)Need(nameof(cuDevicePrimaryCtxRelease_v2));
-            cuCtxPushCurrent_v2 = (delegate* unmanaged[Cdecl]<CUcontext, CUresult>)Need(nameof(cuCtxPushCurrent_v2));
-            cuCtxPopCurrent_v2 = (delegate* unmanaged[Cdecl]<CUcontext*, CUresult>)Need(nameof(cuCtxPopCurrent_v2));
-            cuStreamCreate = (delegate* unmanaged[Cdecl]<CUstream*, uint, CUresult>)Need(nameof(cuStreamCreate));
-            cuStreamDestroy_v2 = (delegate* unmanaged[Cdecl]<CUstream, CUresult>)Need(nameof(cuStreamDestroy_v2));
-            cuStreamSynchronize = (delegate* unmanaged[Cdecl]<CUstream, CUresult>)Need(nameof(cuStreamSynchronize));
-            cuMemAlloc_v2 = (delegate* unmanaged[Cdecl]<CUdeviceptr*, nuint, CUresult>)Need(nameof(cuMemAlloc_v2));
-            cuMemFree_v2 = (delegate* unmanaged[Cdecl]<CUdeviceptr, CUresult>)Need(nameof(cuMemFree_v2));
-            cuMemGetInfo_v2 = (delegate* unmanaged[Cdecl]<nuint*, nuint*, CUresult>)Need(nameof(cuMemGetInfo_v2));
-            cuMemcpyHtoDAsync_v2 = (delegate* unmanaged[Cdecl]<CUdeviceptr, void*, nuint, CUstream, CUresult>)Need(nameof(cuMemcpyHtoDAsync_v2));
-            cuMemcpyDtoHAsync_v2 = (delegate* unmanaged[Cdecl]<void*, CUdeviceptr, nuint, CUstream, CUresult>)Need(nameof(cuMemcpyDtoHAsync_v2));
-            cuMemcpyDtoDAsync_v2 = (delegate* unmanaged[Cdecl]<CUdeviceptr, CUdeviceptr, nuint, CUstream, CUresult>)Need(nameof(cuMemcpyDtoDAsync_v2));
-            cuMemsetD32Async = (delegate* unmanaged[Cdecl]<CUdeviceptr, uint, nuint, CUstream, CUresult>)Need(nameof(cuMemsetD32Async));
-            cuModuleLoadDataEx = (delegate* unmanaged[Cdecl]<CUmodule*, void*, uint, int*, void**, CUresult>)Need(nameof(cuModuleLoadDataEx));
-            cuModuleUnload = (delegate* unmanaged[Cdecl]<CUmodule, CUresult>)Need(nameof(cuModuleUnload));
-            cuModuleGetFunction = (delegate* unmanaged[Cdecl]<CUfunction*, CUmodule, byte*, CUresult>)Need(nameof(cuModuleGetFunction));
-            cuLaunchKernel = (delegate* unmanaged[Cdecl]<CUfunction, uint, uint, uint, uint, uint, uint, uint, CUstream, void**, void**, CUresult>)Need(nameof(cuLaunchKernel));
-            cuGetErrorName = (delegate* unmanaged[Cdecl]<CUresult, byte**, CUresult>)Need(nameof(cuGetErrorName));
-            cuGetErrorString = (delegate* unmanaged[Cdecl]<CUresult, byte**, CUresult>)Need(nameof(cuGetErrorString));
-            MissingSymbols = missing;
+            var exports = new LibraryLoader.Exports(library);
+            cuInit = (delegate* unmanaged[Cdecl]<uint, CUresult>)exports.Need(nameof(cuInit));
+            cuDriverGetVersion = (delegate* unmanaged[Cdecl]<int*, CUresult>)exports.Need(nameof(cuDriverGetVersion));
+            cuDeviceGetCount = (delegate* unmanaged[Cdecl]<int*, CUresult>)exports.Need(nameof(cuDeviceGetCount));
+            cuDeviceGet = (delegate* unmanaged[Cdecl]<CUdevice*, int, CUresult>)exports.Need(nameof(cuDeviceGet));
+            cuDeviceGetName = (delegate* unmanaged[Cdecl]<byte*, int, CUdevice, CUresult>)exports.Need(nameof(cuDeviceGetName));
+            cuDeviceGetAttribute = (delegate* unmanaged[Cdecl]<int*, int, CUdevice, CUresult>)exports.Need(nameof(cuDeviceGetAttribute));
+            cuDeviceTotalMem_v2 = (delegate* unmanaged[Cdecl]<nuint*, CUdevice, CUresult>)exports.Need(nameof(cuDeviceTotalMem_v2));
+            cuDevicePrimaryCtxRetain = (delegate* unmanaged[Cdecl]<CUcontext*, CUdevice, CUresult>)exports.Need(nameof(cuDevicePrimaryCtxRetain));
+            cuDevicePrimaryCtxRelease_v2 = (delegate* unmanaged[Cdecl]<CUdevice, CUresult>)exports.Need(nameof(cuDevicePrimaryCtxRelease_v2));
+            cuCtxPushCurrent_v2 = (delegate* unmanaged[Cdecl]<CUcontext, CUresult>)exports.Need(nameof(cuCtxPushCurrent_v2));
+            cuCtxPopCurrent_v2 = (delegate* unmanaged[Cdecl]<CUcontext*, CUresult>)exports.Need(nameof(cuCtxPopCurrent_v2));
+            cuStreamCreate = (delegate* unmanaged[Cdecl]<CUstream*, uint, CUresult>)exports.Need(nameof(cuStreamCreate));
+            cuStreamDestroy_v2 = (delegate* unmanaged[Cdecl]<CUstream, CUresult>)exports.Need(nameof(cuStreamDestroy_v2));
+            cuStreamSynchronize = (delegate* unmanaged[Cdecl]<CUstream, CUresult>)exports.Need(nameof(cuStreamSynchronize));
+            cuMemAlloc_v2 = (delegate* unmanaged[Cdecl]<CUdeviceptr*, nuint, CUresult>)exports.Need(nameof(cuMemAlloc_v2));
+            cuMemFree_v2 = (delegate* unmanaged[Cdecl]<CUdeviceptr, CUresult>)exports.Need(nameof(cuMemFree_v2));
+            cuMemGetInfo_v2 = (delegate* unmanaged[Cdecl]<nuint*, nuint*, CUresult>)exports.Need(nameof(cuMemGetInfo_v2));
+            cuMemcpyHtoDAsync_v2 = (delegate* unmanaged[Cdecl]<CUdeviceptr, void*, nuint, CUstream, CUresult>)exports.Need(nameof(cuMemcpyHtoDAsync_v2));
+            cuMemcpyDtoHAsync_v2 = (delegate* unmanaged[Cdecl]<void*, CUdeviceptr, nuint, CUstream, CUresult>)exports.Need(nameof(cuMemcpyDtoHAsync_v2));
+            cuMemcpyDtoDAsync_v2 = (delegate* unmanaged[Cdecl]<CUdeviceptr, CUdeviceptr, nuint, CUstream, CUresult>)exports.Need(nameof(cuMemcpyDtoDAsync_v2));
+            cuMemsetD32Async = (delegate* unmanaged[Cdecl]<CUdeviceptr, uint, nuint, CUstream, CUresult>)exports.Need(nameof(cuMemsetD32Async));
+            cuModuleLoadDataEx = (delegate* unmanaged[Cdecl]<CUmodule*, void*, uint, int*, void**, CUresult>)exports.Need(nameof(cuModuleLoadDataEx));
+            cuModuleUnload = (delegate* unmanaged[Cdecl]<CUmodule, CUresult>)exports.Need(nameof(cuModuleUnload));
+            cuModuleGetFunction = (delegate* unmanaged[Cdecl]<CUfunction*, CUmodule, byte*, CUresult>)exports.Need(nameof(cuModuleGetFunction));
+            cuLaunchKernel = (delegate* unmanaged[Cdecl]<CUfunction, uint, uint, uint, uint, uint, uint, uint, CUstream, void**, void**, CUresult>)exports.Need(nameof(cuLaunchKernel));
+            cuGetErrorName = (delegate* unmanaged[Cdecl]<CUresult, byte**, CUresult>)exports.Need(nameof(cuGetErrorName));
+            cuGetErrorString = (delegate* unmanaged[Cdecl]<CUresult, byte**, CUresult>)exports.Need(nameof(cuGetErrorString));
+            MissingSymbols = exports.Missing;
         }
 
         internal string Path { get; }

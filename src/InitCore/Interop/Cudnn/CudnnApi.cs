@@ -42,39 +42,33 @@ namespace InitCore.Interop.Cudnn
         internal CudnnApi(IntPtr library, string path)
         {
             Path = path;
-            var missing = new List<string>();
-            IntPtr Need(string name)
-            {
-                IntPtr p = LibraryLoader.Symbol(library, name);
-                if (p == IntPtr.Zero) missing.Add(name);
-                return p;
-            }
-            cudnnGetVersion = (delegate* unmanaged[Cdecl]<nuint>)Need(nameof(cudnnGetVersion));
-            cudnnCreate = (delegate* unmanaged[Cdecl]<cudnnHandle_t*, int>)Need(nameof(cudnnCreate));
-            cudnnDestroy = (delegate* unmanaged[Cdecl]<cudnnHandle_t, int>)Need(nameof(cudnnDestroy));
-            cudnnSetStream = (delegate* unmanaged[Cdecl]<cudnnHandle_t, cudaStream_t, int>)Need(nameof(cudnnSetStream));
-            cudnnGetErrorString = (delegate* unmanaged[Cdecl]<int, byte*>)Need(nameof(cudnnGetErrorString));
-            cudnnCreateTensorDescriptor = (delegate* unmanaged[Cdecl]<IntPtr*, int>)Need(nameof(cudnnCreateTensorDescriptor));
-            cudnnSetTensor4dDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int, int, int, int, int, int, int>)Need(nameof(cudnnSetTensor4dDescriptor));
-            cudnnDestroyTensorDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int>)Need(nameof(cudnnDestroyTensorDescriptor));
-            cudnnCreateFilterDescriptor = (delegate* unmanaged[Cdecl]<IntPtr*, int>)Need(nameof(cudnnCreateFilterDescriptor));
-            cudnnSetFilter4dDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int, int, int, int, int, int, int>)Need(nameof(cudnnSetFilter4dDescriptor));
-            cudnnDestroyFilterDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int>)Need(nameof(cudnnDestroyFilterDescriptor));
-            cudnnCreateConvolutionDescriptor = (delegate* unmanaged[Cdecl]<IntPtr*, int>)Need(nameof(cudnnCreateConvolutionDescriptor));
-            cudnnSetConvolution2dDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int, int, int, int, int, int, int, int, int>)Need(nameof(cudnnSetConvolution2dDescriptor));
-            cudnnSetConvolutionGroupCount = (delegate* unmanaged[Cdecl]<IntPtr, int, int>)Need(nameof(cudnnSetConvolutionGroupCount));
-            cudnnSetConvolutionMathType = (delegate* unmanaged[Cdecl]<IntPtr, int, int>)Need(nameof(cudnnSetConvolutionMathType));
-            cudnnDestroyConvolutionDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int>)Need(nameof(cudnnDestroyConvolutionDescriptor));
-            cudnnGetConvolutionForwardAlgorithm_v7 = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, int*, cudnnConvolutionPerf_t*, int>)Need(nameof(cudnnGetConvolutionForwardAlgorithm_v7));
-            cudnnGetConvolutionForwardWorkspaceSize = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, nuint*, int>)Need(nameof(cudnnGetConvolutionForwardWorkspaceSize));
-            cudnnConvolutionForward = (delegate* unmanaged[Cdecl]<cudnnHandle_t, void*, IntPtr, void*, IntPtr, void*, IntPtr, int, void*, nuint, void*, IntPtr, void*, int>)Need(nameof(cudnnConvolutionForward));
-            cudnnGetConvolutionBackwardDataAlgorithm_v7 = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, int*, cudnnConvolutionPerf_t*, int>)Need(nameof(cudnnGetConvolutionBackwardDataAlgorithm_v7));
-            cudnnGetConvolutionBackwardDataWorkspaceSize = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, nuint*, int>)Need(nameof(cudnnGetConvolutionBackwardDataWorkspaceSize));
-            cudnnConvolutionBackwardData = (delegate* unmanaged[Cdecl]<cudnnHandle_t, void*, IntPtr, void*, IntPtr, void*, IntPtr, int, void*, nuint, void*, IntPtr, void*, int>)Need(nameof(cudnnConvolutionBackwardData));
-            cudnnGetConvolutionBackwardFilterAlgorithm_v7 = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, int*, cudnnConvolutionPerf_t*, int>)Need(nameof(cudnnGetConvolutionBackwardFilterAlgorithm_v7));
-            cudnnGetConvolutionBackwardFilterWorkspaceSize = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, nuint*, int>)Need(nameof(cudnnGetConvolutionBackwardFilterWorkspaceSize));
-            cudnnConvolutionBackwardFilter = (delegate* unmanaged[Cdecl]<cudnnHandle_t, void*, IntPtr, void*, IntPtr, void*, IntPtr, int, void*, nuint, void*, IntPtr, void*, int>)Need(nameof(cudnnConvolutionBackwardFilter));
-            MissingSymbols = missing;
+            var exports = new LibraryLoader.Exports(library);
+            cudnnGetVersion = (delegate* unmanaged[Cdecl]<nuint>)exports.Need(nameof(cudnnGetVersion));
+            cudnnCreate = (delegate* unmanaged[Cdecl]<cudnnHandle_t*, int>)exports.Need(nameof(cudnnCreate));
+            cudnnDestroy = (delegate* unmanaged[Cdecl]<cudnnHandle_t, int>)exports.Need(nameof(cudnnDestroy));
+            cudnnSetStream = (delegate* unmanaged[Cdecl]<cudnnHandle_t, cudaStream_t, int>)exports.Need(nameof(cudnnSetStream));
+            cudnnGetErrorString = (delegate* unmanaged[Cdecl]<int, byte*>)exports.Need(nameof(cudnnGetErrorString));
+            cudnnCreateTensorDescriptor = (delegate* unmanaged[Cdecl]<IntPtr*, int>)exports.Need(nameof(cudnnCreateTensorDescriptor));
+            cudnnSetTensor4dDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int, int, int, int, int, int, int>)exports.Need(nameof(cudnnSetTensor4dDescriptor));
+            cudnnDestroyTensorDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int>)exports.Need(nameof(cudnnDestroyTensorDescriptor));
+            cudnnCreateFilterDescriptor = (delegate* unmanaged[Cdecl]<IntPtr*, int>)exports.Need(nameof(cudnnCreateFilterDescriptor));
+            cudnnSetFilter4dDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int, int, int, int, int, int, int>)exports.Need(nameof(cudnnSetFilter4dDescriptor));
+            cudnnDestroyFilterDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int>)exports.Need(nameof(cudnnDestroyFilterDescriptor));
+            cudnnCreateConvolutionDescriptor = (delegate* unmanaged[Cdecl]<IntPtr*, int>)exports.Need(nameof(cudnnCreateConvolutionDescriptor));
+            cudnnSetConvolution2dDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int, int, int, int, int, int, int, int, int>)exports.Need(nameof(cudnnSetConvolution2dDescriptor));
+            cudnnSetConvolutionGroupCount = (delegate* unmanaged[Cdecl]<IntPtr, int, int>)exports.Need(nameof(cudnnSetConvolutionGroupCount));
+            cudnnSetConvolutionMathType = (delegate* unmanaged[Cdecl]<IntPtr, int, int>)exports.Need(nameof(cudnnSetConvolutionMathType));
+            cudnnDestroyConvolutionDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int>)exports.Need(nameof(cudnnDestroyConvolutionDescriptor));
+            cudnnGetConvolutionForwardAlgorithm_v7 = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, int*, cudnnConvolutionPerf_t*, int>)exports.Need(nameof(cudnnGetConvolutionForwardAlgorithm_v7));
+            cudnnGetConvolutionForwardWorkspaceSize = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, nuint*, int>)exports.Need(nameof(cudnnGetConvolutionForwardWorkspaceSize));
+            cudnnConvolutionForward = (delegate* unmanaged[Cdecl]<cudnnHandle_t, void*, IntPtr, void*, IntPtr, void*, IntPtr, int, void*, nuint, void*, IntPtr, void*, int>)exports.Need(nameof(cudnnConvolutionForward));
+            cudnnGetConvolutionBackwardDataAlgorithm_v7 = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, int*, cudnnConvolutionPerf_t*, int>)exports.Need(nameof(cudnnGetConvolutionBackwardDataAlgorithm_v7));
+            cudnnGetConvolutionBackwardDataWorkspaceSize = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, nuint*, int>)exports.Need(nameof(cudnnGetConvolutionBackwardDataWorkspaceSize));
+            cudnnConvolutionBackwardData = (delegate* unmanaged[Cdecl]<cudnnHandle_t, void*, IntPtr, void*, IntPtr, void*, IntPtr, int, void*, nuint, void*, IntPtr, void*, int>)exports.Need(nameof(cudnnConvolutionBackwardData));
+            cudnnGetConvolutionBackwardFilterAlgorithm_v7 = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, int*, cudnnConvolutionPerf_t*, int>)exports.Need(nameof(cudnnGetConvolutionBackwardFilterAlgorithm_v7));
+            cudnnGetConvolutionBackwardFilterWorkspaceSize = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, nuint*, int>)exports.Need(nameof(cudnnGetConvolutionBackwardFilterWorkspaceSize));
+            cudnnConvolutionBackwardFilter = (delegate* unmanaged[Cdecl]<cudnnHandle_t, void*, IntPtr, void*, IntPtr, void*, IntPtr, int, void*, nuint, void*, IntPtr, void*, int>)exports.Need(nameof(cudnnConvolutionBackwardFilter));
+            MissingSymbols = exports.Missing;
         }
 
         internal string Path { get; }
