@@ -143,8 +143,9 @@ namespace InitCore.Backends.Cpu
                 body(0, n);
                 return;
             }
-            int chunks = (n + Chunk - 1) / Chunk;
-            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c => body(c * Chunk, Math.Min(n, (c + 1) * Chunk)));
+            // In long: for n near int.MaxValue, n + Chunk − 1 and (c + 1)·Chunk overflow int.
+            int chunks = (int)(((long)n + Chunk - 1) / Chunk);
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c => body(c * Chunk, (int)Math.Min(n, (c + 1L) * Chunk)));
         }
     }
 }
