@@ -21,11 +21,7 @@ namespace InitCore
             if (shape is null) throw new ArgumentNullException(nameof(shape));
             Engine = engine;
             _shape = (int[])shape.Clone();
-            Length = TensorShape.ElementCount(_shape, nameof(shape));
-            if (Length > MaxLength)
-                throw new ArgumentException(
-                    $"Shape {TensorShape.Format(_shape)} has {Length} elements; a tensor holds at most {MaxLength} (the largest .NET array, so that it can be copied to the host). Use a smaller shape.",
-                    nameof(shape));
+            Length = TensorShape.TensorLength(_shape, nameof(shape));
             _storage = engine.Main.Allocate(Length);
         }
 
@@ -147,6 +143,17 @@ namespace InitCore
                     throw new ArgumentException($"Shape {Format(shape)} has more than {long.MaxValue} elements (the product overflows at dimension {i}); use a smaller shape.", paramName);
                 n *= shape[i];
             }
+            return n;
+        }
+
+        /// <summary>The element count of a tensor of this shape: <see cref="ElementCount"/>, at most <see cref="Tensor.MaxLength"/>.</summary>
+        internal static long TensorLength(ReadOnlySpan<int> shape, string paramName)
+        {
+            long n = ElementCount(shape, paramName);
+            if (n > Tensor.MaxLength)
+                throw new ArgumentException(
+                    $"Shape {Format(shape)} has {n} elements; a tensor holds at most {Tensor.MaxLength} (the largest .NET array, so that it can be copied to the host). Use a smaller shape.",
+                    paramName);
             return n;
         }
 
