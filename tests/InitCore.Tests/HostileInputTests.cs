@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
+using System.Reflection;
 using System.Threading;
 using InitCore.Backends;
 using InitCore.Backends.Cpu;
@@ -130,8 +132,9 @@ namespace InitCore.Tests
         }
 
         [TestMethod]
-        public void ThreadCount_AtTheMaximum_FillsEveryElement()
+        public void ThreadCount_AtTheMaximum_FillsEveryElement_AndOneMoreIsRejected()
         {
+            Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Cpu(EngineOptions.MaxThreadCount + 1));
             using Engine e = Cpu(EngineOptions.MaxThreadCount);
             Assert.AreEqual(EngineOptions.MaxThreadCount, e.ThreadCount);
             using Tensor t = e.CreateTensor(1 << 20);
@@ -144,7 +147,7 @@ namespace InitCore.Tests
         [TestMethod]
         [DataRow(0x7FFFFFC7)]
         [DataRow(int.MaxValue)]
-        [DataRow(int.MaxValue - 65535)]
+        [DataRow(int.MaxValue - 65534)] // n + 65535 is the first sum past int.MaxValue
         public void ChunkedLoops_NearIntMaxValue_CoverEveryIndexOnce(int n)
         {
             // The elementwise loop every CPU activation, scale and SGD step runs: it used to compute no chunk at all.
@@ -172,15 +175,57 @@ namespace InitCore.Tests
                 }
                 Assert.AreEqual((long)n, next);
             }
+
+            // Gain.Measure walks its samples with these bounds (2^31 samples are too slow to draw in a unit test):
+            // a count that is not a multiple of its chunk draws every sample once (the identity's gain is 1).
+            Assert.AreEqual(1.0, Gain.Measure(v => v, (1 << 16) * 3 + 17, seed: 2), 0.01);
+            Assert.AreEqual("samples", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Gain.Measure(v => v, int.MinValue)).ParamName);
         }
 
+        /// <summary>
+        /// A sweep over the public API: every public static method and public constructor that takes a non-nullable
+        /// reference is called with null for every reference argument (defaults for the rest). It must throw an
+        /// ArgumentException (usually ArgumentNullException) naming one of its own parameters: never a
+        /// NullReferenceException, and never an internal name. Members taking spans cannot be invoked by reflection.
+        /// </summary>
         [TestMethod]
-        public void Gain_Measure_SampleCountsAreChecked_AndStillMeasure()
+        public void EveryPublicStaticMethodAndConstructor_NullArguments_ThrowArgumentExceptionNamingAParameter()
         {
-            Assert.AreEqual("samples", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Gain.Measure(v => v, 999)).ParamName);
-            Assert.AreEqual("samples", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Gain.Measure(v => v, int.MinValue)).ParamName);
-            // A count that is not a multiple of the internal chunk: every sample is drawn once (the identity's gain is 1).
-            Assert.AreEqual(1.0, Gain.Measure(v => v, (1 << 16) * 3 + 17, seed: 2), 0.01);
+            var nullability = new NullabilityInfoContext();
+            var failures = new List<string>();
+            int called = 0;
+            foreach (Type type in typeof(Engine).Assembly.GetExportedTypes().Where(t => !t.IsGenericTypeDefinition && !typeof(Delegate).IsAssignableFrom(t)))
+            {
+                IEnumerable<MethodBase> members = type.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly)
+                    .Where(m => !m.IsSpecialName && !m.IsGenericMethodDefinition).Cast<MethodBase>()
+                    .Concat(type.IsAbstract ? Array.Empty<MethodBase>() : type.GetConstructors());
+                foreach (MethodBase m in members)
+                {
+                    ParameterInfo[] ps = m.GetParameters();
+                    if (ps.Any(p => p.ParameterType.IsByRef || p.ParameterType.IsPointer || p.ParameterType.IsByRefLike)) continue;
+                    if (!ps.Any(p => !p.ParameterType.IsValueType && nullability.Create(p).WriteState == NullabilityState.NotNull)) continue;
+                    object?[] args = ps.Select(p => p.ParameterType.IsValueType ? Activator.CreateInstance(p.ParameterType) : null).ToArray();
+                    string name = $"{type.Name}.{(m is ConstructorInfo ? "ctor" : m.Name)}({string.Join(", ", ps.Select(p => p.ParameterType.Name))})";
+                    called++;
+                    try
+                    {
+                        object? result = m is ConstructorInfo ci ? ci.Invoke(args) : m.Invoke(null, args);
+                        (result as IDisposable)?.Dispose();
+                        // Exceptions take null messages by .NET convention; everything else must reject null.
+                        if (!typeof(Exception).IsAssignableFrom(type)) failures.Add($"{name}: accepted null for a non-nullable parameter");
+                    }
+                    catch (TargetInvocationException tie) when (tie.InnerException is ArgumentException ae)
+                    {
+                        if (!ps.Any(p => p.Name == ae.ParamName)) failures.Add($"{name}: {ae.GetType().Name} names \"{ae.ParamName}\", not one of its parameters");
+                    }
+                    catch (TargetInvocationException tie)
+                    {
+                        failures.Add($"{name}: {tie.InnerException!.GetType().Name}: {tie.InnerException.Message}");
+                    }
+                }
+            }
+            Assert.IsTrue(called >= 30, $"the sweep called only {called} members");
+            Assert.AreEqual(0, failures.Count, string.Join(Environment.NewLine, failures));
         }
 
         [TestMethod]

@@ -92,6 +92,7 @@ namespace InitCore.Tests.Nn
         [TestMethod]
         public void EveryLayer_WrongGradientShape_ThrowsArgumentException_AndChangesNothing()
         {
+            EveryModuleAndLossType_IsInTheSweep();
             foreach (LayerCase c in Layers)
             {
                 using Engine e = NewEngine(5);
@@ -159,7 +160,7 @@ namespace InitCore.Tests.Nn
         }
 
         [TestMethod]
-        public void EveryLayer_GradientFromAnotherEngine_ThrowsNamingGradOutput()
+        public void EveryLayer_ForeignNullOrDisposedGradient_ThrowsBeforeAnythingChanges()
         {
             foreach (LayerCase c in Layers)
             {
@@ -172,24 +173,11 @@ namespace InitCore.Tests.Nn
                 var ex = Assert.ThrowsExactly<ArgumentException>(() => m.Backward(g), c.Name);
                 Assert.AreEqual("gradOutput", ex.ParamName, c.Name);
                 StringAssert.Contains(ex.Message, "another engine", c.Name);
-                Assert.IsTrue(m.Parameters().All(p => p.Grad.ToArray().All(v => v == 0f)), c.Name);
-            }
-        }
-
-        [TestMethod]
-        public void EveryLayer_NullOrDisposedGradient_ThrowsBeforeAnythingChanges()
-        {
-            foreach (LayerCase c in Layers)
-            {
-                using Engine e = NewEngine();
-                Module m = c.Make(e);
-                using Tensor x = Input(e, c.Input);
-                Tensor y = m.Forward(x);
                 var nullEx = Assert.ThrowsExactly<ArgumentNullException>(() => m.Backward(null!), c.Name);
                 Assert.AreEqual("gradOutput", nullEx.ParamName, c.Name);
-                Tensor g = e.CreateTensor(y.ShapeArray);
-                g.Dispose();
-                Assert.ThrowsExactly<ObjectDisposedException>(() => m.Backward(g), c.Name);
+                Tensor disposed = e.CreateTensor(y.ShapeArray);
+                disposed.Dispose();
+                Assert.ThrowsExactly<ObjectDisposedException>(() => m.Backward(disposed), c.Name);
                 Assert.IsTrue(m.Parameters().All(p => p.Grad.ToArray().All(v => v == 0f)), c.Name);
             }
         }
@@ -206,16 +194,6 @@ namespace InitCore.Tests.Nn
         };
 
         [TestMethod]
-        public void EveryLoss_BackwardBeforeForward_ThrowsInvalidOperation()
-        {
-            foreach (LossCase c in Losses)
-            {
-                var ex = Assert.ThrowsExactly<InvalidOperationException>(() => c.Make().Backward(), c.Name);
-                StringAssert.Contains(ex.Message, "before Forward", c.Name);
-            }
-        }
-
-        [TestMethod]
         public void EveryLoss_BadTarget_ThrowsNamingTarget_AndKeepsThePreviousPass()
         {
             foreach (LossCase c in Losses)
@@ -223,6 +201,7 @@ namespace InitCore.Tests.Nn
                 using Engine e = NewEngine();
                 using Engine other = CpuEngine();
                 Loss loss = c.Make();
+                StringAssert.Contains(Assert.ThrowsExactly<InvalidOperationException>(() => loss.Backward(), c.Name).Message, "before Forward", c.Name);
                 using Tensor p = e.CreateTensor(GradCheck.Normal(c.Prediction.Aggregate(1, (a, b) => a * b), 3), c.Prediction);
                 using Tensor t = c.Target(e);
                 double value = loss.Forward(p, t);
@@ -290,8 +269,8 @@ namespace InitCore.Tests.Nn
             CollectionAssert.AreEqual(expected, loss.Backward().ToArray());
         }
 
-        [TestMethod]
-        public void EveryModuleAndLossType_IsInTheSweep()
+        /// <summary>Fails when a public layer or loss type has no sweep entry, so new layers are covered.</summary>
+        private static void EveryModuleAndLossType_IsInTheSweep()
         {
             using Engine e = CpuEngine();
             var swept = new HashSet<Type>(Layers.Select(c => c.Make(e)).SelectMany(m => m.Modules()).Select(m => m.GetType()));
