@@ -118,6 +118,19 @@ namespace InitCore
 
         private string Describe() => $"Tensor{TensorShape.Format(_shape)}";
 
+        /// <summary>True once this tensor (or, for a view, this view) has been disposed.</summary>
+        internal bool IsDisposed => Volatile.Read(ref _storage) is null;
+
+        /// <summary>True when both tensors read the same memory (a tensor and its views), whatever their state.</summary>
+        internal bool SharesStorageWith(Tensor other)
+        {
+            TensorStorage? a = Volatile.Read(ref _storage), b = Volatile.Read(ref other._storage);
+            return a is not null && ReferenceEquals(a, b);
+        }
+
+        /// <summary>True when the shape equals <paramref name="shape"/> (no allocation).</summary>
+        internal bool HasShape(ReadOnlySpan<int> shape) => shape.SequenceEqual(_shape);
+
         /// <inheritdoc />
         public override string ToString() => $"Tensor{TensorShape.Format(_shape)} float32 on {(Engine.Backend == BackendKind.Cuda ? "cuda" : "cpu")}";
     }

@@ -135,6 +135,11 @@ namespace InitCore.Backends.Cuda
         /// <summary>Number of cuMemAlloc_v2 calls so far: steady-state work should not raise it.</summary>
         internal long DeviceAllocations { get; private set; }
 
+        /// <summary>Number of tensor storages created so far (each takes a pool block): inference's steady state should not raise it.</summary>
+        internal long StorageAllocations => Interlocked.Read(ref _storageAllocations);
+
+        private long _storageAllocations;
+
         /// <summary>Bytes held in the pool, ready for reuse.</summary>
         internal ulong PooledBytes { get; private set; }
 
@@ -290,6 +295,7 @@ namespace InitCore.Backends.Cuda
 
         internal override TensorStorage Allocate(long length)
         {
+            Interlocked.Increment(ref _storageAllocations);
             if (length == 0) return new CudaStorage(this, 0, 0, 0);
             ulong block = BlockSize((ulong)length * 4);
             using (Enter())
