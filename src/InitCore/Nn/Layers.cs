@@ -544,6 +544,9 @@ namespace InitCore.Nn
         /// <inheritdoc />
         public override IReadOnlyList<Parameter> OwnParameters => new[] { Weight, Bias };
 
+        /// <summary><c>running_mean</c> and <c>running_var</c>, as torch names them (torch's <c>num_batches_tracked</c> is not kept: the momentum is always set).</summary>
+        public override IReadOnlyList<(string Name, Tensor Buffer)> OwnBuffers => new[] { ("running_mean", RunningMean), ("running_var", RunningVar) };
+
         /// <inheritdoc />
         public override void ResetParameters(RandomSource? generator = null)
         {

@@ -119,12 +119,15 @@ namespace InitCore.Backends.Cuda
             }
             Check(d, d.DeviceGet(deviceOrdinal, out int device), $"cuDeviceGet({deviceOrdinal})");
             Check(d, d.PrimaryCtxRetain(device, out IntPtr context), $"cuDevicePrimaryCtxRetain(device {deviceOrdinal})");
-            var backend = new CudaBackend(libs, device, context) { Trace = trace };
+            var backend = new CudaBackend(libs, device, context) { Trace = trace, Ordinal = deviceOrdinal };
             trace.Add($"device {deviceOrdinal}: {backend.DeviceName}, compute {backend.ComputeCapability}, {backend.MultiprocessorCount} SMs");
             return backend;
         }
 
         internal IReadOnlyList<string> Trace { get; private set; } = Array.Empty<string>();
+
+        /// <summary>The device ordinal, as in torch's <c>cuda:N</c>.</summary>
+        internal int Ordinal { get; private set; }
         internal string DeviceName { get; } = "";
         internal string ComputeCapability { get; } = "";
         internal int MultiprocessorCount { get; }
