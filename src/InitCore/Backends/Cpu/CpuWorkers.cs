@@ -81,11 +81,18 @@ namespace InitCore.Backends.Cpu
         private static void RunOnThreadPool<T>(int count, int workers, T body) where T : struct, IParallelBody
         {
             int next = -1, ids = -1;
-            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ =>
+            try
             {
-                int worker = Interlocked.Increment(ref ids), i;
-                while ((i = Interlocked.Increment(ref next)) < count) body.Invoke(i, worker);
-            });
+                Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ =>
+                {
+                    int worker = Interlocked.Increment(ref ids), i;
+                    while ((i = Interlocked.Increment(ref next)) < count) body.Invoke(i, worker);
+                });
+            }
+            catch (AggregateException ex) when (ex.InnerExceptions.Count >= 1)
+            {
+                ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw(); // the body's own exception, as on the workers
+            }
         }
 
         private void RunShared<T>(int count, int workers, ref T body) where T : struct, IParallelBody
