@@ -31,7 +31,10 @@ for project in InitCore InitCore.Plots; do
   grep -q '<projectUrl>https://github.com/initcore/initcore</projectUrl>' <<<"$nuspec" || fail "$project's nuspec has no project URL"
   unzip -l "$feed/$project.$version.nupkg" README.md >/dev/null || fail "$project has no README.md"
 done
-unzip -l "$feed/InitCore.Datasets.$version.nupkg" | grep -q 'buildTransitive/mnist-subset/train-images-idx3-ubyte.gz' || fail "InitCore.Datasets has no digits"
+listing=$(unzip -l "$feed/InitCore.Datasets.$version.nupkg")   # whole, not piped into grep -q (pipefail and SIGPIPE)
+for file in buildTransitive/InitCore.Datasets.props buildTransitive/mnist-subset/{train,valid}-{images-idx3,labels-idx1}-ubyte.gz; do
+  grep -q "$file" <<<"$listing" || fail "InitCore.Datasets has no $file"
+done
 echo "packaging check: packed InitCore, InitCore.Plots and InitCore.Datasets $version (with .snupkg symbols)"
 
 cp -r "$root/tests/Packaging/ConsumerApp" "$root/tests/Packaging/ConsumerLib" "$work/"
