@@ -39,8 +39,10 @@ namespace InitCore
 
         /// <summary>
         /// Mean, standard deviation, min, max, near-zero fraction and a histogram from one read of the data:
-        /// partial moments per thread (CUDA: Welford) or per chunk (CPU: SIMD two-pass over an L1-sized chunk), merged by
-        /// Chan's formula, on the tensor's backend.
+        /// partial moments of the deviations from a pivot per thread (CUDA: Welford in double) or per chunk (CPU: SIMD
+        /// two-pass over an L1-sized chunk, scaled by a power of two), merged by Chan's formula, on the tensor's backend.
+        /// Constant data has std exactly 0; the variance neither overflows nor underflows for any float32 data; NaN in
+        /// the data makes the mean and std NaN.
         /// </summary>
         public static TensorStatistics Statistics(Tensor x, StatisticsOptions? options = null)
         {
