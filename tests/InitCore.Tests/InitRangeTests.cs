@@ -189,6 +189,22 @@ namespace InitCore.Tests
             AssertUnchanged(conv, "conv weight");
         }
 
+        [TestMethod]
+        public void ModelInit_SchemeFailingOnALaterLayer_LeavesEveryLayerAsItWas()
+        {
+            // xavier_uniform(gain 1e38) fits float32 for a 100→100 layer (bound 1.7e37) but not for a 1→1 layer
+            // (bound 1.7e38, width beyond float32). A TorchGenerator fills tensor by tensor, so the first layer
+            // used to be written before the second threw.
+            using Engine engine = Engine.Create();
+            var first = new InitCore.Nn.Linear(engine, 100, 100);
+            var second = new InitCore.Nn.Linear(engine, 1, 1);
+            var model = new InitCore.Nn.Sequential(engine, first, second);
+            Init.Constant(first.Weight.Value, Sentinel);
+            var ex = Assert.ThrowsExactly<ArgumentException>(() => InitCore.Nn.ModelInit.Apply(model, InitCore.Nn.InitScheme.XavierUniform(1e38), generator: new TorchGenerator(1)));
+            Assert.AreEqual("gain", ex.ParamName);
+            AssertUnchanged(first.Weight.Value, "the first layer's weight");
+        }
+
         // ------------------------------------------------------------------ bounds, as properties
 
         private static IEnumerable<(double A, double B)> UniformRanges()
