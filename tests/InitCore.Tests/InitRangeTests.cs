@@ -40,6 +40,7 @@ namespace InitCore.Tests
             ("trunc_normal std overflowing, open bounds", t => Init.TruncatedNormal(t, 0.0, 1e38, double.NegativeInfinity, double.PositiveInfinity), "std"),
             ("trunc_normal mean beyond float32", t => Init.TruncatedNormal(t, 1e39, 1.0, -2.0, 2.0), "mean"),
             ("trunc_normal bounds beyond float32 reached", t => Init.TruncatedNormal(t, 0.0, 1e38, -1e39, 1e39), "std"),
+            ("trunc_normal std·√2 beyond float32, finite bounds", t => Init.TruncatedNormal(t, 0.0, 3e38, -1.0, 1.0), "std"),
             ("xavier_uniform negative gain", t => Init.XavierUniform(t, -1.0), "gain"),
             ("xavier_normal negative gain", t => Init.XavierNormal(t, -0.5), "gain"),
             ("xavier_uniform gain overflowing", t => Init.XavierUniform(t, 1e39), "gain"),
@@ -278,6 +279,7 @@ namespace InitCore.Tests
             new object[] { 0.0, 1.0, 10.0, 11.0 },      // beyond double's Φ: every t is 1, erfinv gives ∞, clamped to b
             new object[] { -3.0, 2.0, double.NegativeInfinity, -2.9 },
             new object[] { 1e30, 1e29, -1e39, 1e39 },   // bounds beyond float32, values within it
+            new object[] { 0.0, 1e37, -1.0, 1.0 },      // a huge std inside narrow bounds: erfinv(t)·std·√2 is large, then clamped
         };
 
         [TestMethod]

@@ -187,8 +187,8 @@ namespace InitCore
             => target.Fill(TruncatedNormalSpec(mean, std, a, b), generator);
 
         /// <summary>
-        /// Truncated N(mean, std²) on [a, b] as float32: std &gt; 0, a &lt; b, mean and std finite, and the values
-        /// that can be written, within [max(a, mean − 9·std), min(b, mean + 9·std)], inside float32's range.
+        /// Truncated N(mean, std²) on [a, b] as float32: std &gt; 0, a &lt; b, mean and std·√2 finite in float32, and the
+        /// values that can be written, within [max(a, mean − 9·std), min(b, mean + 9·std)], inside float32's range.
         /// </summary>
         internal static FillSpec TruncatedNormalSpec(double mean, double std, double a, double b, string? blame = null)
         {
@@ -201,6 +201,9 @@ namespace InitCore
             if (!(a < b))
                 throw new ArgumentException($"trunc_normal expects a < b, but found a={Format(a)}, b={Format(b)}. The bounds are absolute values, not multiples of std.", nameof(a));
             RequireNormalReach(mean, std, a, b, "trunc_normal", blame);
+            // The element formula scales erfinv(t) by std·√2 in float32: an infinite scale would turn erfinv(0) = 0 into NaN.
+            if (std * 1.4142135623730951 > FloatMax)
+                throw new ArgumentException($"trunc_normal's std·√2 = {Format(std * 1.4142135623730951)} is beyond float32's range (±{Format(FloatMax)}), so the fill cannot be computed in float32; {Advice(blame, "use a smaller std")}.", blame ?? nameof(std));
             return FillSpec.TruncatedNormal(mean, std, a, b);
         }
 
