@@ -1,11 +1,12 @@
 // elementwise.cu: activations forward and backward, and in-place scale and shift.
 //
 // Computes (twins in src/InitCore/Backends/Cpu/Elementwise.cs):
-//   relu:          y = x > 0 ? x : 0;               dx = x > 0 ? dy : 0
-//   leaky_relu:    y = x > 0 ? x : x·slope;         dx = x > 0 ? dy : dy·slope
+//   relu:          y = x <= 0 ? 0 : x;              dx = x <= 0 ? 0 : dy
+//   leaky_relu:    y = x <= 0 ? x·slope : x;        dx = x > 0 ? dy : dy·slope
+//                  (written with x <= 0 so that NaN takes the identity branch: ReLU(NaN) = NaN, as PyTorch)
 //   general_relu (fastai's GeneralRelu: leak, sub, maxv):
 //                  t = leaky_relu(x, leak) (relu when leak = 0); u = t − sub; y = has_maxv && u > maxv ? maxv : u
-//                  dx = (x > 0 ? dy : dy·leak), zeroed where has_maxv && !(u <= maxv)
+//                  dx = leaky_relu's (relu's when leak = 0), zeroed where has_maxv && !(u <= maxv)
 //   scale_shift:   x = x·scale + shift (two roundings: compiled with -fmad=false)
 // Build: bash native/build-kernels.sh
 // Variants (extern "C"): initcore_relu_forward/backward, initcore_leaky_relu_forward/backward,
@@ -16,9 +17,10 @@
     for (unsigned long long i = (unsigned long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n); \
          i += (unsigned long long)gridDim.x * blockDim.x)
 
-__device__ __forceinline__ float leaky(float x, float slope) { return x > 0.0f ? x : (slope != 0.0f ? x * slope : 0.0f); }
+__device__ __forceinline__ float leaky(float x, float slope) { return x <= 0.0f ? (slope != 0.0f ? x * slope : 0.0f) : x; }
 
-__device__ __forceinline__ float leaky_grad(float x, float dy, float slope) { return x > 0.0f ? dy : (slope != 0.0f ? dy * slope : 0.0f); }
+// At a NaN input: relu passes dy (torch's threshold_backward), leaky_relu gives dy·slope (leaky_relu_backward).
+__device__ __forceinline__ float leaky_grad(float x, float dy, float slope) { return x > 0.0f ? dy : (slope != 0.0f ? dy * slope : (x <= 0.0f ? 0.0f : dy)); }
 
 extern "C" __global__ void initcore_relu_forward(const float* x, float* y, unsigned long long n)
 {

@@ -3,7 +3,7 @@
 // Computes: element i of a fill that starts at Philox block B is drawn from block B + i/4, lane i%4,
 //   counter = (lo(block), hi(block), lo(stream), hi(stream)), key = (lo(seed), hi(seed)),
 // exactly as docs/random.md and the CPU twin (src/InitCore/Backends/Cpu/PhiloxFill.cs) define it:
-//   kind 0 uniform:          v = u24·p1 + p0
+//   kind 0 uniform:          v = min(u24·p1 + p0, p2)   (p2 = hi: the sum can round past hi when the bounds round apart)
 //   kind 1 normal:           Box–Muller on lanes (0,1) and (2,3); v = z·p1 + p0
 //   kind 2 truncated normal: v = clamp(erfinv(u24·p1 + p0)·p2 + p3, p4, p5)
 // Build: bash native/build-kernels.sh   (nvcc -ptx -arch=compute_52 -fmad=false -ccbin clang-14)
@@ -35,10 +35,10 @@ __device__ __forceinline__ void fill_block(const FillTask& t, unsigned long long
         (uint32_t)t.seed, (uint32_t)(t.seed >> 32));
     float v0, v1, v2, v3;
     if (t.kind == 0) {
-        v0 = initcore::uniform24(w.x) * t.p[1] + t.p[0];
-        v1 = initcore::uniform24(w.y) * t.p[1] + t.p[0];
-        v2 = initcore::uniform24(w.z) * t.p[1] + t.p[0];
-        v3 = initcore::uniform24(w.w) * t.p[1] + t.p[0];
+        v0 = initcore::uniform24(w.x) * t.p[1] + t.p[0]; v0 = v0 > t.p[2] ? t.p[2] : v0;
+        v1 = initcore::uniform24(w.y) * t.p[1] + t.p[0]; v1 = v1 > t.p[2] ? t.p[2] : v1;
+        v2 = initcore::uniform24(w.z) * t.p[1] + t.p[0]; v2 = v2 > t.p[2] ? t.p[2] : v2;
+        v3 = initcore::uniform24(w.w) * t.p[1] + t.p[0]; v3 = v3 > t.p[2] ? t.p[2] : v3;
     } else if (t.kind == 1) {
         float s, c;
         float r = sqrtf(-2.0f * initcore::log_cephes(initcore::uniform_open31(w.x)));

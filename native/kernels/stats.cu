@@ -1,6 +1,7 @@
 // stats.cu: one-pass statistics of a float32 tensor from a single read of the data.
 //
-// Computes count, mean, M2 (Welford per thread, Chan's merge across threads and blocks), min, max,
+// Computes count, mean, M2 (Welford in double on deviations from a per-thread pivot, Chan's merge across threads
+// and blocks; exact 0 for constant data, no overflow or underflow anywhere in float32's range), min, max,
 // the count of |x| < near_zero, and a histogram of x (or |x|) with `bins` equal bins over [lo, hi]
 // (values outside are not counted; hi falls in the last bin). Twin: src/InitCore/Backends/Cpu/CpuStatistics.cs.
 // Build: bash native/build-kernels.sh
@@ -75,17 +76,23 @@ extern "C" __global__ void initcore_stats_partial(const float* x, unsigned long 
     for (int b = threadIdx.x; b < cfg.bins; b += blockDim.x) shared_hist[b] = 0;
     __syncthreads();
 
-    // Welford in float per thread: each thread sees n / (grid·block) values, a few thousand at most.
+    // Per thread: Welford in double on the deviations d = v − p from a pivot p (the thread's first value; 0 when
+    // that is not finite). For float32 data, d and d² lie far inside double's range (|d| < 2^129, |d| ≥ 2^−149 or 0),
+    // so the variance neither overflows nor underflows, and constant data gives d = 0: M2 = 0 and mean = p exactly.
+    // The C# twin reaches the same guarantees in float by scaling each chunk by a power of two (CpuStatistics.Moments).
     unsigned int k = 0, near = 0;
-    float mean = 0.0f, m2 = 0.0f;
+    float pivot = 0.0f;
+    double mean = 0.0, m2 = 0.0;
     float lo_v = __int_as_float(0x7F800000), hi_v = __int_as_float(0xFF800000);
     const unsigned long long step = (unsigned long long)gridDim.x * blockDim.x;
     for (unsigned long long i = (unsigned long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += step) {
         const float v = x[i];
+        if (k == 0) pivot = (v - v == 0.0f) ? v : 0.0f;
         k += 1;
-        const float d = v - mean;
-        mean = mean + d / (float)k;
-        m2 = m2 + d * (v - mean);
+        const double dv = (double)v - (double)pivot;
+        const double d = dv - mean;
+        mean = mean + d / (double)k;
+        m2 = m2 + d * (dv - mean);
         lo_v = v < lo_v ? v : lo_v;
         hi_v = v > hi_v ? v : hi_v;
         const float a = fabsf(v);
@@ -100,7 +107,7 @@ extern "C" __global__ void initcore_stats_partial(const float* x, unsigned long 
         }
     }
     StatsPartial mine = empty_partial();
-    mine.count = k; mine.near_zero = near; mine.mean = mean; mine.m2 = m2; mine.min = lo_v; mine.max = hi_v;
+    mine.count = k; mine.near_zero = near; mine.mean = k > 0 ? (double)pivot + mean : 0.0; mine.m2 = m2; mine.min = lo_v; mine.max = hi_v;
     block_reduce(mine, shared);
     if (threadIdx.x == 0) partials[blockIdx.x] = mine;
     __syncthreads();

@@ -17,9 +17,9 @@
 //    U(−1, 1)/√512 and kaiming_uniform, with and without ReLU.
 //
 // Every product runs on the engine (a bias-free Linear layer: x·Wᵀ, the same as W·x for a column vector).
-// Experiments 1 and 3 follow values from 1e±38 to 0 and ∞, beyond what the engine's float32 statistics kernel
-// can square (its sums of squares overflow past |x| ≈ 1e19 and underflow below ≈ 1e−19), so their mean and
-// std are computed on the host in double precision, as PyTorch's CPU std does; experiment 2 uses the kernel.
+// Experiments 1 and 3 follow values from 1e±38 to 0 and ∞; the engine's statistics measure them on the device
+// (deviations from a pivot, scaled so that no square overflows or underflows anywhere in float32's range, and
+// exactly 0 for constant data), so every experiment uses the engine's statistics.
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -197,7 +197,7 @@ public static class VarianceExperimentsProgram
             if (k == 0 || !sameMatrix) Init.Normal(layer.Weight.Value, 0, weightStd, weights);
             Tensor y = layer.Forward(x);
             Activate(y, activation);
-            (means[k], stds[k]) = HostMoments(y);
+            (means[k], stds[k]) = Moments(y);
             x.Dispose();
             x = y;
             step();
@@ -207,15 +207,11 @@ public static class VarianceExperimentsProgram
         return new Chain(name, weightStd, activation, stds, means);
     }
 
-    /// <summary>Mean and sample std (n − 1, as torch's std) in double on the host: exact enough for values anywhere in float32's range.</summary>
-    private static (double Mean, double Std) HostMoments(Tensor t)
+    /// <summary>Mean and sample std (n − 1, as torch's std) from the engine's one-pass statistics, which hold for values anywhere in float32's range.</summary>
+    private static (double Mean, double Std) Moments(Tensor t)
     {
-        float[] v = t.ToArray();
-        double sum = 0;
-        foreach (float f in v) sum += f;
-        double mean = sum / v.Length, m2 = 0;
-        foreach (float f in v) m2 += (f - mean) * (f - mean);
-        return (mean, Math.Sqrt(m2 / (v.Length - 1)));
+        TensorStatistics s = TensorOps.Statistics(t, NoHistogram);
+        return (s.Mean, s.Std);
     }
 
     private static void Activate(Tensor y, string activation)
@@ -293,7 +289,7 @@ public static class VarianceExperimentsProgram
                 result.Dispose();
                 result = next;
                 if (relu) TensorOps.Relu(result, result);
-                double std = HostMoments(result).Std;
+                double std = Moments(result).Std;
                 if (std == 0) return ("zero", i, weightStd);
                 if (!double.IsFinite(std)) return ("non-finite", i, weightStd);
             }

@@ -21,7 +21,7 @@ namespace InitCore
         /// leaky_relu → √(2 / (1 + slope²)) with slope = <paramref name="param"/> ?? 0.01;
         /// selu → 3/4. <paramref name="param"/> is used only by leaky_relu, as in PyTorch.
         /// </remarks>
-        /// <exception cref="ArgumentException">The nonlinearity is not one of the table's, or the slope is not finite.</exception>
+        /// <exception cref="ArgumentException">The nonlinearity is not one of the table's, or the slope is not finite or its square overflows (as torch's OverflowError).</exception>
         public static double Calculate(Nonlinearity nonlinearity, double? param = null)
         {
             switch (nonlinearity)
@@ -47,7 +47,11 @@ namespace InitCore
                     // torch writes negative_slope ** 2, which CPython evaluates with the C library's
                     // pow: Math.Pow is the same call, and differs from slope * slope in the last bit
                     // for about one slope in a thousand.
-                    return Math.Sqrt(2.0 / (1.0 + Math.Pow(slope, 2.0)));
+                    double square = Math.Pow(slope, 2.0);
+                    // CPython's float ** raises OverflowError where the square overflows, so torch raises there too.
+                    if (double.IsInfinity(square))
+                        throw new ArgumentException($"negative_slope {slope.ToString("R", CultureInfo.InvariantCulture)} is too large: its square overflows a double (torch raises OverflowError); pass |slope| below 1.3e154.", nameof(param));
+                    return Math.Sqrt(2.0 / (1.0 + square));
                 }
                 case Nonlinearity.Selu:
                     return 3.0 / 4.0;

@@ -58,7 +58,7 @@ namespace InitCore
         /// <param name="tensor">A tensor with at least 2 dimensions.</param>
         /// <param name="gain">Multiplier.</param>
         /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
-        /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions, or gain is not finite.</exception>
+        /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions, or gain is not finite or beyond float32's range.</exception>
         public static void Orthogonal(Tensor tensor, double gain = 1.0, RandomSource? generator = null) => OrthogonalCore(new InitTarget(tensor), gain, generator);
 
         /// <inheritdoc cref="Orthogonal(Tensor, double, RandomSource?)"/>
@@ -87,7 +87,7 @@ namespace InitCore
         /// <param name="sparsity">Fraction of each column set to zero, in [0, 1].</param>
         /// <param name="std">Standard deviation of the non-zero values, ≥ 0.</param>
         /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
-        /// <exception cref="ArgumentException">The tensor is not 2-D, sparsity is outside [0, 1], or std &lt; 0.</exception>
+        /// <exception cref="ArgumentException">The tensor is not 2-D, sparsity is outside [0, 1], std &lt; 0, or 9·std exceeds float32's range.</exception>
         public static void Sparse(Tensor tensor, double sparsity, double std = 0.01, RandomSource? generator = null)
             => SparseCore(new InitTarget(tensor), sparsity, std, generator);
 
@@ -143,7 +143,7 @@ namespace InitCore
         private static void OrthogonalCore(InitTarget target, double gain, RandomSource? generator)
         {
             target.RequireRank(2, int.MaxValue, "orthogonal");
-            RequireFinite(gain, nameof(gain));
+            ValidateOrthogonalGain(gain);
             if (target.IsEmpty) return;
             int rows = target.Shape[0];
             int cols = (int)(target.Length / rows);
@@ -164,6 +164,14 @@ namespace InitCore
             target.CommitHost(data);
         }
 
+        /// <summary>gain finite and within float32's range: |Q| ≤ 1 elementwise, so every value gain·Q is then finite.</summary>
+        internal static void ValidateOrthogonalGain(double gain)
+        {
+            RequireFinite(gain, nameof(gain));
+            if (Math.Abs(gain) > FloatMax)
+                throw new ArgumentException($"gain={Format(gain)} is beyond float32's range (±{Format(FloatMax)}), so gain·Q would overflow to infinity; pass a smaller gain.", nameof(gain));
+        }
+
         private static void SparseCore(InitTarget target, double sparsity, double std, RandomSource? generator)
         {
             target.RequireRank(2, 2, "sparse");
@@ -171,12 +179,13 @@ namespace InitCore
                 throw new ArgumentException($"sparsity must be in [0, 1], but found {Format(sparsity)}.", nameof(sparsity));
             RequireFinite(std, nameof(std));
             if (std < 0) throw new ArgumentException($"sparse expects std ≥ 0.0, but found std={Format(std)}.", nameof(std));
+            FillSpec values = NormalSpec(0.0, std);
             if (target.IsEmpty) return;
             int rows = target.Shape[0], cols = target.Shape[1];
             int zeros = (int)Math.Ceiling(sparsity * rows);
             RandomSource g = target.Resolve(generator);
             Span<float> data = target.HostBuffer();
-            target.Cpu.Fill(data, FillSpec.Normal(0.0, std), g);
+            target.Cpu.Fill(data, values, g);
             var keys = new float[(long)rows * cols];
             target.Cpu.Fill(keys, FillSpec.Uniform(0.0, 1.0), g);
             var columnKeys = new float[rows];

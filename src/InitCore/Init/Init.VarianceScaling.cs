@@ -21,7 +21,7 @@ namespace InitCore
         /// <param name="gain">Scaling factor, e.g. <see cref="Gain.Calculate(Nonlinearity, double?)"/>.</param>
         /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule (see <see cref="Fans.ForConv"/>).</param>
-        /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions and no fans are given, or gain is not finite.</exception>
+        /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions and no fans are given, gain is negative or not finite (torch's uniform_ rejects the reversed range), or the bound exceeds float32's range.</exception>
         public static void XavierUniform(Tensor tensor, double gain = 1.0, RandomSource? generator = null, Fans? fans = null)
             => Xavier(new InitTarget(tensor), gain, generator, fans, normal: false);
 
@@ -45,7 +45,7 @@ namespace InitCore
         /// <param name="gain">Scaling factor.</param>
         /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
-        /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions and no fans are given, or gain is not finite.</exception>
+        /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions and no fans are given, gain is negative or not finite (torch's normal_ rejects std &lt; 0), or 9·std exceeds float32's range.</exception>
         public static void XavierNormal(Tensor tensor, double gain = 1.0, RandomSource? generator = null, Fans? fans = null)
             => Xavier(new InitTarget(tensor), gain, generator, fans, normal: true);
 
@@ -180,7 +180,7 @@ namespace InitCore
         /// <param name="distribution">truncated_normal, untruncated_normal or uniform.</param>
         /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
-        /// <exception cref="ArgumentException">scale ≤ 0, an unknown mode or distribution, or fewer than 2 dimensions without fans.</exception>
+        /// <exception cref="ArgumentException">scale ≤ 0 or so large that the values overflow float32, an unknown mode or distribution, or fewer than 2 dimensions without fans.</exception>
         public static void VarianceScaling(Tensor tensor, double scale = 1.0, FanMode mode = FanMode.FanIn, VarianceDistribution distribution = VarianceDistribution.TruncatedNormal, RandomSource? generator = null, Fans? fans = null)
             => VarianceScalingCore(new InitTarget(tensor), scale, mode, distribution, generator, fans);
 
@@ -255,20 +255,22 @@ namespace InitCore
         /// <param name="bias">The bias, 1-D, or null.</param>
         /// <param name="generator">Random stream; null for the weight's engine default.</param>
         /// <exception cref="ArgumentException">The weight has fewer than 2 dimensions, or the bias is not 1-D.</exception>
+        /// <exception cref="ObjectDisposedException">The weight or the bias has been disposed; nothing is written.</exception>
         public static void PyTorchDefault(Tensor weight, Tensor? bias = null, RandomSource? generator = null)
         {
             if (weight is null) throw new ArgumentNullException(nameof(weight));
-            if (bias is not null && bias.Rank != 1)
-                throw new ArgumentException($"bias must be 1-D, but has shape {TensorShape.Format(bias.ShapeArray)}.", nameof(bias));
+            // Every argument is checked before anything is written: a bad bias leaves the weight as it was.
             var target = new InitTarget(weight);
-            double fanIn = target.ShapeFans().FanIn;
-            RandomSource g = target.Resolve(generator);
-            Kaiming(target, Math.Sqrt(5.0), FanMode.FanIn, Nonlinearity.LeakyRelu, g, null, normal: false);
+            Fans fans = target.ShapeFans();
             if (bias is not null)
             {
-                double bound = fanIn > 0 ? 1.0 / Math.Sqrt(fanIn) : 0.0;
-                Uniform(bias, -bound, bound, g);
+                _ = bias.Storage; // throws ObjectDisposedException for a disposed bias (or engine)
+                if (bias.Rank != 1)
+                    throw new ArgumentException($"bias must be 1-D, but has shape {TensorShape.Format(bias.ShapeArray)}.", nameof(bias));
             }
+            RandomSource g = target.Resolve(generator);
+            PyTorchDefaultCore(target, fans, g);
+            if (bias is not null) UniformCore(new InitTarget(bias), -PyTorchDefaultBiasBound(fans), PyTorchDefaultBiasBound(fans), g);
         }
 
         /// <summary>The same as <see cref="PyTorchDefault(Tensor, Tensor?, RandomSource?)"/> on host spans.</summary>
@@ -277,32 +279,49 @@ namespace InitCore
         /// <param name="weightShape">The weight's shape, [out, in, k…].</param>
         /// <param name="bias">The bias data (may be empty).</param>
         /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
+        /// <exception cref="ArgumentException">The weight has fewer than 2 dimensions or does not match its shape.</exception>
         public static void PyTorchDefault(Engine engine, Span<float> weight, ReadOnlySpan<int> weightShape, Span<float> bias, RandomSource? generator = null)
         {
             var target = new InitTarget(engine, weight, weightShape);
-            double fanIn = target.ShapeFans().FanIn;
+            Fans fans = target.ShapeFans();
             RandomSource g = target.Resolve(generator);
-            Kaiming(target, Math.Sqrt(5.0), FanMode.FanIn, Nonlinearity.LeakyRelu, g, null, normal: false);
-            double bound = fanIn > 0 ? 1.0 / Math.Sqrt(fanIn) : 0.0;
+            PyTorchDefaultCore(target, fans, g);
+            double bound = PyTorchDefaultBiasBound(fans);
             Uniform(engine, bias, -bound, bound, g);
         }
+
+        private static void PyTorchDefaultCore(InitTarget target, Fans fans, RandomSource g)
+        {
+            if (target.IsEmpty) return;
+            target.Fill(KaimingSpec(fans, Math.Sqrt(5.0), FanMode.FanIn, Nonlinearity.LeakyRelu, normal: false), g);
+        }
+
+        private static double PyTorchDefaultBiasBound(Fans fans) => fans.FanIn > 0 ? 1.0 / Math.Sqrt(fans.FanIn) : 0.0;
 
         // ------------------------------------------------------------------ shared cores
 
         private static void Xavier(InitTarget target, double gain, RandomSource? generator, Fans? fans, bool normal)
         {
-            RequireFinite(gain, nameof(gain));
+            ValidateXavierGain(gain);
             Fans f = fans ?? target.ShapeFans();
             if (target.IsEmpty) return;
             target.Fill(XavierSpec(f, gain, normal), generator);
         }
 
-        internal static FillSpec XavierSpec(Fans f, double gain, bool normal)
+        /// <summary>gain finite and ≥ 0: torch's xavier_uniform_/xavier_normal_ pass gain·c to uniform_(−a, a) and normal_(0, std), which raise for a negative value.</summary>
+        internal static void ValidateXavierGain(double gain)
         {
             RequireFinite(gain, nameof(gain));
+            if (gain < 0)
+                throw new ArgumentException($"gain must be ≥ 0, but found gain={Format(gain)}: torch rejects it (uniform_ expects from ≤ to, normal_ expects std ≥ 0). Use Gain.Calculate for the usual values.", nameof(gain));
+        }
+
+        internal static FillSpec XavierSpec(Fans f, double gain, bool normal)
+        {
+            ValidateXavierGain(gain);
             double std = gain * Math.Sqrt(2.0 / (f.FanIn + f.FanOut));
             RequireFiniteStd(std, f, "fans");
-            return normal ? FillSpec.Normal(0.0, std) : FillSpec.Uniform(-Sqrt3 * std, Sqrt3 * std);
+            return normal ? NormalSpec(0.0, std, nameof(gain)) : UniformSpec(-Sqrt3 * std, Sqrt3 * std, nameof(gain));
         }
 
         private static void Kaiming(InitTarget target, double a, FanMode mode, Nonlinearity nonlinearity, RandomSource? generator, Fans? fans, bool normal)
@@ -318,6 +337,8 @@ namespace InitCore
             if (mode != FanMode.FanIn && mode != FanMode.FanOut)
                 throw new ArgumentException($"Mode {ModeName(mode)} not supported, please use one of fan_in, fan_out.", nameof(mode));
             RequireFinite(a, nameof(a));
+            if (nonlinearity == Nonlinearity.LeakyRelu && double.IsInfinity(Math.Pow(a, 2.0)))
+                throw new ArgumentException($"a={Format(a)} is too large: a² overflows a double in calculate_gain (torch raises OverflowError); pass |a| below 1.3e154.", nameof(a));
             Gain.Calculate(nonlinearity, a);
         }
 
@@ -327,12 +348,13 @@ namespace InitCore
             double gain = Gain.Calculate(nonlinearity, a);
             double std = gain / Math.Sqrt(f.Select(mode));
             RequireFiniteStd(std, f, "fans");
-            return normal ? FillSpec.Normal(0.0, std) : FillSpec.Uniform(-Sqrt3 * std, Sqrt3 * std);
+            return normal ? NormalSpec(0.0, std, "fans") : UniformSpec(-Sqrt3 * std, Sqrt3 * std, "fans");
         }
 
         private static void VarianceScalingCore(InitTarget target, double scale, FanMode mode, VarianceDistribution distribution, RandomSource? generator, Fans? fans)
         {
-            ValidateVarianceScaling(scale, mode, distribution);
+            // Fans of 1 give the largest std: a scale that overflows float32 there is refused even for an empty tensor.
+            VarianceScalingSpec(new Fans(1, 1), scale, mode, distribution);
             Fans f = fans ?? target.ShapeFans();
             if (target.IsEmpty) return;
             target.Fill(VarianceScalingSpec(f, scale, mode, distribution), generator);
@@ -358,14 +380,14 @@ namespace InitCore
                 case VarianceDistribution.TruncatedNormal:
                 {
                     double std = Math.Sqrt(variance) / TruncatedNormalStdCorrection;
-                    return FillSpec.TruncatedNormal(0.0, std, -2.0 * std, 2.0 * std);
+                    return TruncatedNormalSpec(0.0, std, -2.0 * std, 2.0 * std, nameof(scale));
                 }
                 case VarianceDistribution.UntruncatedNormal:
-                    return FillSpec.Normal(0.0, Math.Sqrt(variance));
+                    return NormalSpec(0.0, Math.Sqrt(variance), nameof(scale));
                 default:
                 {
                     double limit = Math.Sqrt(3.0 * variance);
-                    return FillSpec.Uniform(-limit, limit);
+                    return UniformSpec(-limit, limit, nameof(scale));
                 }
             }
         }

@@ -50,10 +50,18 @@ namespace InitCore.Nn
         }
 
         /// <summary><see cref="Init.XavierNormal(Tensor, double, RandomSource?, Fans?)"/> for every tensor.</summary>
-        public static InitScheme XavierNormal(double gain = 1) => new InitScheme($"xavier_normal(gain={gain})", f => Init.XavierSpec(f, gain, true), null);
+        public static InitScheme XavierNormal(double gain = 1)
+        {
+            Init.ValidateXavierGain(gain); // validate now, not per layer
+            return new InitScheme($"xavier_normal(gain={gain})", f => Init.XavierSpec(f, gain, true), null);
+        }
 
         /// <summary><see cref="Init.XavierUniform(Tensor, double, RandomSource?, Fans?)"/> for every tensor.</summary>
-        public static InitScheme XavierUniform(double gain = 1) => new InitScheme($"xavier_uniform(gain={gain})", f => Init.XavierSpec(f, gain, false), null);
+        public static InitScheme XavierUniform(double gain = 1)
+        {
+            Init.ValidateXavierGain(gain);
+            return new InitScheme($"xavier_uniform(gain={gain})", f => Init.XavierSpec(f, gain, false), null);
+        }
 
         /// <summary>Keras VarianceScaling for every tensor.</summary>
         public static InitScheme VarianceScaling(double scale = 1, FanMode mode = FanMode.FanIn, VarianceDistribution distribution = VarianceDistribution.TruncatedNormal)
@@ -97,10 +105,18 @@ namespace InitCore.Nn
         public static InitScheme Zeros { get; } = new InitScheme("zeros", null, (t, _) => Init.Zeros(t));
 
         /// <summary>A constant.</summary>
-        public static InitScheme Constant(double value) => new InitScheme($"constant({value})", null, (t, _) => Init.Constant(t, value));
+        public static InitScheme Constant(double value)
+        {
+            Init.ConstantValue(value); // validate now, not per layer
+            return new InitScheme($"constant({value})", null, (t, _) => Init.Constant(t, value));
+        }
 
         /// <summary>Orthogonal times gain (host QR per tensor, not batched).</summary>
-        public static InitScheme Orthogonal(double gain = 1) => new InitScheme($"orthogonal(gain={gain})", null, (t, g) => Init.Orthogonal(t, gain, g));
+        public static InitScheme Orthogonal(double gain = 1)
+        {
+            Init.ValidateOrthogonalGain(gain);
+            return new InitScheme($"orthogonal(gain={gain})", null, (t, g) => Init.Orthogonal(t, gain, g));
+        }
 
         /// <inheritdoc />
         public override string ToString() => Name;
@@ -150,19 +166,25 @@ namespace InitCore.Nn
                 batchStorages.Clear();
                 batchSpecs.Clear();
             }
-            foreach (var (tensor, scheme, fans) in targets)
+            // Every spec is computed (and so validated) before the first tensor is written: a layer whose fans the
+            // scheme cannot use leaves the whole model as it was.
+            var specs = new FillSpec?[targets.Count];
+            for (int i = 0; i < targets.Count; i++)
+                if (targets[i].Scheme.Spec is { } make) specs[i] = make(targets[i].Fans);
+            for (int i = 0; i < targets.Count; i++)
             {
-                if (scheme.Spec is not null && source is Generator)
+                var (tensor, scheme, _) = targets[i];
+                if (specs[i] is FillSpec batched && source is Generator)
                 {
                     batchStorages.Add(tensor.Storage);
-                    batchSpecs.Add(scheme.Spec(fans));
+                    batchSpecs.Add(batched);
                     continue;
                 }
                 Flush(); // keep the generator's draw order
-                if (scheme.Spec is not null)
+                if (specs[i] is FillSpec spec)
                 {
                     var host = new float[tensor.Length];
-                    source.FillHost(model.Engine.Cpu, host, scheme.Spec(fans));
+                    source.FillHost(model.Engine.Cpu, host, spec);
                     tensor.CopyFrom(host);
                 }
                 else

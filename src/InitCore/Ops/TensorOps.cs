@@ -16,16 +16,16 @@ namespace InitCore
             x.Engine.Main.ScaleShift(x.Storage, (float)scale, (float)shift);
         }
 
-        /// <summary>y = max(x, 0). Equivalent to <c>torch.nn.functional.relu</c>.</summary>
+        /// <summary>y = max(x, 0), NaN for NaN. Equivalent to <c>torch.nn.functional.relu</c>.</summary>
         public static void Relu(Tensor x, Tensor y) => Forward(new ActivationSpec(0f, 0f, null), x, y);
 
-        /// <summary>dx = dy where x &gt; 0, else 0 (the gradient of <see cref="Relu"/>).</summary>
+        /// <summary>dx = 0 where x ≤ 0, else dy (also where x is NaN, as torch's threshold_backward; the gradient of <see cref="Relu"/>).</summary>
         public static void ReluBackward(Tensor x, Tensor dy, Tensor dx) => Backward(new ActivationSpec(0f, 0f, null), x, dy, dx);
 
-        /// <summary>y = x where x &gt; 0, else slope·x. Equivalent to <c>torch.nn.functional.leaky_relu(x, slope)</c>.</summary>
+        /// <summary>y = slope·x where x ≤ 0, else x (NaN for NaN). Equivalent to <c>torch.nn.functional.leaky_relu(x, slope)</c>.</summary>
         public static void LeakyRelu(Tensor x, Tensor y, double slope = 0.01) => Forward(Leaky(slope), x, y);
 
-        /// <summary>dx = dy where x &gt; 0, else slope·dy.</summary>
+        /// <summary>dx = dy where x &gt; 0, else slope·dy (also where x is NaN, as torch's leaky_relu_backward).</summary>
         public static void LeakyReluBackward(Tensor x, Tensor dy, Tensor dx, double slope = 0.01) => Backward(Leaky(slope), x, dy, dx);
 
         /// <summary>
@@ -39,8 +39,10 @@ namespace InitCore
 
         /// <summary>
         /// Mean, standard deviation, min, max, near-zero fraction and a histogram from one read of the data:
-        /// partial moments per thread (CUDA: Welford) or per chunk (CPU: SIMD two-pass over an L1-sized chunk), merged by
-        /// Chan's formula, on the tensor's backend.
+        /// partial moments of the deviations from a pivot per thread (CUDA: Welford in double) or per chunk (CPU: SIMD
+        /// two-pass over an L1-sized chunk, scaled by a power of two), merged by Chan's formula, on the tensor's backend.
+        /// Constant data has std exactly 0; the variance neither overflows nor underflows for any float32 data; NaN in
+        /// the data makes the mean and std NaN.
         /// </summary>
         public static TensorStatistics Statistics(Tensor x, StatisticsOptions? options = null)
         {

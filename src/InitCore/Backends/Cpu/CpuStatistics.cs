@@ -5,8 +5,10 @@ using System.Threading.Tasks;
 namespace InitCore.Backends.Cpu
 {
     /// <summary>
-    /// CPU twin of native/kernels/stats.cu: one read of the data from memory; per chunk of 4096 elements, SIMD sums of the values
-    /// and then of the squared deviations from the chunk mean (the chunk stays in L1), Chan's merge in double across chunks; min, max, near-zero count and a histogram
+    /// CPU twin of native/kernels/stats.cu: one read of the data from memory; per chunk of 4096 elements, SIMD sums of the
+    /// deviations from a pivot (the chunk's first value), scaled by a power of two from max |x|, and then of the squared
+    /// deviations from the chunk mean (the chunk stays in L1), Chan's merge in double across chunks, so the variance neither
+    /// overflows nor underflows anywhere in float's range and constant data has M2 = 0 exactly; min, max, near-zero count and a histogram
     /// with the kernel's bin formula, so counts and bins match the GPU exactly and the moments within
     /// the documented relative error.
     /// </summary>
@@ -99,20 +101,23 @@ namespace InitCore.Backends.Cpu
         }
 
         /// <summary>
-        /// Count, mean, M2, min, max and near-zero count of data[start, end) (one chunk, which stays in L1): SIMD lanes sum
-        /// the values (pass 1, with min, max and the near-zero count), then the squared deviations from the chunk mean
-        /// (pass 2); lanes are added in double. Min and max skip NaN as the kernel's compare-and-select does.
+        /// Count, mean, M2, min, max and near-zero count of data[start, end) (one chunk, which stays in L1).
+        /// Pass 1: min, max and the near-zero count (SIMD). The chunk is then measured relative to a pivot p (its
+        /// first element; 0 when that is not finite) and scaled by s = 2^−e, e the binary exponent of max |x| (kept
+        /// within float's normal range), so every scaled deviation d = x·s − p·s has |d| &lt; 4: squares and sums of a
+        /// chunk can neither overflow nor underflow in float, and constant data gives d = 0 exactly (M2 = 0,
+        /// mean = p). Pass 2: Σd in SIMD float lanes, lanes added in double. Pass 3: Σ(d − d̄)² likewise, corrected
+        /// to the exact chunk mean. Unscaled in double: mean = p + d̄/s, M2 = M2_d/s². Min and max skip NaN as the
+        /// kernel's compare-and-select does; a NaN value makes the mean and M2 NaN.
         /// </summary>
         [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization: called per chunk, so tier-0 code would dominate
         private static (long Count, double Mean, double M2, float Min, float Max, long Near) Moments(float[] data, int start, int end, float nearZero)
         {
             int i = start, w = System.Numerics.Vector<float>.Count;
-            double sum = 0;
             float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
             long near = 0;
             if (System.Numerics.Vector.IsHardwareAccelerated && end - start >= w)
             {
-                var vs = System.Numerics.Vector<float>.Zero;
                 var vlo = new System.Numerics.Vector<float>(float.PositiveInfinity);
                 var vhi = new System.Numerics.Vector<float>(float.NegativeInfinity);
                 var vnz = new System.Numerics.Vector<float>(nearZero);
@@ -120,14 +125,12 @@ namespace InitCore.Backends.Cpu
                 for (; i <= end - w; i += w)
                 {
                     var v = new System.Numerics.Vector<float>(data, i);
-                    vs += v;
                     vlo = System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.LessThan(v, vlo), v, vlo);
                     vhi = System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.GreaterThan(v, vhi), v, vhi);
                     vnear -= System.Numerics.Vector.LessThan(System.Numerics.Vector.Abs(v), vnz);
                 }
                 for (int l = 0; l < w; l++)
                 {
-                    sum += vs[l];
                     lo = vlo[l] < lo ? vlo[l] : lo;
                     hi = vhi[l] > hi ? vhi[l] : hi;
                     near += vnear[l];
@@ -136,36 +139,89 @@ namespace InitCore.Backends.Cpu
             for (; i < end; i++)
             {
                 float v = data[i];
-                sum += v;
                 lo = v < lo ? v : lo;
                 hi = v > hi ? v : hi;
                 if (Math.Abs(v) < nearZero) near++;
             }
             int count = end - start;
-            double mean = count > 0 ? sum / count : 0;
+            if (count == 0) return (0, 0, 0, lo, hi, near);
+            float pivot = StatsScaling.Pivot(data[start]);
+            float scale = StatsScaling.Scale(Math.Max(Math.Abs(lo), Math.Abs(hi)));
+            float ps = pivot * scale;
+
+            double sum = 0;
+            i = start;
+            if (System.Numerics.Vector.IsHardwareAccelerated && end - start >= w)
+            {
+                var vscale = new System.Numerics.Vector<float>(scale);
+                var vps = new System.Numerics.Vector<float>(ps);
+                var acc = System.Numerics.Vector<float>.Zero;
+                for (; i <= end - w; i += w) acc += new System.Numerics.Vector<float>(data, i) * vscale - vps;
+                for (int l = 0; l < w; l++) sum += acc[l];
+            }
+            for (; i < end; i++) sum += data[i] * scale - ps;
+            double mean = sum / count;
             float mf = (float)mean;
             double m2 = 0;
             i = start;
             if (System.Numerics.Vector.IsHardwareAccelerated && end - start >= w)
             {
+                var vscale = new System.Numerics.Vector<float>(scale);
+                var vps = new System.Numerics.Vector<float>(ps);
                 var vm = new System.Numerics.Vector<float>(mf);
                 var acc = System.Numerics.Vector<float>.Zero;
                 for (; i <= end - w; i += w)
                 {
-                    var d = new System.Numerics.Vector<float>(data, i) - vm;
+                    var d = new System.Numerics.Vector<float>(data, i) * vscale - vps - vm;
                     acc += d * d;
                 }
                 for (int l = 0; l < w; l++) m2 += acc[l];
             }
             for (; i < end; i++)
             {
-                float d = data[i] - mf;
+                float d = data[i] * scale - ps - mf;
                 m2 += d * d;
             }
             // The deviations were taken from the float mean; correct M2 to the exact chunk mean.
             double shift = mean - mf;
             m2 -= count * shift * shift;
-            return (count, mean, Math.Max(0, m2), lo, hi, near);
+            double inverse = 1.0 / scale;
+            return (count, pivot + mean * inverse, Math.Max(0, m2) * inverse * inverse, lo, hi, near);
+        }
+    }
+
+    /// <summary>
+    /// The pivot and power-of-two scale of one block of statistics (a CPU chunk; shared with the CUDA kernel's
+    /// description in native/kernels/stats.cu): the pivot is the block's first value when finite, else 0.
+    /// </summary>
+    internal static class StatsScaling
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static float Pivot(float first) => first - first == 0f ? first : 0f;
+
+        /// <summary>
+        /// 2^−e with e the binary exponent of <paramref name="maxAbs"/> (so maxAbs·s ∈ [1, 2)), e clamped to
+        /// [−126, 127] so s is an exact float; 1 when maxAbs is 0, not finite or NaN.
+        /// </summary>
+        internal static float Scale(float maxAbs)
+        {
+            if (!(maxAbs > 0f) || float.IsInfinity(maxAbs)) return 1f;
+            int e = Exponent(maxAbs);
+            if (e < -126) e = -126;
+            // 2^−e as float bits; 2^−127 is the subnormal 0x00400000.
+            return e == 127 ? BitConverter.Int32BitsToSingle(0x00400000) : BitConverter.Int32BitsToSingle((127 - e) << 23);
+        }
+
+        /// <summary>The unbiased binary exponent of a positive finite float (subnormals: below −126).</summary>
+        private static int Exponent(float x)
+        {
+            int bits = BitConverter.SingleToInt32Bits(x);
+            int biased = (bits >> 23) & 0xFF;
+            if (biased != 0) return biased - 127;
+            int mantissa = bits & 0x7FFFFF;
+            int e = -127;
+            while ((mantissa & 0x400000) == 0) { mantissa <<= 1; e--; }
+            return e;
         }
     }
 }

@@ -10,15 +10,22 @@ namespace InitCore.Backends.Cpu
     /// with ReLU and LeakyReLU as its special cases, and in-place scale and shift. Same formulas, same
     /// float32 operations, so results are bit-identical to the kernels.
     /// </summary>
+    /// <remarks>
+    /// NaN propagates as in PyTorch: the forward test is written "x ≤ 0 selects the negative branch", so a
+    /// NaN input takes the identity branch (ReLU(NaN) = NaN, LeakyReLU(NaN) = NaN). The gradients at a NaN
+    /// input are torch's: ReLU passes dy (threshold_backward zeroes only where x ≤ 0), LeakyReLU gives
+    /// slope·dy (leaky_relu_backward passes dy only where x &gt; 0). The clamp at maxv keeps NaN (NaN &gt; maxv
+    /// is false), and its gradient is 0 there (clamp_max's backward passes only where u ≤ maxv).
+    /// </remarks>
     internal static class Elementwise
     {
         private const int Chunk = 1 << 16;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static float Leaky(float x, float slope) => x > 0f ? x : (slope != 0f ? x * slope : 0f);
+        internal static float Leaky(float x, float slope) => x <= 0f ? (slope != 0f ? x * slope : 0f) : x;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static float LeakyGrad(float x, float dy, float slope) => x > 0f ? dy : (slope != 0f ? dy * slope : 0f);
+        internal static float LeakyGrad(float x, float dy, float slope) => x > 0f ? dy : (slope != 0f ? dy * slope : (x <= 0f ? 0f : dy));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static float Forward(in ActivationSpec s, float x)
@@ -54,7 +61,8 @@ namespace InitCore.Backends.Cpu
             internal readonly Vector<float> Zero, Leak, Sub, MaxV;
             internal readonly bool Clamp, Leaky;
 
-            internal Vector<float> Unclamped(Vector<float> v, Vector<int> positive) => Vector.ConditionalSelect(positive, v, Leaky ? v * Leak : Zero) - Sub;
+            /// <summary>u = leaky(v) − sub, given the lanes where v ≤ 0 (NaN lanes are not among them and keep v).</summary>
+            internal Vector<float> Unclamped(Vector<float> v, Vector<int> nonPositive) => Vector.ConditionalSelect(nonPositive, Leaky ? v * Leak : Zero, v) - Sub;
         }
 
         /// <summary>y = act(x) over chunks of <see cref="Chunk"/> elements on <paramref name="workers"/> (allocates nothing when given).</summary>
@@ -96,7 +104,7 @@ namespace InitCore.Backends.Cpu
                 for (; i <= end - w; i += w)
                 {
                     var v = new Vector<float>(x, i);
-                    var u = l.Unclamped(v, Vector.GreaterThan(v, l.Zero));
+                    var u = l.Unclamped(v, Vector.LessThanOrEqual(v, l.Zero));
                     if (l.Clamp) u = Vector.ConditionalSelect(Vector.GreaterThan(u, l.MaxV), l.MaxV, u);
                     u.CopyTo(y, i);
                 }
@@ -119,9 +127,9 @@ namespace InitCore.Backends.Cpu
                 {
                     var v = new Vector<float>(x, i);
                     var d = new Vector<float>(dy, i);
-                    var pos = Vector.GreaterThan(v, l.Zero);
-                    var g = Vector.ConditionalSelect(pos, d, l.Leaky ? d * l.Leak : l.Zero);
-                    if (l.Clamp) g = Vector.ConditionalSelect(Vector.LessThanOrEqual(l.Unclamped(v, pos), l.MaxV), g, l.Zero);
+                    var nonPositive = Vector.LessThanOrEqual(v, l.Zero);
+                    var g = l.Leaky ? Vector.ConditionalSelect(Vector.GreaterThan(v, l.Zero), d, d * l.Leak) : Vector.ConditionalSelect(nonPositive, l.Zero, d);
+                    if (l.Clamp) g = Vector.ConditionalSelect(Vector.LessThanOrEqual(l.Unclamped(v, nonPositive), l.MaxV), g, l.Zero);
                     g.CopyTo(dx, i);
                 }
             }

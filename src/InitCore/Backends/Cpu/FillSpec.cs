@@ -3,7 +3,7 @@ namespace InitCore.Backends.Cpu
     /// <summary>Which distribution a Philox fill draws.</summary>
     internal enum FillKind
     {
-        /// <summary>value = lo + u·width, u from the top 24 bits of the element's word.</summary>
+        /// <summary>value = min(lo + u·width, hi), u from the top 24 bits of the element's word.</summary>
         Uniform,
         /// <summary>value = mean + std·z, z from Box–Muller on the element's lane pair.</summary>
         Normal,
@@ -34,7 +34,7 @@ namespace InitCore.Backends.Cpu
         internal float P0 { get; }
         /// <summary>Uniform: width = hi − lo. Normal: std. Truncated: tWidth = 2Φ(β) − 2Φ(α).</summary>
         internal float P1 { get; }
-        /// <summary>Truncated: scale = std·√2.</summary>
+        /// <summary>Uniform: hi, the upper clamp (u·width + lo can round past hi when the bounds round apart). Truncated: scale = std·√2.</summary>
         internal float P2 { get; }
         /// <summary>Truncated: mean.</summary>
         internal float P3 { get; }
@@ -43,7 +43,7 @@ namespace InitCore.Backends.Cpu
         /// <summary>Truncated: upper clamp b.</summary>
         internal float P5 { get; }
 
-        internal static FillSpec Uniform(double lo, double hi) => new FillSpec(FillKind.Uniform, lo, hi, 0, 0, (float)lo, (float)(hi - lo));
+        internal static FillSpec Uniform(double lo, double hi) => new FillSpec(FillKind.Uniform, lo, hi, 0, 0, (float)lo, (float)(hi - lo), (float)hi);
 
         internal static FillSpec Normal(double mean, double std) => new FillSpec(FillKind.Normal, mean, std, 0, 0, (float)mean, (float)std);
 
@@ -56,7 +56,7 @@ namespace InitCore.Backends.Cpu
 
         public override string ToString() => Kind switch
         {
-            FillKind.Uniform => $"uniform(lo={P0}, width={P1})",
+            FillKind.Uniform => $"uniform(lo={P0}, width={P1}, hi={P2})",
             FillKind.Normal => $"normal(mean={P0}, std={P1})",
             _ => $"trunc_normal(tLo={P0}, tWidth={P1}, scale={P2}, mean={P3}, a={P4}, b={P5})",
         };

@@ -263,7 +263,11 @@ namespace InitCore.Backends.Cpu
         // The per-element formulas: the specification that the vector path and the CUDA kernels match.
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static float UniformValue(in FillSpec spec, uint x) => RandomMath.Uniform24(x) * spec.P1 + spec.P0;
+        internal static float UniformValue(in FillSpec spec, uint x)
+        {
+            float v = RandomMath.Uniform24(x) * spec.P1 + spec.P0;
+            return v > spec.P2 ? spec.P2 : v;
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static void NormalPair(in FillSpec spec, uint xr, uint xa, out float first, out float second)
@@ -294,10 +298,12 @@ namespace InitCore.Backends.Cpu
                 {
                     var lo = new Vector<float>(spec.P0);
                     var width = new Vector<float>(spec.P1);
+                    var hi = new Vector<float>(spec.P2);
                     for (int i = 0; i < ElementsPerGroup; i += w)
                     {
                         Vector<float> u = RandomMath.Uniform24(*(Vector<uint>*)(words + i));
-                        Store(values + i, u * width + lo);
+                        Vector<float> v = u * width + lo;
+                        Store(values + i, Vector.ConditionalSelect(Vector.GreaterThan(v, hi), hi, v));
                     }
                     break;
                 }
