@@ -185,6 +185,78 @@ namespace InitCore.Tests.Diagnostics
         }
 
         [TestMethod]
+        public void Doctor_HealthyReLUs_ZeroAboutHalf_AndAreNotDead()
+        {
+            using var e = Cpu();
+            var model = Deep(e, 1);
+            ModelInit.Apply(model, InitScheme.KaimingNormal(nonlinearity: Nonlinearity.Relu), InitScheme.Zeros);
+            using Tensor x = e.CreateTensor(256, 64);
+            Init.Normal(x);
+            DoctorReport report = InitDoctor.Diagnose(model, x);
+            Assert.IsTrue(report.Healthy, report.ToString());
+            foreach (DoctorLayer l in report.Layers.Where(l => l.Name.Contains("ReLU")))
+            {
+                Assert.AreEqual(0.5, l.FlatFraction!.Value, 0.1, l.Name);
+                Assert.AreEqual(0.9, l.DeadAbove!.Value, 1e-12, l.Name);
+            }
+            Assert.IsTrue(report.Layers.Where(l => l.Name.Contains("Linear")).All(l => l.FlatFraction is null && l.DeadAbove is null));
+        }
+
+        [TestMethod]
+        public void Doctor_FlagsDead_WhenFarMoreUnitsAreZeroedThanOnAHealthyInput()
+        {
+            using var e = Cpu();
+            // GeneralReLU without leak outputs −sub on its flat side: a near-zero count never sees those units.
+            var model = new Sequential(e, new Linear(e, 64, 64), new ReLU(e), new Linear(e, 64, 64), new GeneralReLU(e, 0, 0.4), new Linear(e, 64, 64), new LeakyReLU(e, 0.1));
+            ModelInit.Apply(model, InitScheme.KaimingNormal(nonlinearity: Nonlinearity.Relu), InitScheme.Zeros);
+            Init.Constant(((Linear)model[0]).Bias!.Value, -2.5);
+            Init.Constant(((Linear)model[2]).Bias!.Value, -2.5);
+            Init.Constant(((Linear)model[4]).Bias!.Value, -2.5);
+            using Tensor x = e.CreateTensor(256, 64);
+            Init.Normal(x);
+            DoctorReport report = InitDoctor.Diagnose(model, x);
+            DoctorLayer relu = report.Layers[1], general = report.Layers[3], leaky = report.Layers[5];
+            Assert.IsTrue(relu.FlatFraction > 0.9 && relu.FlatFraction < 1, report.ToString());
+            CollectionAssert.Contains(relu.Flags.ToArray(), "dead", report.ToString());
+            CollectionAssert.Contains(general.Flags.ToArray(), "dead", report.ToString());
+            Assert.IsLessThan(0.5, general.Forward.NearZeroFraction, "its zeroed units sit at −0.4, not near zero");
+            Assert.IsNull(leaky.FlatFraction, "a leaky ReLU has no flat region");
+            CollectionAssert.DoesNotContain(leaky.Flags.ToArray(), "dead");
+        }
+
+        [TestMethod]
+        public void Doctor_ConstantOutput_IsDead_ByARelativeTest()
+        {
+            using var e = Cpu();
+            var model = new Sequential(e, new Linear(e, 8, 8), new Linear(e, 8, 8));
+            Init.Zeros(((Linear)model[0]).Weight.Value);
+            Init.Constant(((Linear)model[0]).Bias!.Value, -0.4);
+            using Tensor x = e.CreateTensor(64, 8);
+            Init.Normal(x);
+            DoctorReport report = InitDoctor.Diagnose(model, x);
+            CollectionAssert.Contains(report.Layers[0].Flags.ToArray(), "dead", report.ToString());
+        }
+
+        [TestMethod]
+        public void Doctor_Table_FormatsEveryNumberOneWay()
+        {
+            using var e = Cpu();
+            var model = Deep(e, 0.05);
+            using Tensor x = e.CreateTensor(64, 64);
+            Init.Normal(x);
+            using Tensor y = e.CreateTensor(Enumerable.Range(0, 64).Select(i => (float)(i % 10)).ToArray(), 64);
+            string table = InitDoctor.Diagnose(model, x, y, new CrossEntropyLoss()).ToString();
+            Assert.IsFalse(table.Contains('%'), "fractions as plain numbers, like the other columns: " + table);
+            string[] row = table.Split('\n')[2].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            // name, mean, std, predicted, near0, zeroed, grad std[, flags]: every number four significant digits, invariant.
+            foreach (string cell in row.Skip(1).Take(6).Where(c => c != "-"))
+            {
+                Assert.IsTrue(double.TryParse(cell, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v), cell);
+                Assert.AreEqual(v.ToString("G4", System.Globalization.CultureInfo.InvariantCulture), cell);
+            }
+        }
+
+        [TestMethod]
         public void Doctor_TargetWithoutLoss_Throws()
         {
             using var e = Cpu();

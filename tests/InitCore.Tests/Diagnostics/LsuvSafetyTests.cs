@@ -20,7 +20,7 @@ namespace InitCore.Tests.Diagnostics
         private static readonly Lazy<InitCore.Data.MnistData> Mnist = new Lazy<InitCore.Data.MnistData>(() => InitCore.Data.Mnist.LoadBundled().Normalize());
 
         /// <summary>Digits LSUV never saw: the bundled validation subset.</summary>
-        private static Tensor HeldOut(Engine e, int n = 256) => Mnist.Value.Valid.Slice(0, n).ToTensor(e);
+        private static Tensor HeldOut(Engine e, int n = 128) => Mnist.Value.Valid.Slice(0, n).ToTensor(e);
 
         /// <summary>Mean, std and fractions of exact zeros and of negative values of a tensor, computed here in double from its values.</summary>
         private static (double Mean, double Std, double Zeros, double Negative) Moments(Tensor t)
@@ -132,8 +132,8 @@ namespace InitCore.Tests.Diagnostics
         {
             using var e = Cpu();
             var model = DeepReluCnn(e, 20);
-            using Tensor x = LsuvTests.Images(e, 32);
-            using Tensor held = HeldOut(e, 64);
+            using Tensor x = LsuvTests.Images(e, 16);
+            using Tensor held = HeldOut(e, 32);
             LsuvReport report = Lsuv.Run(model, x, new LsuvOptions { MaxIterations = 20 });
             Assert.AreEqual(21, report.Layers.Count);
             Assert.IsTrue(report.AllConverged, report.ToString());
