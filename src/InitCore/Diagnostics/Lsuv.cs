@@ -13,7 +13,7 @@ namespace InitCore.Diagnostics
     {
         /// <summary>Mishkin and Matas, "All you need is a good init" (ICLR 2016): orthonormal pre-init, then scale each weight until |var − 1| &lt; tol.</summary>
         Paper,
-        /// <summary>fastai's (course lesson 11): correct the mean (through the bias, or GeneralReLU's sub when measuring after it), then divide the weight by the std.</summary>
+        /// <summary>fastai's (course lesson 11): also correct the mean — through GeneralReLU's sub after a GeneralReLU with a sub, otherwise through the bias on the layer's output (see <see cref="Lsuv"/>) — then divide the weight by the std.</summary>
         Fastai,
     }
 
@@ -23,19 +23,23 @@ namespace InitCore.Diagnostics
         /// <summary>Variant. Default <see cref="LsuvVariant.Fastai"/>.</summary>
         public LsuvVariant Variant { get; set; } = LsuvVariant.Fastai;
 
-        /// <summary>Measure after the activation that follows each layer (true, the default) or on the layer's output.</summary>
+        /// <summary>
+        /// Use the activation that follows each layer (true, the default): the std is then measured after it, and the mean
+        /// where the activation's rule says (after a GeneralReLU with a sub; before a ReLU or LeakyReLU, whose output mean
+        /// cannot be 0). False: both are measured on the layer's output.
+        /// </summary>
         public bool MeasureAfterActivation { get; set; } = true;
 
-        /// <summary>Target mean (fastai variant). Default 0.</summary>
+        /// <summary>Target mean (fastai variant), at the point the activation's rule measures it. Default 0; must be finite.</summary>
         public double TargetMean { get; set; }
 
-        /// <summary>Target standard deviation. Default 1.</summary>
+        /// <summary>Target standard deviation. Default 1; must be finite and &gt; 0.</summary>
         public double TargetStd { get; set; } = 1;
 
-        /// <summary>Tolerance on |mean − target| and |std − target|. Default 1e-3.</summary>
+        /// <summary>Tolerance on |mean − target| and |std − target|. Default 1e-3; must be finite and &gt; 0.</summary>
         public double Tolerance { get; set; } = 1e-3;
 
-        /// <summary>Iterations per layer before giving up on it (it is then reported as not converged). Default 10.</summary>
+        /// <summary>Iterations per layer before giving up on it (it then keeps the state closest to the targets and is reported as not converged). Default 10; at least 1.</summary>
         public int MaxIterations { get; set; } = 10;
 
         /// <summary>Which Linear/Conv2d layers to calibrate; default all.</summary>
@@ -151,7 +155,7 @@ namespace InitCore.Diagnostics
         }
     }
 
-    /// <summary>LSUV failed on a layer (zero or non-finite std): the exception names the layer.</summary>
+    /// <summary>LSUV failed on a layer (a constant, i.e. dead, or non-finite output): the exception names the layer, and nothing LSUV changed is left changed.</summary>
     public sealed class LsuvException : InvalidOperationException
     {
         /// <summary>Creates the exception.</summary>
