@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using InitCore.Backends;
 using InitCore.Nn;
 
@@ -100,9 +99,17 @@ namespace InitCore.Diagnostics
     /// <summary>Layer names shared by every diagnostic: the module's path in the model, as <see cref="Module.NamedParameters"/> prefixes its parameters, and its description.</summary>
     internal static class LayerNames
     {
-        /// <summary>Each module of <paramref name="model"/> with its path: <c>12</c>, <c>1.0</c>; the model itself is <c>0</c> when it is a single layer.</summary>
-        internal static Dictionary<Module, string> Paths(Module model) =>
-            model.NamedModules().ToDictionary(n => n.Module, n => n.Path.Length == 0 ? "0" : n.Path);
+        /// <summary>
+        /// Each module of <paramref name="model"/> with its path: <c>12</c>, <c>1.0</c>; the model itself is <c>0</c> when it is a
+        /// single layer. A module used at several places (one ReLU instance reused) is named by its first.
+        /// </summary>
+        internal static Dictionary<Module, string> Paths(Module model)
+        {
+            var paths = new Dictionary<Module, string>();
+            foreach (var (path, module) in model.NamedModules())
+                if (!paths.ContainsKey(module)) paths.Add(module, path.Length == 0 ? "0" : path);
+            return paths;
+        }
 
         /// <summary>A layer's name, e.g. <c>12:Linear(64→10)</c>.</summary>
         internal static string Name(string path, Module layer) => $"{path}:{layer.Describe()}";

@@ -148,6 +148,20 @@ namespace InitCore.Tests.Diagnostics
         }
 
         [TestMethod]
+        public void LayerNames_OfAModuleUsedTwice_AreItsFirstPath_InStatsLsuvAndTheDoctor()
+        {
+            using var e = Cpu();
+            var relu = new ReLU(e);
+            var model = new Sequential(e, new Linear(e, 4, 8), relu, new Linear(e, 8, 8), relu, new Linear(e, 8, 2));
+            using var stats = new ActivationStats(model);
+            Assert.AreEqual("1:ReLU()", stats.LayerName(relu));
+            using Tensor x = e.CreateTensor(64, 4);
+            Init.Normal(x);
+            Assert.AreEqual("2:Linear(8→8)", Lsuv.Run(model, x).Layers[1].Name);
+            Assert.AreEqual("1:ReLU()", InitDoctor.Diagnose(model, x).Layers[3].Name);
+        }
+
+        [TestMethod]
         public void LayerNames_InANestedModel_AreThePathsNamedParametersUse()
         {
             using var e = Cpu();
