@@ -395,7 +395,8 @@ namespace InitCore.Plots.Tests
             Assert.AreEqual((1100, 650), ImageFile.PngSize(PathOf("colorful.png")));
             string colorful = ImageFile.SvgText(ImageFile.Svg(PathOf("colorful.svg")));
             StringAssert.Contains(colorful, "0:Conv2d(1→8, k5, s2, p2)");
-            StringAssert.Contains(colorful, "11:Linear(64→10)");
+            StringAssert.Contains(colorful, "12:Linear(64→10)", "numbered as the model, NamedParameters (12.weight) and the LSUV report number it");
+            Assert.IsFalse(colorful.Contains("11:Linear"), "Flatten (11) is not charted, and the Linear after it keeps its number");
             string weights = ImageFile.SvgText(ImageFile.Svg(PathOf("weights.svg")));
             foreach (string name in new[] { "0.weight", "2.weight", "4.weight", "6.weight", "8.weight", "12.weight", "12.bias" })
                 StringAssert.Contains(weights, name);

@@ -40,6 +40,13 @@ namespace InitCore.Diagnostics
 
         /// <summary>Which modules to watch; default: every leaf module except Flatten.</summary>
         public Func<Module, bool>? LayerFilter { get; set; }
+
+        /// <summary>
+        /// Also record passes made in evaluation mode (<see cref="Module.Eval"/>, e.g. a trainer's validation). Default
+        /// false: as fastai's ActivationStats, only training batches are recorded and counted, so a validation pass (often
+        /// a much larger batch) does not show up as a stripe in the charts.
+        /// </summary>
+        public bool RecordEvaluation { get; set; }
     }
 
     /// <summary>One recorded statistics pass.</summary>
@@ -51,7 +58,7 @@ namespace InitCore.Diagnostics
             Statistics = stats;
         }
 
-        /// <summary>The model's forward-call index (from 0) at which this was recorded.</summary>
+        /// <summary>The index (from 0) of the model's forward pass this was recorded in, counting only the passes recorded (training passes, and evaluation passes with <see cref="ActivationStatsOptions.RecordEvaluation"/>).</summary>
         public int Batch { get; }
 
         /// <summary>The statistics.</summary>
@@ -71,6 +78,7 @@ namespace InitCore.Diagnostics
         private readonly StatsConfig _config;
         private readonly HookScope _hooks = new HookScope();
         private readonly Dictionary<(Module, StatKind), Track> _tracks = new Dictionary<(Module, StatKind), Track>();
+        private readonly Dictionary<Module, string> _paths;
         private readonly object _gate = new object();
         private int _batch;
         private bool _disposed;
@@ -97,6 +105,7 @@ namespace InitCore.Diagnostics
             _config = _options.Statistics.ToConfig();
             Func<Module, bool> filter = _options.LayerFilter ?? (m => m.Children.Count == 0 && m is not Flatten);
             Layers = model.Modules().Where(filter).ToList();
+            _paths = LayerNames.Paths(model);
             try
             {
                 foreach (Module layer in Layers)
@@ -106,7 +115,11 @@ namespace InitCore.Diagnostics
                     if (_options.WeightGradients && layer.OwnParameters.FirstOrDefault(p => p.Name == "weight") is Parameter w)
                         _hooks.Backward(layer, (m, _, _) => Record(m, StatKind.WeightGradient, w.Grad));
                 }
-                _hooks.Forward(model, (_, _, _) => { lock (_gate) _batch++; });
+                _hooks.Forward(model, (_, _, _) =>
+                {
+                    lock (_gate)
+                        if (Recording) _batch++;
+                });
             }
             catch
             {
@@ -118,7 +131,7 @@ namespace InitCore.Diagnostics
         /// <summary>The watched modules, in execution order.</summary>
         public IReadOnlyList<Module> Layers { get; }
 
-        /// <summary>Forward calls of the model seen so far.</summary>
+        /// <summary>Forward passes of the model counted so far: training passes, and evaluation passes with <see cref="ActivationStatsOptions.RecordEvaluation"/>.</summary>
         public int Batches
         {
             get { lock (_gate) return _batch; }
@@ -128,7 +141,7 @@ namespace InitCore.Diagnostics
         {
             lock (_gate)
             {
-                if (_disposed || _batch % _options.Stride != 0) return;
+                if (_disposed || !Recording || _batch % _options.Stride != 0) return;
                 if (!_tracks.TryGetValue((m, kind), out Track? t))
                     _tracks[(m, kind)] = t = new Track(_model.Engine.Main.CreateStatsRing(_config, _options.Capacity));
                 t.Ring.Record(x.Storage, t.Written % _options.Capacity);
@@ -154,13 +167,20 @@ namespace InitCore.Diagnostics
             }
         }
 
-        /// <summary>A name for each watched layer: its index in execution order and its description.</summary>
-        public string LayerName(Module layer) => $"{IndexOf(layer)}:{layer.Describe()}";
+        // Whether the current pass is recorded: training mode, or evaluation passes asked for.
+        private bool Recording => _model.IsTraining || _options.RecordEvaluation;
 
-        private int IndexOf(Module layer)
+        /// <summary>
+        /// A layer's name: its path in the model as <see cref="Module.NamedParameters"/> prefixes its parameters (the
+        /// index in a Sequential, <c>1.0</c> in a nested one) and its description, e.g. <c>12:Linear(64→10)</c>; the
+        /// same name the LSUV report and the init doctor give the layer.
+        /// </summary>
+        /// <exception cref="ArgumentException"><paramref name="layer"/> is not a module of the watched model.</exception>
+        public string LayerName(Module layer)
         {
-            for (int i = 0; i < Layers.Count; i++) if (ReferenceEquals(Layers[i], layer)) return i;
-            return -1;
+            if (layer is null) throw new ArgumentNullException(nameof(layer));
+            return _paths.TryGetValue(layer, out string? path) ? LayerNames.Name(path, layer)
+                : throw new ArgumentException($"{layer.Describe()} is not a module of the model these statistics watch; pass one of Layers.", nameof(layer));
         }
 
         /// <summary>All records as CSV: layer, kind, batch, count, mean, std, min, max, near_zero, then the histogram bins.</summary>

@@ -10,12 +10,12 @@ namespace InitCore.Diagnostics
     /// <summary>One layer's diagnosis.</summary>
     public sealed class DoctorLayer
     {
-        internal DoctorLayer(string name, TensorStatistics forward, TensorStatistics? backward, double predictedStd, IReadOnlyList<string> flags)
+        internal DoctorLayer(string name, TensorStatistics forward, TensorStatistics? backward, double predictedStd, double? flatFraction, double? deadAbove, IReadOnlyList<string> flags)
         {
-            Name = name; Forward = forward; Backward = backward; PredictedStd = predictedStd; Flags = flags;
+            Name = name; Forward = forward; Backward = backward; PredictedStd = predictedStd; FlatFraction = flatFraction; DeadAbove = deadAbove; Flags = flags;
         }
 
-        /// <summary>Position and description.</summary>
+        /// <summary>Path in the model (as <see cref="Module.NamedParameters"/> gives it) and description, e.g. <c>12:Linear(64→10)</c>.</summary>
         public string Name { get; }
 
         /// <summary>Statistics of the layer's output.</summary>
@@ -27,7 +27,20 @@ namespace InitCore.Diagnostics
         /// <summary>The std the init formulas predict: variance propagated from the measured input through the layers' weight variances and fans and the activations' second-moment factors.</summary>
         public double PredictedStd { get; }
 
-        /// <summary>"vanishing" (std &lt; 0.1), "exploding" (std &gt; 10), "dead" (near-zero fraction &gt; 0.5), "nan/inf".</summary>
+        /// <summary>
+        /// For an activation with a flat region (ReLU, or GeneralReLU/LeakyReLU with no leak): the fraction of its outputs
+        /// equal to the value it outputs there (0 for ReLU, −sub for GeneralReLU), i.e. the units it zeroed; null for other layers.
+        /// A healthy, zero-mean symmetric input gives about 0.5 for a ReLU, by design.
+        /// </summary>
+        public double? FlatFraction { get; }
+
+        /// <summary>The <see cref="FlatFraction"/> above which the layer is flagged "dead": far more than a healthy input gives (0.9 for a ReLU, see <see cref="InitDoctor.DeadExcess"/>); null for layers without a flat region.</summary>
+        public double? DeadAbove { get; }
+
+        /// <summary>
+        /// "vanishing" (std &lt; 0.1), "exploding" (std &gt; 10), "dead" (the output is constant, or an activation zeroes
+        /// far more of it than it does on a healthy input: <see cref="FlatFraction"/> &gt; <see cref="DeadAbove"/>), "nan/inf".
+        /// </summary>
         public IReadOnlyList<string> Flags { get; }
     }
 
@@ -46,11 +59,11 @@ namespace InitCore.Diagnostics
         public override string ToString()
         {
             var sb = new StringBuilder();
-            sb.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0,-40} {1,9} {2,9} {3,9} {4,7} {5,10} {6}", "layer", "mean", "std", "predicted", "near0", "grad std", "flags"));
+            sb.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0,-40} {1,10} {2,10} {3,10} {4,10} {5,10} {6,10} {7}", "layer", "mean", "std", "predicted", "near0", "zeroed", "grad std", "flags"));
             foreach (DoctorLayer l in Layers)
-                sb.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0,-40} {1,9:G4} {2,9:G4} {3,9:G4} {4,7:P0} {5,10} {6}",
-                    l.Name, l.Forward.Mean, l.Forward.Std, l.PredictedStd, l.Forward.NearZeroFraction,
-                    l.Backward is null ? "-" : l.Backward.Std.ToString("G4", CultureInfo.InvariantCulture), string.Join(",", l.Flags)));
+                sb.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0,-40} {1,10} {2,10} {3,10} {4,10} {5,10} {6,10} {7}",
+                    l.Name, ReportText.Number(l.Forward.Mean), ReportText.Number(l.Forward.Std), ReportText.Number(l.PredictedStd), ReportText.Number(l.Forward.NearZeroFraction),
+                    l.FlatFraction is double f ? ReportText.Number(f) : "-", l.Backward is null ? "-" : ReportText.Number(l.Backward.Std), string.Join(",", l.Flags)));
             return sb.ToString().TrimEnd();
         }
 
@@ -61,6 +74,7 @@ namespace InitCore.Diagnostics
                 $"{{\"mean\":{JsonText.Number(s.Mean)},\"std\":{JsonText.Number(s.Std)},\"min\":{JsonText.Number(s.Min)},\"max\":{JsonText.Number(s.Max)},\"near_zero\":{JsonText.Number(s.NearZeroFraction)}}}";
             var parts = Layers.Select(l =>
                 $"{{\"name\":{JsonText.String(l.Name)},\"forward\":{Stats(l.Forward)},\"backward\":{Stats(l.Backward)},\"predicted_std\":{JsonText.Number(l.PredictedStd)}," +
+                $"\"flat_fraction\":{(l.FlatFraction is double f ? JsonText.Number(f) : "null")},\"dead_above\":{(l.DeadAbove is double d ? JsonText.Number(d) : "null")}," +
                 $"\"flags\":[{string.Join(",", l.Flags.Select(JsonText.String))}]}}");
             return $"{{\"healthy\":{(Healthy ? "true" : "false")},\"layers\":[{string.Join(",", parts)}]}}";
         }
@@ -78,8 +92,12 @@ namespace InitCore.Diagnostics
         /// <summary>Exploding above this std.</summary>
         public const double ExplodingStd = 10;
 
-        /// <summary>Dead above this near-zero fraction.</summary>
-        public const double DeadFraction = 0.5;
+        /// <summary>
+        /// "Dead" means far more zeros than the activation produces on a healthy input: an activation whose healthy
+        /// flat fraction is h (0.5 for ReLU) is flagged when its flat fraction exceeds h + DeadExcess·(1 − h), i.e. 0.9 for
+        /// a ReLU. Any layer whose output is constant (std ≤ 1e-5 of its magnitude) is flagged too.
+        /// </summary>
+        public const double DeadExcess = 0.8;
 
         /// <summary>Diagnoses <paramref name="model"/> on <paramref name="input"/>; with a target and loss, also the backward pass (gradients are accumulated into the parameters' Grad).</summary>
         public static DoctorReport Diagnose(Module model, Tensor input, Tensor? target = null, Loss? loss = null, StatisticsOptions? options = null)
@@ -90,13 +108,19 @@ namespace InitCore.Diagnostics
             StatisticsOptions o = options ?? new StatisticsOptions { HistogramBins = 0, NearZeroThreshold = 0.01f };
             List<Module> leaves = model.Modules().Where(m => m.Children.Count == 0).ToList();
             var forward = new Dictionary<Module, TensorStatistics>();
+            var flat = new Dictionary<Module, double>();
+            Dictionary<Module, string> paths = LayerNames.Paths(model);
             var backward = new Dictionary<Module, TensorStatistics>();
             TensorStatistics inputStats = TensorOps.Statistics(input, o);
             using (var scope = new HookScope())
             {
                 foreach (Module m in leaves)
                 {
-                    scope.Forward(m, (mm, _, y) => forward[mm] = TensorOps.Statistics(y, o));
+                    scope.Forward(m, (mm, _, y) =>
+                    {
+                        forward[mm] = TensorOps.Statistics(y, o);
+                        if (mm is ActivationModule a && ActivationRules.For(a).FlatValue is double v) flat[mm] = ActivationRules.FractionEqualTo(y, v);
+                    });
                     if (loss is not null) scope.Backward(m, (mm, dy, _) => backward[mm] = TensorOps.Statistics(dy, o));
                 }
                 Tensor output = model.Forward(input);
@@ -117,15 +141,22 @@ namespace InitCore.Diagnostics
                 double predicted = Math.Sqrt(Math.Max(0, second - mean * mean));
                 if (!forward.TryGetValue(m, out TensorStatistics? fs)) continue;
                 var flags = new List<string>();
+                double? zeroed = flat.TryGetValue(m, out double z) ? z : null;
+                double? deadAbove = null;
+                if (zeroed is not null)
+                {
+                    double healthy = ActivationRules.For((ActivationModule)m).HealthyFlatFraction;
+                    deadAbove = healthy + DeadExcess * (1 - healthy);
+                }
                 if (double.IsNaN(fs.Mean) || double.IsInfinity(fs.Mean) || double.IsNaN(fs.Std) || double.IsInfinity(fs.Std)) flags.Add("nan/inf");
                 else
                 {
                     if (fs.Std < VanishingStd) flags.Add("vanishing");
                     if (fs.Std > ExplodingStd) flags.Add("exploding");
-                    if (fs.NearZeroFraction > DeadFraction) flags.Add("dead");
+                    if (ActivationRules.IsConstant(fs.Mean, fs.Std, fs.Min, fs.Max) || zeroed > deadAbove) flags.Add("dead");
                 }
                 backward.TryGetValue(m, out TensorStatistics? bs);
-                layers.Add(new DoctorLayer($"{i}:{m.Describe()}", fs, bs, predicted, flags));
+                layers.Add(new DoctorLayer(LayerNames.Name(paths[m], m), fs, bs, predicted, zeroed, deadAbove, flags));
             }
             return new DoctorReport(layers);
         }

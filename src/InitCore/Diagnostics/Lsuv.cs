@@ -13,7 +13,7 @@ namespace InitCore.Diagnostics
     {
         /// <summary>Mishkin and Matas, "All you need is a good init" (ICLR 2016): orthonormal pre-init, then scale each weight until |var − 1| &lt; tol.</summary>
         Paper,
-        /// <summary>fastai's (course lesson 11): correct the mean (through the bias, or GeneralReLU's sub when measuring after it), then divide the weight by the std.</summary>
+        /// <summary>fastai's (course lesson 11): also correct the mean — through GeneralReLU's sub after a GeneralReLU with a sub, otherwise through the bias on the layer's output (see <see cref="Lsuv"/>) — then divide the weight by the std.</summary>
         Fastai,
     }
 
@@ -23,19 +23,23 @@ namespace InitCore.Diagnostics
         /// <summary>Variant. Default <see cref="LsuvVariant.Fastai"/>.</summary>
         public LsuvVariant Variant { get; set; } = LsuvVariant.Fastai;
 
-        /// <summary>Measure after the activation that follows each layer (true, the default) or on the layer's output.</summary>
+        /// <summary>
+        /// Use the activation that follows each layer (true, the default): the std is then measured after it, and the mean
+        /// where the activation's rule says (after a GeneralReLU with a sub; before a ReLU or LeakyReLU, whose output mean
+        /// cannot be 0). False: both are measured on the layer's output.
+        /// </summary>
         public bool MeasureAfterActivation { get; set; } = true;
 
-        /// <summary>Target mean (fastai variant). Default 0.</summary>
+        /// <summary>Target mean (fastai variant), at the point the activation's rule measures it. Default 0; must be finite.</summary>
         public double TargetMean { get; set; }
 
-        /// <summary>Target standard deviation. Default 1.</summary>
+        /// <summary>Target standard deviation. Default 1; must be finite and &gt; 0.</summary>
         public double TargetStd { get; set; } = 1;
 
-        /// <summary>Tolerance on |mean − target| and |std − target|. Default 1e-3.</summary>
+        /// <summary>Tolerance on |mean − target| and |std − target|. Default 1e-3; must be finite and &gt; 0.</summary>
         public double Tolerance { get; set; } = 1e-3;
 
-        /// <summary>Iterations per layer before giving up on it (it is then reported as not converged). Default 10.</summary>
+        /// <summary>Iterations per layer before giving up on it (it then keeps the state closest to the targets and is reported as not converged). Default 10; at least 1.</summary>
         public int MaxIterations { get; set; } = 10;
 
         /// <summary>Which Linear/Conv2d layers to calibrate; default all.</summary>
@@ -51,31 +55,57 @@ namespace InitCore.Diagnostics
     /// <summary>What LSUV did to one layer.</summary>
     public sealed class LsuvLayerReport
     {
-        internal LsuvLayerReport(string name, int iterations, double meanBefore, double stdBefore, double meanAfter, double stdAfter, bool converged)
+        internal LsuvLayerReport(string name, int iterations, double meanBefore, double stdBefore, double meanAfter, double stdAfter, bool converged,
+            LsuvPoint meanAt, LsuvPoint stdAt, LsuvMeanControl? meanBy, double weightScale, double biasShift, double? subBefore, double? subAfter, string? note)
         {
             Name = name; Iterations = iterations; MeanBefore = meanBefore; StdBefore = stdBefore; MeanAfter = meanAfter; StdAfter = stdAfter; Converged = converged;
+            MeanMeasuredAt = meanAt; StdMeasuredAt = stdAt; MeanCorrectedBy = meanBy; WeightScale = weightScale; BiasShift = biasShift; SubBefore = subBefore; SubAfter = subAfter; Note = note;
         }
 
-        /// <summary>Position and description, e.g. <c>0:Conv2d(1→8, k5, s2, p2)</c>.</summary>
+        /// <summary>Path in the model (as <see cref="Module.NamedParameters"/> gives it) and description, e.g. <c>0:Conv2d(1→8, k5, s2, p2)</c>.</summary>
         public string Name { get; }
 
         /// <summary>Adjustments made.</summary>
         public int Iterations { get; }
 
-        /// <summary>Mean of the measured output before.</summary>
+        /// <summary>Mean before, measured at <see cref="MeanMeasuredAt"/>.</summary>
         public double MeanBefore { get; }
 
-        /// <summary>Std of the measured output before.</summary>
+        /// <summary>Std before, measured at <see cref="StdMeasuredAt"/>.</summary>
         public double StdBefore { get; }
 
-        /// <summary>Mean after.</summary>
+        /// <summary>Mean after, measured at <see cref="MeanMeasuredAt"/>.</summary>
         public double MeanAfter { get; }
 
-        /// <summary>Std after.</summary>
+        /// <summary>Std after, measured at <see cref="StdMeasuredAt"/>.</summary>
         public double StdAfter { get; }
 
-        /// <summary>Whether the targets were met within the tolerance.</summary>
+        /// <summary>Whether every target LSUV could correct was met within the tolerance (the std always; the mean in the fastai variant when the layer has a bias or a GeneralReLU with sub follows).</summary>
         public bool Converged { get; }
+
+        /// <summary>Where the mean is measured: after the activation only when a shift after it (GeneralReLU's sub) corrects it; otherwise on the layer's output.</summary>
+        public LsuvPoint MeanMeasuredAt { get; }
+
+        /// <summary>Where the std is measured: after the activation (when one follows and is measured), otherwise on the layer's output.</summary>
+        public LsuvPoint StdMeasuredAt { get; }
+
+        /// <summary>What corrected the mean; null when the mean was not corrected (paper variant, or no bias).</summary>
+        public LsuvMeanControl? MeanCorrectedBy { get; }
+
+        /// <summary>The factor the weight was multiplied by (1 when unchanged).</summary>
+        public double WeightScale { get; }
+
+        /// <summary>The amount added to every bias entry (0 when unchanged or no bias); the bias also absorbs (1 − scale)·b0 implicitly, see <see cref="Lsuv"/>.</summary>
+        public double BiasShift { get; }
+
+        /// <summary>The following GeneralReLU's sub before LSUV; null when no GeneralReLU's sub was corrected.</summary>
+        public double? SubBefore { get; }
+
+        /// <summary>The following GeneralReLU's sub after LSUV; null when no GeneralReLU's sub was corrected.</summary>
+        public double? SubAfter { get; }
+
+        /// <summary>Why a target was not met or not corrected, and what LSUV kept instead; null when everything converged.</summary>
+        public string? Note { get; }
     }
 
     /// <summary>The result of an LSUV run.</summary>
@@ -100,10 +130,13 @@ namespace InitCore.Diagnostics
         public override string ToString()
         {
             var sb = new StringBuilder();
-            sb.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0,-36} {1,5} {2,10} {3,10} {4,10} {5,10} {6}", "layer", "iters", "mean0", "std0", "mean", "std", "converged"));
+            sb.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0,-36} {1,5} {2,10} {3,10} {4,10} {5,10} {6,10} {7,10} {8,10} {9}",
+                "layer", "iters", "mean0", "std0", "mean", "std", "w scale", "b shift", "sub", "converged"));
             foreach (LsuvLayerReport l in Layers)
-                sb.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0,-36} {1,5} {2,10:F4} {3,10:F4} {4,10:F4} {5,10:F4} {6}",
-                    l.Name, l.Iterations, l.MeanBefore, l.StdBefore, l.MeanAfter, l.StdAfter, l.Converged ? "yes" : "NO"));
+                sb.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0,-36} {1,5} {2,10} {3,10} {4,10} {5,10} {6,10} {7,10} {8,10} {9}",
+                    l.Name, l.Iterations, ReportText.Number(l.MeanBefore), ReportText.Number(l.StdBefore), ReportText.Number(l.MeanAfter), ReportText.Number(l.StdAfter),
+                    ReportText.Number(l.WeightScale), ReportText.Number(l.BiasShift), l.SubAfter is double sub ? ReportText.Number(sub) : "-",
+                    (l.Converged ? "yes" : "NO") + (l.Note is null ? "" : " (" + l.Note + ")")));
             sb.Append(string.Format(CultureInfo.InvariantCulture, "layer forward calls: {0}", LayerForwardCalls));
             return sb.ToString();
         }
@@ -113,12 +146,16 @@ namespace InitCore.Diagnostics
         {
             var parts = Layers.Select(l =>
                 $"{{\"name\":{JsonText.String(l.Name)},\"iterations\":{l.Iterations},\"mean_before\":{JsonText.Number(l.MeanBefore)},\"std_before\":{JsonText.Number(l.StdBefore)}," +
-                $"\"mean_after\":{JsonText.Number(l.MeanAfter)},\"std_after\":{JsonText.Number(l.StdAfter)},\"converged\":{(l.Converged ? "true" : "false")}}}");
+                $"\"mean_after\":{JsonText.Number(l.MeanAfter)},\"std_after\":{JsonText.Number(l.StdAfter)},\"converged\":{(l.Converged ? "true" : "false")}," +
+                $"\"mean_at\":{JsonText.String(l.MeanMeasuredAt.ToString())},\"std_at\":{JsonText.String(l.StdMeasuredAt.ToString())}," +
+                $"\"mean_by\":{(l.MeanCorrectedBy is LsuvMeanControl c ? JsonText.String(c.ToString()) : "null")},\"weight_scale\":{JsonText.Number(l.WeightScale)}," +
+                $"\"bias_shift\":{JsonText.Number(l.BiasShift)},\"sub_before\":{(l.SubBefore is double s0 ? JsonText.Number(s0) : "null")}," +
+                $"\"sub_after\":{(l.SubAfter is double s1 ? JsonText.Number(s1) : "null")},\"note\":{(l.Note is null ? "null" : JsonText.String(l.Note))}}}");
             return $"{{\"layers\":[{string.Join(",", parts)}],\"layer_forward_calls\":{LayerForwardCalls}}}";
         }
     }
 
-    /// <summary>LSUV failed on a layer (zero or non-finite std): the exception names the layer.</summary>
+    /// <summary>LSUV failed on a layer (a constant, i.e. dead, or non-finite output): the exception names the layer, and nothing LSUV changed is left changed.</summary>
     public sealed class LsuvException : InvalidOperationException
     {
         /// <summary>Creates the exception.</summary>
@@ -131,11 +168,21 @@ namespace InitCore.Diagnostics
     /// <summary>
     /// Layer-sequential unit-variance initialization. Each calibrated layer's input is computed once and
     /// cached, and the layer itself runs once: its output is cached too, and since a weight scale s and a
-    /// bias shift Δ act on it as the affine map s·z + (1 − s)·b0 − Δ, each iteration is one elementwise pass that
-    /// applies that map and the activation's formula and measures the result in the same pass. LSUV therefore
-    /// costs exactly one forward pass plus one elementwise pass per iteration (not
+    /// bias shift Δ act on it as the affine map s·z + (1 − s)·b0 − Δ, each iteration is one elementwise pass per
+    /// measuring point that applies that map (and the activation's formula) and measures the result in the same
+    /// pass. LSUV therefore costs exactly one forward pass plus elementwise passes per iteration (not
     /// iterations × full forwards as in fastai and LSUV-pytorch). Statistics run on the device; only their
     /// summaries are read back.
+    /// <para>
+    /// Where the mean and the std are measured and corrected depends on the activation that follows (a table,
+    /// docs/diagnostics.md): after a plain ReLU or LeakyReLU the mean is centred on the layer's output through the
+    /// bias (a mean of 0 after a rectifier is not reachable without killing units) and the std is measured after
+    /// the activation; after a GeneralReLU with a sub both are measured after it and the sub moves the mean
+    /// (fastai's lesson); with no activation both are measured on the layer's output. A layer that cannot reach
+    /// its targets keeps the closest state LSUV saw (possibly its original one) and the report says why.
+    /// Run is transactional: inputs are validated before anything changes, and when it throws every weight, bias
+    /// and sub it changed is restored.
+    /// </para>
     /// </summary>
     public static class Lsuv
     {
@@ -143,28 +190,25 @@ namespace InitCore.Diagnostics
         public static LsuvReport Run(Module model, Tensor batch, LsuvOptions? options = null) => Run(model, new[] { batch ?? throw new ArgumentNullException(nameof(batch)) }, options);
 
         /// <summary>Runs LSUV with statistics pooled over several batches.</summary>
-        /// <exception cref="ArgumentException">No batch, or the options are out of range.</exception>
+        /// <exception cref="ArgumentException">No batch, a batch that is empty, on another engine or of the wrong shape, or the options are out of range.</exception>
         /// <exception cref="NotSupportedException">The model is not a chain of layers.</exception>
         /// <exception cref="InvalidOperationException">The model has no Linear or Conv2d layer (that the filter accepts) to calibrate.</exception>
-        /// <exception cref="LsuvException">A layer's output has zero or non-finite std.</exception>
+        /// <exception cref="LsuvException">A layer's output is constant (a dead layer) or not finite; nothing is left changed.</exception>
         public static LsuvReport Run(Module model, IReadOnlyList<Tensor> batches, LsuvOptions? options = null)
         {
             if (model is null) throw new ArgumentNullException(nameof(model));
-            if (batches is null || batches.Count == 0) throw new ArgumentException("Give at least one batch of inputs.", nameof(batches));
             LsuvOptions o = options ?? new LsuvOptions();
-            if (!(o.Tolerance > 0)) throw new ArgumentOutOfRangeException(nameof(options), o.Tolerance, "Tolerance must be > 0.");
-            if (o.MaxIterations < 1) throw new ArgumentOutOfRangeException(nameof(options), o.MaxIterations, "MaxIterations must be ≥ 1.");
-            if (!(o.TargetStd > 0)) throw new ArgumentOutOfRangeException(nameof(options), o.TargetStd, "TargetStd must be > 0.");
-            foreach (Module m in model.Modules())
-                if (m.Children.Count > 0 && m is not Sequential)
-                    throw new NotSupportedException($"LSUV needs a chain of layers (Sequential, possibly nested); {m.Describe()} is a container it cannot run piecewise.");
+            Validate(model, batches, o);
             List<Module> leaves = model.Modules().Where(m => m.Children.Count == 0).ToList();
+            Dictionary<Module, string> paths = LayerNames.Paths(model);
             Func<Module, bool> filter = o.LayerFilter ?? (_ => true);
             if (!leaves.Any(m => m is Linear or Conv2d && filter(m)))
                 throw new InvalidOperationException(
                     $"LSUV has no layer to calibrate in the model {model.Describe()} (layers: {(leaves.Count == 0 ? "none" : string.Join(", ", leaves.Select(m => m.Describe())))}): " +
                     $"it calibrates Linear and Conv2d layers{(o.LayerFilter is null ? "" : " that LsuvOptions.LayerFilter accepts")}, and there are none. Add such a layer{(o.LayerFilter is null ? "" : " or widen the filter")}; nothing was changed.");
             bool wasTraining = model.IsTraining;
+            // What to undo when LSUV throws part-way, newest last.
+            var undo = new List<Action>();
             model.Train(o.TrainingMode);
             int calls = 0;
             var reports = new List<LsuvLayerReport>();
@@ -183,47 +227,116 @@ namespace InitCore.Diagnostics
                     }
                     Module layer = leaves[p];
                     ActivationModule? act = o.MeasureAfterActivation && p + 1 < leaves.Count ? leaves[p + 1] as ActivationModule : null;
+                    ActivationRule rule = ActivationRules.For(act);
                     Parameter weight = layer.OwnParameters.First(q => q.Name == "weight");
                     Parameter? bias = layer.OwnParameters.FirstOrDefault(q => q.Name == "bias");
-                    string name = $"{p}:{layer.Describe()}";
+                    string name = LayerNames.Name(paths[layer], layer);
+                    GeneralReLU? subOwner = o.Variant == LsuvVariant.Fastai && rule.MeanBy == LsuvMeanControl.Sub ? act as GeneralReLU : null;
+                    bool canMean = o.Variant == LsuvVariant.Fastai && (rule.MeanBy == LsuvMeanControl.Sub ? subOwner is not null : bias is not null);
+
+                    float[] weightBefore = weight.Value.ToArray();
+                    undo.Add(() => weight.Value.CopyFrom(weightBefore));
+                    float[]? b0 = bias?.Value.ToArray();
+                    if (bias is not null) undo.Add(() => bias.Value.CopyFrom(b0));
+                    double sub0 = subOwner?.Sub ?? 0;
+                    if (subOwner is not null) undo.Add(() => subOwner.Sub = sub0);
                     if (o.Variant == LsuvVariant.Paper) Init.Orthogonal(weight.Value, 1.0, o.Generator);
 
                     // The layer runs once per batch. Its output z0 (with bias b0) is cached: scaling the weight by s and
                     // shifting every bias entry by −Δ gives s·(z0 − b0) + b0 − Δ = s·z0 + (1 − s)·b0 − Δ, so each
-                    // iteration only re-applies that affine map and the activation to the cached z0.
+                    // iteration only re-applies that affine map (and the activation) to the cached z0.
                     List<Tensor> z0 = cur.Select(x => layer.Forward(x)).ToList();
                     calls += z0.Count;
-                    float[]? b0 = bias?.Value.ToArray();
                     int channels = b0?.Length ?? 0;
                     double scale = 1.0, shiftTotal = 0.0;
                     // (1 − s)·b0 per channel, or null when there is no bias or no scale yet.
                     Tensor? PerChannelShift() => b0 is null || scale == 1.0 ? null : model.Engine.CreateTensor(b0.Select(v => (float)((1.0 - scale) * v)).ToArray(), channels);
                     int Inner(Tensor z) => channels == 0 ? 1 : (int)(z.Length / ((long)z.Shape[0] * channels));
 
-                    (double Mean, double Std) Measure()
+                    // One fused pass per batch on the device: s·z0 + (1 − s)·b0 − Δ, through the activation or not, is measured, not stored.
+                    Measured Pass(bool throughActivation)
                     {
-                        // One fused pass per batch on the device: act(s·z0 + (1 − s)·b0 − Δ) is measured, not stored.
                         var merged = new StatsResult();
                         using Tensor? perChannel = PerChannelShift();
                         foreach (Tensor z in z0)
                         {
                             StatsResult r = model.Engine.Main.AffineActivationStatistics(z.Storage, (float)scale, (float)-shiftTotal, perChannel?.Storage,
-                                Math.Max(1, channels), Inner(z), act?.Spec, new StatsConfig(0f, 0f, 1f, 0, false));
+                                Math.Max(1, channels), Inner(z), throughActivation ? act!.Spec : null, new StatsConfig(0f, 0f, 1f, 0, false));
                             merged.Merge(r.Count, r.Mean, r.M2, r.Min, r.Max, r.NearZero);
                         }
                         double std = merged.Count > 1 ? Math.Sqrt(merged.M2 / (merged.Count - 1)) : double.NaN;
+                        string where = throughActivation ? $"the output of {act!.Describe()} after layer {name}" : $"the output of layer {name}";
                         if (double.IsNaN(merged.Mean) || double.IsInfinity(merged.Mean) || double.IsNaN(std) || double.IsInfinity(std))
-                            throw new LsuvException(name, $"LSUV: the output of layer {name} has a non-finite mean or std (mean {merged.Mean}, std {std}); check the input batch and the previous layers.");
-                        if (std == 0)
-                            throw new LsuvException(name, $"LSUV: the output of layer {name} has zero std (every value is {merged.Mean}), so it cannot be scaled to std {o.TargetStd}; its units may be dead. Re-initialize it or measure before the activation.");
-                        return (merged.Mean, std);
+                            throw new LsuvException(name, $"LSUV: {where} has a non-finite mean or std (mean {merged.Mean}, std {std}); check the input batch and the previous layers. Nothing was changed.");
+                        return new Measured(merged.Count, merged.Mean, std, merged.Min, merged.Max);
                     }
+
+                    LsuvException Dead(Measured r, string where) => new LsuvException(name,
+                        $"LSUV: {where} has zero std (all {r.Count} values are {r.Mean.ToString("G6", CultureInfo.InvariantCulture)} up to float rounding, std {r.Std.ToString("G3", CultureInfo.InvariantCulture)}), " +
+                        $"so it cannot be scaled to std {o.TargetStd.ToString(CultureInfo.InvariantCulture)}; its units are dead. Re-initialize the layer (e.g. Init.KaimingNormal) and run LSUV again. Nothing was changed.");
+
+                    double mw = 0, mb = b0 is null ? 0 : b0.Average(v => (double)v);
+                    (double Mean, double Std) Evaluate()
+                    {
+                        Measured pre = Pass(false);
+                        if (pre.IsConstant) throw Dead(pre, $"the output of layer {name}");
+                        Measured? post = rule.MeanAt == LsuvPoint.ActivationOutput || rule.StdAt == LsuvPoint.ActivationOutput ? Pass(true) : null;
+                        Measured atStd = rule.StdAt == LsuvPoint.ActivationOutput ? post! : pre;
+                        double m = rule.MeanAt == LsuvPoint.ActivationOutput ? post!.Mean : pre.Mean;
+                        // A constant output after the activation (every input on a rectifier's flat side) is only revived by
+                        // centring the layer's output; when that is not how this layer's mean is corrected, the layer is dead.
+                        if (atStd.IsConstant && !(canMean && rule.MeanAt == LsuvPoint.LayerOutput && Math.Abs(m - o.TargetMean) >= o.Tolerance))
+                            throw Dead(atStd, $"the output of {act!.Describe()} after layer {name}");
+                        return (m, atStd.IsConstant ? double.NaN : atStd.Std);
+                    }
+
+                    var (mean0, std0) = Evaluate();
+                    if (rule.MeanAt == LsuvPoint.LayerOutput) mw = mean0 - mb;
+                    double mean = mean0, stdNow = std0;
+                    int iterations = 0;
+                    bool MeanOk() => !canMean || Math.Abs(mean - o.TargetMean) < o.Tolerance;
+                    bool StdOk() => Math.Abs(stdNow - o.TargetStd) < o.Tolerance;
+                    // Distance to the targets, in units of the target std; a constant output (NaN std) is infinitely far.
+                    double Distance() => (canMean ? Math.Abs(mean - o.TargetMean) : 0) / o.TargetStd + (double.IsNaN(stdNow) ? double.PositiveInfinity : Math.Abs(stdNow - o.TargetStd) / o.TargetStd);
+                    var best = (Scale: scale, Shift: shiftTotal, Sub: sub0, Mean: mean, Std: stdNow, Distance: Distance(), Iteration: 0);
+                    while (!(MeanOk() && StdOk()) && iterations < o.MaxIterations)
+                    {
+                        iterations++;
+                        if (!StdOk() && !double.IsNaN(stdNow)) scale *= o.TargetStd / stdNow;
+                        if (canMean && rule.MeanBy == LsuvMeanControl.Bias && rule.MeanAt == LsuvPoint.LayerOutput)
+                            shiftTotal = scale * mw + mb - o.TargetMean; // the layer output's mean, s·mw + mb − Δ, exactly at the target
+                        else if (!MeanOk())
+                        {
+                            if (rule.MeanBy == LsuvMeanControl.Sub) subOwner!.Sub += mean - o.TargetMean;
+                            else shiftTotal += mean - o.TargetMean;
+                        }
+                        (mean, stdNow) = Evaluate();
+                        double d = Distance();
+                        if (d < best.Distance) best = (scale, shiftTotal, subOwner?.Sub ?? 0, mean, stdNow, d, iterations);
+                    }
+                    bool converged = MeanOk() && StdOk();
+                    var notes = new List<string>();
+                    if (!converged)
+                    {
+                        // Never a worse layer: keep the state closest to the targets, which may be the one LSUV found.
+                        (scale, shiftTotal, mean, stdNow) = (best.Scale, best.Shift, best.Mean, best.Std);
+                        if (subOwner is not null) subOwner.Sub = best.Sub;
+                        notes.Add(best.Iteration == 0
+                            ? $"not converged in {iterations} iterations and no adjustment came closer to the targets, so the layer was left as it was"
+                            : $"not converged in {iterations} iterations; kept iteration {best.Iteration}'s state, the closest to the targets");
+                    }
+                    if (o.Variant == LsuvVariant.Fastai && !canMean)
+                        notes.Add(rule.MeanBy == LsuvMeanControl.Bias ? "mean not corrected: the layer has no bias" : "mean not corrected: no GeneralReLU sub follows");
+                    // Write the kept changes into the parameters once.
+                    if (scale != 1.0) TensorOps.ScaleShift(weight.Value, scale, 0.0);
+                    if (shiftTotal != 0.0 && bias is not null) TensorOps.ScaleShift(bias.Value, 1.0, -shiftTotal);
+                    reports.Add(new LsuvLayerReport(name, iterations, mean0, std0, mean, stdNow, converged, rule.MeanAt, rule.StdAt, canMean ? rule.MeanBy : null,
+                        scale, bias is null ? 0 : -shiftTotal, subOwner is null ? null : sub0, subOwner?.Sub, notes.Count == 0 ? null : string.Join("; ", notes)));
 
                     // The next layers' inputs: the affine map applied once, in place, to the cached outputs (LSUV's own
                     // tensors), then the activation module itself (so its hooks see it); the operations the measurements used.
-                    List<Tensor> Outputs()
+                    using (Tensor? perChannel = PerChannelShift())
                     {
-                        using Tensor? perChannel = PerChannelShift();
                         float s = (float)scale, shift = (float)-shiftTotal;
                         var next = new List<Tensor>(z0.Count);
                         foreach (Tensor z in z0)
@@ -239,39 +352,88 @@ namespace InitCore.Diagnostics
                             }
                             next.Add(y);
                         }
-                        return next;
+                        cur = next;
                     }
-
-                    var (mean0, std0) = Measure();
-                    double mean = mean0, stdNow = std0;
-                    int iterations = 0;
-                    bool MeanOk() => o.Variant == LsuvVariant.Paper || Math.Abs(mean - o.TargetMean) < o.Tolerance;
-                    bool StdOk() => Math.Abs(stdNow - o.TargetStd) < o.Tolerance;
-                    while (!(MeanOk() && StdOk()) && iterations < o.MaxIterations)
-                    {
-                        iterations++;
-                        if (!MeanOk())
-                        {
-                            double shift = mean - o.TargetMean;
-                            if (act is GeneralReLU gr) gr.Sub += shift;
-                            else if (bias is not null) shiftTotal += shift;
-                        }
-                        if (!StdOk()) scale *= o.TargetStd / stdNow;
-                        (mean, stdNow) = Measure();
-                    }
-                    // Write the accumulated changes into the parameters once.
-                    if (scale != 1.0) TensorOps.ScaleShift(weight.Value, scale, 0.0);
-                    if (shiftTotal != 0.0 && bias is not null) TensorOps.ScaleShift(bias.Value, 1.0, -shiftTotal);
-                    reports.Add(new LsuvLayerReport(name, iterations, mean0, std0, mean, stdNow, MeanOk() && StdOk()));
-                    cur = Outputs();
                     pos = p + (act is not null ? 2 : 1);
                 }
+            }
+            catch
+            {
+                // Transactional: put back every weight, bias and sub LSUV touched, newest first, then rethrow.
+                for (int i = undo.Count - 1; i >= 0; i--)
+                {
+#pragma warning disable CA1031 // a failed restore must not hide the original exception; the others are still restored
+                    try { undo[i](); }
+                    catch (Exception) { }
+#pragma warning restore CA1031
+                }
+                throw;
             }
             finally
             {
                 model.Train(wasTraining);
             }
             return new LsuvReport(reports, calls);
+        }
+
+        /// <summary>The summary of one measuring pass.</summary>
+        private sealed class Measured
+        {
+            internal Measured(long count, double mean, double std, double min, double max)
+            {
+                Count = count; Mean = mean; Std = std; Min = min; Max = max;
+            }
+
+            internal long Count { get; }
+            internal double Mean { get; }
+            internal double Std { get; }
+            internal double Min { get; }
+            internal double Max { get; }
+
+            /// <summary>A dead output: constant up to float rounding (<see cref="ActivationRules.IsConstant"/>).</summary>
+            internal bool IsConstant => ActivationRules.IsConstant(Mean, Std, Min, Max);
+        }
+
+        /// <summary>Checks the model, the batches and the options before anything changes.</summary>
+        private static void Validate(Module model, IReadOnlyList<Tensor>? batches, LsuvOptions options)
+        {
+            LsuvOptions o = options;
+            if (batches is null) throw new ArgumentNullException(nameof(batches));
+            if (batches.Count == 0) throw new ArgumentException("Give at least one batch of inputs.", nameof(batches));
+            static bool Finite(double v) => !double.IsNaN(v) && !double.IsInfinity(v);
+            if (!Enum.IsDefined(typeof(LsuvVariant), o.Variant))
+                throw new ArgumentOutOfRangeException(nameof(options), o.Variant, "LsuvOptions.Variant must be LsuvVariant.Fastai or LsuvVariant.Paper.");
+            if (!Finite(o.TargetMean))
+                throw new ArgumentOutOfRangeException(nameof(options), o.TargetMean, "LsuvOptions.TargetMean must be a finite number (default 0).");
+            if (!(Finite(o.TargetStd) && o.TargetStd > 0))
+                throw new ArgumentOutOfRangeException(nameof(options), o.TargetStd, "LsuvOptions.TargetStd must be a finite number > 0 (default 1).");
+            if (!(Finite(o.Tolerance) && o.Tolerance > 0))
+                throw new ArgumentOutOfRangeException(nameof(options), o.Tolerance, "LsuvOptions.Tolerance must be a finite number > 0 (default 1e-3).");
+            if (o.MaxIterations < 1)
+                throw new ArgumentOutOfRangeException(nameof(options), o.MaxIterations, "LsuvOptions.MaxIterations must be ≥ 1 (default 10).");
+            foreach (Module m in model.Modules())
+                if (m.Children.Count > 0 && m is not Sequential)
+                    throw new NotSupportedException($"LSUV needs a chain of layers (Sequential, possibly nested); {m.Describe()} is a container it cannot run piecewise.");
+            Tensor? first = null;
+            for (int i = 0; i < batches.Count; i++)
+            {
+                Tensor? x = batches[i];
+                if (x is null) throw new ArgumentException($"batches[{i}] is null; pass a tensor of inputs.", nameof(batches));
+                if (!ReferenceEquals(x.Engine, model.Engine))
+                    throw new ArgumentException($"batches[{i}] belongs to another engine than the model; create it with the model's engine (model.Engine.CreateTensor).", nameof(batches));
+                _ = x.Storage; // ObjectDisposedException for a disposed batch, before anything changes
+                if (x.Rank == 0 || x.Length == 0)
+                    throw new ArgumentException($"batches[{i}] is an empty Tensor{TensorShape.Format(x.ShapeArray)}; pass at least one sample, as [N, …] with N ≥ 1.", nameof(batches));
+                first ??= x;
+                if (!x.ShapeArray.Skip(1).SequenceEqual(first.ShapeArray.Skip(1)))
+                    throw new ArgumentException($"batches[{i}] is Tensor{TensorShape.Format(x.ShapeArray)} but batches[0] is Tensor{TensorShape.Format(first.ShapeArray)}; every batch must have the same shape after the batch dimension.", nameof(batches));
+            }
+            Module? entry = model.Modules().FirstOrDefault(m => m.Children.Count == 0);
+            int[] shape = first!.ShapeArray;
+            if (entry is Conv2d c && (shape.Length != 4 || shape[1] != c.InChannels))
+                throw new ArgumentException($"The model starts with {c.Describe()}, which takes [N, {c.InChannels}, H, W]; batches[0] is Tensor{TensorShape.Format(shape)}.", nameof(batches));
+            if (entry is Linear l && shape[shape.Length - 1] != l.InFeatures)
+                throw new ArgumentException($"The model starts with {l.Describe()}, which takes [N, {l.InFeatures}]; batches[0] is Tensor{TensorShape.Format(shape)}.", nameof(batches));
         }
     }
 }

@@ -376,6 +376,19 @@ namespace InitCore.Nn
                     yield return m;
         }
 
+        /// <summary>
+        /// Every module with its dotted path as PyTorch's <c>named_modules()</c> gives it (the path
+        /// <see cref="NamedParameters"/> puts before a parameter's name; "" for this module), in execution order.
+        /// The diagnostics number layers with it, so a chart, the LSUV report and NamedParameters agree.
+        /// </summary>
+        internal IEnumerable<(string Path, Module Module)> NamedModules(string prefix = "")
+        {
+            yield return (prefix, this);
+            for (int i = 0; i < Children.Count; i++)
+                foreach (var named in Children[i].NamedModules(prefix.Length == 0 ? ChildName(i) : $"{prefix}.{ChildName(i)}"))
+                    yield return named;
+        }
+
         /// <summary>Sets every parameter gradient to zero.</summary>
         public void ZeroGrad()
         {

@@ -84,5 +84,92 @@ namespace InitCore.Tests.Diagnostics
             Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new ActivationStats(model, new ActivationStatsOptions { Stride = 0 }));
             Assert.AreEqual(0, model.HookCount);
         }
+
+        [TestMethod]
+        public void EvaluationPasses_AreNotRecorded_ByDefault_AsFastai()
+        {
+            using var e = Cpu();
+            var model = new Sequential(e, new Linear(e, 4, 6), new ReLU(e));
+            using var stats = new ActivationStats(model);
+            using Tensor train = e.CreateTensor(8, 4);
+            using Tensor valid = e.CreateTensor(120, 4);
+            Init.Normal(train);
+            Init.Normal(valid);
+            model.Train();
+            model.Forward(train);
+            model.Forward(train);
+            model.Eval();
+            model.Forward(valid); // a validation pass, 15× larger
+            model.Train();
+            model.Forward(train);
+            var records = stats.Records(model[0]);
+            CollectionAssert.AreEqual(new[] { 0, 1, 2 }, records.Select(r => r.Batch).ToArray(), "training batches only, numbered without gaps");
+            Assert.IsTrue(records.All(r => r.Statistics.Count == 8 * 6), "no record of the 120-sample validation batch");
+            Assert.AreEqual(3, stats.Batches);
+        }
+
+        [TestMethod]
+        public void EvaluationPasses_AreRecorded_WhenAskedFor()
+        {
+            using var e = Cpu();
+            var model = new Sequential(e, new Linear(e, 4, 6));
+            using var stats = new ActivationStats(model, new ActivationStatsOptions { RecordEvaluation = true });
+            using Tensor train = e.CreateTensor(8, 4);
+            using Tensor valid = e.CreateTensor(120, 4);
+            model.Train();
+            model.Forward(train);
+            model.Eval();
+            model.Forward(valid);
+            var records = stats.Records(model[0]);
+            CollectionAssert.AreEqual(new long[] { 8 * 6, 120 * 6 }, records.Select(r => r.Statistics.Count).ToArray());
+            Assert.AreEqual(2, stats.Batches);
+        }
+
+        [TestMethod]
+        public void LayerNames_AgreeWithTheModel_NamedParameters_Lsuv_AndTheDoctor()
+        {
+            using var e = Cpu();
+            var model = LessonModels.Cnn(e);
+            using var stats = new ActivationStats(model);
+            Assert.IsFalse(stats.Layers.Contains(model[11]), "Flatten is not watched by default");
+            Assert.AreEqual("12:Linear(64→10)", stats.LayerName(model[12]), "numbered as in the model, even though Flatten is not watched");
+            Assert.AreEqual("12.weight", model.NamedParameters().First(p => ReferenceEquals(p.Parameter, ((Linear)model[12]).Weight)).Name);
+            Assert.AreEqual("0:Conv2d(1→8, k5, s2, p2)", stats.LayerName(model[0]));
+            using Tensor x = LsuvTests.Images(e, 8);
+            LsuvReport lsuv = Lsuv.Run(model, x);
+            Assert.AreEqual(stats.LayerName(model[12]), lsuv.Layers.Last().Name);
+            DoctorReport doctor = InitDoctor.Diagnose(model, x);
+            foreach (Module layer in stats.Layers)
+                Assert.IsTrue(doctor.Layers.Any(l => l.Name == stats.LayerName(layer)), stats.LayerName(layer));
+            StringAssert.Contains(stats.ToJson(), "\"name\":\"12:Linear(64→10)\"");
+            var ex = Assert.ThrowsExactly<ArgumentException>(() => stats.LayerName(new ReLU(e)));
+            Assert.AreEqual("layer", ex.ParamName);
+            StringAssert.Contains(ex.Message, "is not a module of the model");
+        }
+
+        [TestMethod]
+        public void LayerNames_OfAModuleUsedTwice_AreItsFirstPath_InStatsLsuvAndTheDoctor()
+        {
+            using var e = Cpu();
+            var relu = new ReLU(e);
+            var model = new Sequential(e, new Linear(e, 4, 8), relu, new Linear(e, 8, 8), relu, new Linear(e, 8, 2));
+            using var stats = new ActivationStats(model);
+            Assert.AreEqual("1:ReLU()", stats.LayerName(relu));
+            using Tensor x = e.CreateTensor(64, 4);
+            Init.Normal(x);
+            Assert.AreEqual("2:Linear(8→8)", Lsuv.Run(model, x).Layers[1].Name);
+            Assert.AreEqual("1:ReLU()", InitDoctor.Diagnose(model, x).Layers[3].Name);
+        }
+
+        [TestMethod]
+        public void LayerNames_InANestedModel_AreThePathsNamedParametersUse()
+        {
+            using var e = Cpu();
+            var model = new Sequential(e, new Linear(e, 4, 4), new Sequential(e, new ReLU(e), new Linear(e, 4, 2)));
+            using var stats = new ActivationStats(model);
+            Assert.AreEqual("1.1:Linear(4→2)", stats.LayerName(model.Modules().OfType<Linear>().Last()));
+            CollectionAssert.Contains(model.NamedParameters().Select(p => p.Name).ToArray(), "1.1.weight");
+            Assert.AreEqual("1.0:ReLU()", stats.LayerName(model.Modules().OfType<ReLU>().Single()));
+        }
     }
 }

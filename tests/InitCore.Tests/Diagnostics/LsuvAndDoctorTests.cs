@@ -185,6 +185,78 @@ namespace InitCore.Tests.Diagnostics
         }
 
         [TestMethod]
+        public void Doctor_HealthyReLUs_ZeroAboutHalf_AndAreNotDead()
+        {
+            using var e = Cpu();
+            var model = Deep(e, 1);
+            ModelInit.Apply(model, InitScheme.KaimingNormal(nonlinearity: Nonlinearity.Relu), InitScheme.Zeros);
+            using Tensor x = e.CreateTensor(256, 64);
+            Init.Normal(x);
+            DoctorReport report = InitDoctor.Diagnose(model, x);
+            Assert.IsTrue(report.Healthy, report.ToString());
+            foreach (DoctorLayer l in report.Layers.Where(l => l.Name.Contains("ReLU")))
+            {
+                Assert.AreEqual(0.5, l.FlatFraction!.Value, 0.1, l.Name);
+                Assert.AreEqual(0.9, l.DeadAbove!.Value, 1e-12, l.Name);
+            }
+            Assert.IsTrue(report.Layers.Where(l => l.Name.Contains("Linear")).All(l => l.FlatFraction is null && l.DeadAbove is null));
+        }
+
+        [TestMethod]
+        public void Doctor_FlagsDead_WhenFarMoreUnitsAreZeroedThanOnAHealthyInput()
+        {
+            using var e = Cpu();
+            // GeneralReLU without leak outputs −sub on its flat side: a near-zero count never sees those units.
+            var model = new Sequential(e, new Linear(e, 64, 64), new ReLU(e), new Linear(e, 64, 64), new GeneralReLU(e, 0, 0.4), new Linear(e, 64, 64), new LeakyReLU(e, 0.1));
+            ModelInit.Apply(model, InitScheme.KaimingNormal(nonlinearity: Nonlinearity.Relu), InitScheme.Zeros);
+            Init.Constant(((Linear)model[0]).Bias!.Value, -2.5);
+            Init.Constant(((Linear)model[2]).Bias!.Value, -2.5);
+            Init.Constant(((Linear)model[4]).Bias!.Value, -2.5);
+            using Tensor x = e.CreateTensor(256, 64);
+            Init.Normal(x);
+            DoctorReport report = InitDoctor.Diagnose(model, x);
+            DoctorLayer relu = report.Layers[1], general = report.Layers[3], leaky = report.Layers[5];
+            Assert.IsTrue(relu.FlatFraction > 0.9 && relu.FlatFraction < 1, report.ToString());
+            CollectionAssert.Contains(relu.Flags.ToArray(), "dead", report.ToString());
+            CollectionAssert.Contains(general.Flags.ToArray(), "dead", report.ToString());
+            Assert.IsLessThan(0.5, general.Forward.NearZeroFraction, "its zeroed units sit at −0.4, not near zero");
+            Assert.IsNull(leaky.FlatFraction, "a leaky ReLU has no flat region");
+            CollectionAssert.DoesNotContain(leaky.Flags.ToArray(), "dead");
+        }
+
+        [TestMethod]
+        public void Doctor_ConstantOutput_IsDead_ByARelativeTest()
+        {
+            using var e = Cpu();
+            var model = new Sequential(e, new Linear(e, 8, 8), new Linear(e, 8, 8));
+            Init.Zeros(((Linear)model[0]).Weight.Value);
+            Init.Constant(((Linear)model[0]).Bias!.Value, -0.4);
+            using Tensor x = e.CreateTensor(64, 8);
+            Init.Normal(x);
+            DoctorReport report = InitDoctor.Diagnose(model, x);
+            CollectionAssert.Contains(report.Layers[0].Flags.ToArray(), "dead", report.ToString());
+        }
+
+        [TestMethod]
+        public void Doctor_Table_FormatsEveryNumberOneWay()
+        {
+            using var e = Cpu();
+            var model = Deep(e, 0.05);
+            using Tensor x = e.CreateTensor(64, 64);
+            Init.Normal(x);
+            using Tensor y = e.CreateTensor(Enumerable.Range(0, 64).Select(i => (float)(i % 10)).ToArray(), 64);
+            string table = InitDoctor.Diagnose(model, x, y, new CrossEntropyLoss()).ToString();
+            Assert.IsFalse(table.Contains('%'), "fractions as plain numbers, like the other columns: " + table);
+            string[] row = table.Split('\n')[2].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            // name, mean, std, predicted, near0, zeroed, grad std[, flags]: every number four significant digits, invariant.
+            foreach (string cell in row.Skip(1).Take(6).Where(c => c != "-"))
+            {
+                Assert.IsTrue(double.TryParse(cell, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v), cell);
+                Assert.AreEqual(v.ToString("G4", System.Globalization.CultureInfo.InvariantCulture), cell);
+            }
+        }
+
+        [TestMethod]
         public void Doctor_TargetWithoutLoss_Throws()
         {
             using var e = Cpu();
@@ -211,6 +283,52 @@ namespace InitCore.Tests.Diagnostics
             using Tensor x = LsuvTests.Images(e);
             Assert.IsTrue(Lsuv.Run(LessonModels.Cnn(e), x).AllConverged);
             Assert.IsTrue(Lsuv.Run(LsuvTests.PlainCnn(e, 20), x, new LsuvOptions { MaxIterations = 20 }).AllConverged);
+        }
+
+        /// <summary>The same starting weights on both engines.</summary>
+        private static void CopyParameters(Module from, Module to)
+        {
+            foreach (var (p, q) in from.Parameters().Zip(to.Parameters(), (p, q) => (p, q))) q.Value.CopyFrom(p.Value.ToArray());
+        }
+
+        [TestMethod]
+        public void Lsuv_PlainReluCnn_OnCuda_MatchesTheCpu()
+        {
+            using Engine e = NewEngine(4);
+            using Engine cpu = CpuEngine(4);
+            Sequential Model(Engine en) => new Sequential(en, new Conv2d(en, 1, 8, 3, 1, 1), new ReLU(en), new MaxPool2d(en, 2),
+                new Conv2d(en, 8, 16, 3, 1, 1), new GeneralReLU(en, 0.1, 0.4), new Flatten(en), new Linear(en, 16 * 14 * 14, 10));
+            Sequential onCpu = Model(cpu), onGpu = Model(e);
+            CopyParameters(onCpu, onGpu);
+            using Tensor xc = LsuvTests.Images(cpu, 32), xg = LsuvTests.Images(e, 32);
+            LsuvReport rc = Lsuv.Run(onCpu, xc), rg = Lsuv.Run(onGpu, xg);
+            Assert.IsTrue(rg.AllConverged, rg.ToString());
+            for (int i = 0; i < rc.Layers.Count; i++)
+            {
+                // Reductions in another order: the statistics agree to about 1e-5, the corrections they drive to 1e-4.
+                Assert.AreEqual(rc.Layers[i].WeightScale, rg.Layers[i].WeightScale, 1e-4 * Math.Abs(rc.Layers[i].WeightScale), rg.ToString());
+                Assert.AreEqual(rc.Layers[i].BiasShift, rg.Layers[i].BiasShift, 1e-4 * (1 + Math.Abs(rc.Layers[i].BiasShift)), rg.ToString());
+                Assert.AreEqual(rc.Layers[i].SubAfter ?? 0, rg.Layers[i].SubAfter ?? 0, 1e-4, rg.ToString());
+            }
+        }
+
+        [TestMethod]
+        public void Doctor_FlatFraction_OnCuda_MatchesTheCpu()
+        {
+            using Engine e = NewEngine(4);
+            using Engine cpu = CpuEngine(4);
+            Sequential Model(Engine en) => new Sequential(en, new Linear(en, 64, 64), new ReLU(en), new Linear(en, 64, 64), new GeneralReLU(en, 0, 0.4));
+            Sequential onCpu = Model(cpu), onGpu = Model(e);
+            CopyParameters(onCpu, onGpu);
+            float[] input = Enumerable.Range(0, 256 * 64).Select(i => (float)Math.Sin(i * 0.37)).ToArray();
+            using Tensor xc = cpu.CreateTensor(input, 256, 64), xg = e.CreateTensor(input, 256, 64);
+            DoctorReport dc = InitDoctor.Diagnose(onCpu, xc), dg = InitDoctor.Diagnose(onGpu, xg);
+            foreach (int i in new[] { 1, 3 })
+            {
+                Assert.IsNotNull(dg.Layers[i].FlatFraction);
+                Assert.AreEqual(dc.Layers[i].FlatFraction!.Value, dg.Layers[i].FlatFraction!.Value, 1.0 / (256 * 64) * 8, dg.ToString());
+                Assert.IsTrue(dg.Layers[i].FlatFraction > 0.3, "the flat values are counted on the device too: " + dg);
+            }
         }
 
         [TestMethod]
