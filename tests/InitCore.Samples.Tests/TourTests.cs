@@ -38,7 +38,7 @@ namespace InitCore.Samples.Tests
             foreach (double std in Stds(2)) Assert.AreEqual(1.0, std, 0.1, "LSUV layer std on the probe batch");
             Assert.IsTrue(doc.GetProperty("lsuv").GetProperty("all_converged").GetBoolean());
 
-            SampleRun.AssertPngs(Folder, doc.GetProperty("plots"),
+            SampleRun.AssertPngs(Folder, doc.GetProperty("files"),
                 "default-mean-std.png", "default-colorful-dimension.png", "kaiming-mean-std.png", "kaiming-colorful-dimension.png",
                 "lsuv-mean-std.png", "lsuv-colorful-dimension.png");
         }
