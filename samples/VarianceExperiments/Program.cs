@@ -312,7 +312,7 @@ public static class VarianceExperimentsProgram
 
     private static void ReportChains(SampleContext ctx, List<Chain> chains, int products, bool sameMatrix)
     {
-        ctx.Console.Write(new Rule($"[bold]1. x ← W·x, {products} times (W 512×512, {(sameMatrix ? "the same W every time" : "a new W every time")}; 64 inputs x ~ N(0, 1))[/]").LeftJustified());
+        ctx.Console.Write(new Rule($"[bold]1. x ← W·x, {products} times: W 512×512 ({(sameMatrix ? "the same one" : "a new one each time")}), 64 x ~ N(0, 1)[/]").LeftJustified());
         int[] at = new[] { 1, 10, 25, 50, 100 }.Where(k => k <= products).Distinct().ToArray();
         if (at[^1] != products) at = at.Append(products).ToArray();
         var columns = new List<string> { "chain" };
