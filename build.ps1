@@ -7,11 +7,11 @@
 
 .DESCRIPTION
   build   Restore and build the solution (Release).
-  test    Build, then run every test program (both engine builds) with TRX results under artifacts/test-results,
-          and print "N passed, N failed".
+  test    Build, then run every test program (both engine builds, plots, samples) with TRX results under
+          artifacts/test-results, and print "N passed, N failed".
   bench   Run a CPU benchmark side by side with PyTorch (Debian's python3-torch; installed with apt
           when missing and this is a Debian-family machine run as root) and print the table for docs/performance.md:
-          the fills by default, the SGEMM with -BenchArgs gemm.
+          the fills by default; -BenchArgs gemm, cnn or conv for the SGEMM, the lessons' CNN or single Conv2d layers.
   kernels Install nvcc when missing (Debian's nvidia-cuda-toolkit, non-free; needs root) and compile
           native/kernels/*.cu to native/ptx/*.ptx, which the engine embeds. Commit the result.
   data    Remake data/mnist-subset/ (the bundled 8,000 + 2,000 MNIST digits, gzipped IDX, with README.md)

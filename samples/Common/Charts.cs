@@ -56,5 +56,28 @@ namespace InitCore.Samples
             plot.ShowLegend(Alignment.UpperRight);
             plot.SavePng(path, width, height);
         }
+
+        /// <summary>
+        /// Writes a PNG of square grey-scale images (values in [0, 1], row-major, <paramref name="size"/>² each) in a grid of
+        /// <paramref name="columns"/> columns, one pixel apart.
+        /// </summary>
+        public static void Images(string path, string title, IReadOnlyList<float[]> images, int columns, int size, int pixelsPerCell = 4)
+        {
+            int rows = (images.Count + columns - 1) / columns, cell = size + 1;
+            var grid = new double[rows * cell - 1, columns * cell - 1];
+            for (int k = 0; k < images.Count; k++)
+                for (int r = 0; r < size; r++)
+                    for (int c = 0; c < size; c++)
+                        grid[k / columns * cell + r, k % columns * cell + c] = images[k][r * size + c];
+            var plot = new Plot();
+            plot.Font.Set(Sans.Value);
+            var heatmap = plot.Add.Heatmap(grid);
+            heatmap.Colormap = new ScottPlot.Colormaps.Grayscale();
+            heatmap.ManualRange = new ScottPlot.Range(0, 1);
+            plot.Axes.TightMargins();
+            plot.HideAxesAndGrid();
+            plot.Title(title);
+            plot.SavePng(path, columns * cell * pixelsPerCell, rows * cell * pixelsPerCell + 40);
+        }
     }
 }

@@ -53,8 +53,8 @@ namespace InitCore.Samples
             var columns = new List<string> { "layer" };
             foreach (var (name, _) in models)
             {
-                columns.Add($"{name} mean");
-                columns.Add($"{name} std");
+                columns.Add($"{name}\nmean");
+                columns.Add($"{name}\nstd");
             }
             Table table = SampleContext.NewTable(title, columns.ToArray());
             for (int row = 0; row < models[0].Layers.Count; row++)
@@ -78,7 +78,7 @@ namespace InitCore.Samples
         /// <summary>LSUV's report as a table: per layer, the iterations and the statistics before and after.</summary>
         public static Table Table(LsuvReport report)
         {
-            Table table = SampleContext.NewTable($"LSUV: {report.LayerForwardCalls} layer forward calls", "layer", "iterations", "mean before", "std before", "mean after", "std after", "converged");
+            Table table = SampleContext.NewTable($"LSUV: {report.LayerForwardCalls} layer forward calls", "layer", "iters", "mean\nbefore", "std\nbefore", "mean\nafter", "std\nafter", "converged");
             foreach (LsuvLayerReport l in report.Layers)
                 table.AddRow(SampleContext.Cell(l.Name), SampleContext.Cell(l.Iterations.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                     SampleContext.Number(l.MeanBefore), SampleContext.Number(l.StdBefore), SampleContext.Number(l.MeanAfter), SampleContext.Number(l.StdAfter, good: l.Converged),

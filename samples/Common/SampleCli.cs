@@ -7,10 +7,17 @@
 //   --small                  smaller sizes, for the smoke tests
 //   --seed N, --threads N    the engine's seed and CPU worker threads
 //
-// Exit codes: 0 success, 1 runtime failure (message on stderr), 2 bad arguments (message on stderr).
+// Exit codes: 0 success, 1 runtime failure (message on stderr), 2 bad arguments (ONE line on stderr, never a stack
+// trace: every number option parses its own token and reports what it expected; --out is checked before the work).
 using System;
 using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
+using System.Globalization;
 using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Text.RegularExpressions;
 using InitCore.Cuda;
 
 namespace InitCore.Samples
@@ -26,6 +33,8 @@ namespace InitCore.Samples
 
         /// <summary>Exit code of a command line that did not parse (the message is on stderr).</summary>
         public const int BadArguments = 2;
+
+        private Func<SampleContext, int>? _body;
 
         /// <summary>Creates the command with the common options.</summary>
         /// <param name="name">The program's name, used in messages.</param>
@@ -44,11 +53,19 @@ namespace InitCore.Samples
             Out = Add(new Option<string?>("--out") { HelpName = "folder", Description = "Folder for the PNG plots (created if missing); no plots without it." });
             Json = Add(new Option<bool>("--json") { Description = "Print the results as one JSON document on stdout (tables and progress are not shown)." });
             Small = Add(new Option<bool>("--small") { Description = "Run at small sizes (for the smoke tests)." });
-            Seed = Add(new Option<ulong>("--seed") { HelpName = "n", Description = "Seed of the engine's generator.", DefaultValueFactory = _ => defaultSeed });
-            Threads = Add(new Option<int?>("--threads") { HelpName = "n", Description = "CPU worker threads (default: all logical processors)." });
-            Threads.Validators.Add(r =>
+            Seed = Add(new Option<ulong>("--seed")
             {
-                if (r.GetValueOrDefault<int?>() is int n && n < 1) r.AddError($"--threads must be at least 1, got {n}.");
+                HelpName = "n",
+                Description = "Seed of the engine's generator.",
+                DefaultValueFactory = _ => defaultSeed,
+                CustomParser = r => ParseToken(r, "--seed", $"a whole number from 0 to {ulong.MaxValue}",
+                    (string t, out ulong v) => ulong.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out v), _ => true),
+            });
+            Threads = Add(new Option<int?>("--threads")
+            {
+                HelpName = "n",
+                Description = "CPU worker threads (default: all logical processors).",
+                CustomParser = r => ParseToken(r, "--threads", "a whole number of at least 1", (string t, out int v) => TryParseInt(t, out v), v => v >= 1),
             });
         }
 
@@ -84,36 +101,73 @@ namespace InitCore.Samples
         }
 
         /// <summary>Adds an integer option that must be at least <paramref name="minimum"/>.</summary>
-        public Option<int> AddInt(string name, string description, int defaultValue, int minimum = 1)
+        public Option<int> AddInt(string name, string description, int defaultValue, int minimum = 1) => Add(new Option<int>(name)
         {
-            var option = Add(new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue });
-            option.Validators.Add(r =>
-            {
-                int v = r.GetValueOrDefault<int>();
-                if (v < minimum) r.AddError($"{name} must be at least {minimum}, got {v}.");
-            });
-            return option;
-        }
+            HelpName = "n",
+            Description = description,
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = r => ParseToken(r, name, $"a whole number of at least {minimum}", (string t, out int v) => TryParseInt(t, out v), v => v >= minimum),
+        });
 
         /// <summary>Adds a number option that must be positive and finite.</summary>
-        public Option<double> AddPositive(string name, string description, double defaultValue)
+        public Option<double> AddPositive(string name, string description, double defaultValue) => Add(new Option<double>(name)
         {
-            var option = Add(new Option<double>(name) { Description = description, DefaultValueFactory = _ => defaultValue });
-            option.Validators.Add(r =>
+            HelpName = "x",
+            Description = description,
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = r => ParseToken(r, name, "a positive number",
+                (string t, out double v) => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out v), v => v > 0 && !double.IsInfinity(v)),
+        });
+
+        private delegate bool TryParse<T>(string token, out T value);
+
+        /// <summary>
+        /// The one parser of every number option: the option's token as a <typeparamref name="T"/> that passes
+        /// <paramref name="valid"/>, or an error saying what <paramref name="name"/> expects and what it got (the parser
+        /// reports it as a bad argument: exit code 2, nothing thrown).
+        /// </summary>
+        private static T ParseToken<T>(ArgumentResult result, string name, string expected, TryParse<T> parse, Func<T, bool> valid) where T : struct
+        {
+            string token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+            if (parse(token.Trim(), out T value) && valid(value)) return value;
+            result.AddError($"{name} must be {expected}, got '{token}'.");
+            return default;
+        }
+
+        private static bool TryParseInt(string token, out int value) =>
+            int.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
+
+        /// <summary>
+        /// The version the samples print for --version: the InitCore package's (its informational version without the
+        /// source revision after '+').
+        /// </summary>
+        public static string PackageVersion
+        {
+            get
             {
-                double v = r.GetValueOrDefault<double>();
-                if (!(v > 0) || double.IsInfinity(v)) r.AddError($"{name} must be a positive number, got {v}.");
-            });
-            return option;
+                string v = typeof(Engine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+                    ?? typeof(Engine).Assembly.GetName().Version?.ToString() ?? "unknown";
+                int plus = v.IndexOf('+');
+                return plus < 0 ? v : v.Substring(0, plus);
+            }
+        }
+
+        /// <summary>Sets what the sample does with its parsed options; returns this command line.</summary>
+        public SampleCli Runs(Func<SampleContext, int> body)
+        {
+            _body = body;
+            return this;
         }
 
         /// <summary>
-        /// Parses <paramref name="args"/> and runs <paramref name="body"/>: bad arguments give exit code 2 and the
-        /// parser's messages on <paramref name="stderr"/>; an exception from the body gives exit code 1 and its message
-        /// on <paramref name="stderr"/>; --help prints the usage on <paramref name="stdout"/>.
+        /// Parses <paramref name="args"/> and runs the body given to <see cref="Runs"/>: bad arguments (an unknown option, a value that
+        /// does not parse or is out of range, an --out that cannot be written) give exit code 2 and one line on
+        /// <paramref name="stderr"/>, before any work; an exception from the body gives exit code 1 and its message on
+        /// <paramref name="stderr"/>; --help prints the usage and --version the package version on <paramref name="stdout"/>.
         /// </summary>
-        public int Run(string[] args, TextWriter stdout, TextWriter stderr, Func<SampleContext, int> body)
+        public int Run(string[] args, TextWriter stdout, TextWriter stderr)
         {
+            Func<SampleContext, int> body = _body ?? throw new InvalidOperationException($"{Name}: no body; call Runs(...) first.");
             Command.SetAction(parse =>
             {
                 try
@@ -133,15 +187,77 @@ namespace InitCore.Samples
                     return RuntimeFailure;
                 }
             });
+            foreach (VersionOption version in Command.Options.OfType<VersionOption>()) version.Action = new PrintVersion(Name, stdout);
 
-            ParseResult result = Command.Parse(args);
-            if (result.Errors.Count > 0)
+            ParseResult result;
+            try
             {
-                foreach (var error in result.Errors) stderr.WriteLine($"{Name}: {error.Message}");
-                stderr.WriteLine($"Run '{Name} --help' for the options.");
-                return BadArguments;
+                result = Command.Parse(args);
             }
+            catch (Exception ex)
+            {
+                // A parser that throws is a bug in the sample's options; the user still gets one line, not a stack trace.
+                return BadArgumentsLine(stderr, $"the command line could not be parsed: {ex.Message}");
+            }
+            if (result.Errors.Count > 0) return BadArgumentsLine(stderr, string.Join("; ", result.Errors.Select(e => e.Message)));
+            if (ReferenceEquals(result.Action, Command.Action) && CheckOut(result.GetValue(Out)) is string outError) return BadArgumentsLine(stderr, outError);
             return result.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+
+        /// <summary>Writes a bad-arguments message as one line (the parser's messages may hold line breaks) and returns exit code 2.</summary>
+        private int BadArgumentsLine(TextWriter stderr, string message)
+        {
+            string oneLine = Regex.Replace(message, @"\s*[\r\n]+\s*", " ").Trim();
+            stderr.WriteLine($"{Name}: {oneLine} Run '{Name} --help' for the options.");
+            return BadArguments;
+        }
+
+        /// <summary>
+        /// Checks --out before the work starts: the folder is created when missing and must take a file. Returns the
+        /// problem, or null when --out is usable or absent.
+        /// </summary>
+        internal static string? CheckOut(string? folder)
+        {
+            if (string.IsNullOrEmpty(folder)) return null;
+            string full;
+            try
+            {
+                full = Path.GetFullPath(folder);
+            }
+            catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+            {
+                return $"--out must be a folder path, got '{folder}': {ex.Message}";
+            }
+            if (File.Exists(full)) return $"--out must be a folder, but '{full}' is a file; give another path or remove the file.";
+            try
+            {
+                Directory.CreateDirectory(full);
+                using (new FileStream(Path.Combine(full, $".initcore-write-check-{Guid.NewGuid():N}"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+                return null;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return $"--out folder '{full}' cannot be written: {ex.Message}";
+            }
+        }
+
+        /// <summary>--version: the package version on stdout.</summary>
+        private sealed class PrintVersion : SynchronousCommandLineAction
+        {
+            private readonly string _name;
+            private readonly TextWriter _stdout;
+
+            public PrintVersion(string name, TextWriter stdout)
+            {
+                _name = name;
+                _stdout = stdout;
+            }
+
+            public override int Invoke(ParseResult parseResult)
+            {
+                _stdout.WriteLine($"{_name} {PackageVersion}");
+                return Success;
+            }
         }
     }
 }

@@ -4,7 +4,9 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.IO;
 using System.Text.Encodings.Web;
+using System.Linq;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Spectre.Console;
 using Spectre.Console.Rendering;
@@ -21,8 +23,8 @@ namespace InitCore.Samples
         {
             WriteIndented = true,
             PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-            // A diverging experiment has NaN and ∞ in its results; they are written as "NaN", "Infinity".
-            NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+            // A diverging experiment has NaN and ∞ in its results: JSON has no such numbers, so they are written as null.
+            Converters = { new NonFiniteAsNull() },
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,   // keep →, √ and ± readable
         };
 
@@ -49,7 +51,7 @@ namespace InitCore.Samples
                 "cuda" => BackendKind.Cuda,
                 _ => BackendKind.Auto,
             };
-            Console = Json ? CreateConsole(TextWriter.Null, terminal: false) : CreateConsole(stdout, terminal: IsTerminal(stdout));
+            Console = Json ? new ReportConsole(TextWriter.Null, terminal: false) : new ReportConsole(stdout, terminal: IsTerminal(stdout));
             bool stderrTerminal = IsTerminal(stderr);
             _progressConsole = CreateConsole(stderr, stderrTerminal);
             // Progress bars only where someone watches them: never under --json, never into a file or a pipe.
@@ -77,8 +79,11 @@ namespace InitCore.Samples
         /// <summary>--out as a full path, or null when no plots were asked for.</summary>
         public string? OutFolder { get; }
 
-        /// <summary>The human report: stdout, or a sink under --json.</summary>
-        public IAnsiConsole Console { get; }
+        /// <summary>
+        /// The human report: stdout, or a sink under --json. Tables and rules fit the terminal, or 80 columns when stdout
+        /// is a file or a pipe; text is never hard-wrapped there (a file has no width).
+        /// </summary>
+        public ReportConsole Console { get; }
 
         /// <summary>The error stream.</summary>
         public TextWriter Stderr { get; }
@@ -101,9 +106,12 @@ namespace InitCore.Samples
         /// <summary>The engine settings the options ask for (--device, --seed, --threads).</summary>
         public EngineOptions EngineOptions() => new EngineOptions { Backend = Backend, Seed = Seed, ThreadCount = Parse.GetValue(_cli.Threads) };
 
-        /// <summary>Prints the backend line: which backend, why, and what it is.</summary>
+        /// <summary>The backend line: which backend, why, and what it is.</summary>
+        public static string BackendLine(Engine engine) => $"{engine.BackendReason} — {engine.BackendDescription}";
+
+        /// <summary>Prints the backend line, never wrapped, whatever its length and the terminal's width.</summary>
         public void ReportBackend(Engine engine) =>
-            Console.MarkupLineInterpolated($"[bold]{engine.BackendReason}[/] [grey]— {engine.BackendDescription}[/]");
+            Console.WriteUnwrapped(new Markup($"[bold]{Markup.Escape(engine.BackendReason)}[/] [grey]— {Markup.Escape(engine.BackendDescription)}[/]\n"));
 
         /// <summary>The backend for the JSON document.</summary>
         public static object BackendJson(Engine engine) => new
@@ -138,10 +146,17 @@ namespace InitCore.Samples
             foreach (string p in _plots) Console.MarkupLineInterpolated($"  {Path.GetFileName(p)}");
         }
 
-        /// <summary>Writes <paramref name="document"/> as JSON on stdout (snake_case names).</summary>
+        /// <summary>
+        /// Writes <paramref name="document"/> as JSON on stdout (snake_case names, NaN and ±∞ as null), with the files
+        /// written into --out under one key, "files" (an empty list without --out).
+        /// </summary>
         public void WriteJson(object document)
         {
-            _stdout.WriteLine(JsonSerializer.Serialize(document, JsonOptions));
+            JsonObject json = JsonSerializer.SerializeToNode(document, JsonOptions)?.AsObject()
+                ?? throw new ArgumentException("The JSON document must be an object.", nameof(document));
+            if (json.ContainsKey("files")) throw new ArgumentException("The document must not set \"files\": WriteJson adds the list of files written.", nameof(document));
+            json["files"] = new JsonArray(_plots.Select(p => (JsonNode?)JsonValue.Create(p)).ToArray());
+            _stdout.WriteLine(json.ToJsonString(JsonOptions));
             _stdout.Flush();
         }
 
@@ -161,14 +176,19 @@ namespace InitCore.Samples
         /// <summary>Runs <paramref name="work"/> with progress bars (see <see cref="WithProgress{T}(Func{ProgressBars, T})"/>).</summary>
         public void WithProgress(Action<ProgressBars> work) => WithProgress(p => { work(p); return 0; });
 
-        /// <summary>A table in the samples' style.</summary>
+        /// <summary>
+        /// A table in the samples' style: the row's label first, then right-aligned numbers. To fit an 80-column
+        /// terminal whole, only the label column should need to wrap: a header wider than its numbers breaks its line
+        /// ("train\nloss"), so that the number columns stay narrower than the label column (the table narrows its
+        /// widest columns first).
+        /// </summary>
         public static Table NewTable(string title, params string[] columns)
         {
             var table = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(title)}[/]");
-            foreach (string c in columns)
+            for (int i = 0; i < columns.Length; i++)
             {
-                var column = new TableColumn(Markup.Escape(c));
-                if (c.Length > 0 && c != columns[0]) column.RightAligned();
+                var column = new TableColumn(Markup.Escape(columns[i]));
+                if (i > 0) column.RightAligned();
                 table.AddColumn(column);
             }
             return table;
@@ -189,7 +209,7 @@ namespace InitCore.Samples
             (ReferenceEquals(writer, System.Console.Out) && !System.Console.IsOutputRedirected) ||
             (ReferenceEquals(writer, System.Console.Error) && !System.Console.IsErrorRedirected);
 
-        private static IAnsiConsole CreateConsole(TextWriter writer, bool terminal)
+        internal static IAnsiConsole CreateConsole(TextWriter writer, bool terminal, int? width = null)
         {
             IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
             {
@@ -198,8 +218,23 @@ namespace InitCore.Samples
                 ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
                 Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
             });
-            if (!terminal) console.Profile.Width = 120;   // a file or a pipe has no width; keep tables on one line
+            if (width is int w) console.Profile.Width = w;
             return console;
+        }
+
+        /// <summary>JSON has no NaN or ∞: such a double is written as null.</summary>
+        private sealed class NonFiniteAsNull : JsonConverter<double>
+        {
+            public override bool HandleNull => false;
+
+            public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+                reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
+
+            public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+            {
+                if (double.IsFinite(value)) writer.WriteNumberValue(value);
+                else writer.WriteNullValue();
+            }
         }
 
         /// <inheritdoc />
@@ -208,6 +243,76 @@ namespace InitCore.Samples
             _stdout.Flush();
             Stderr.Flush();
         }
+    }
+
+    /// <summary>
+    /// The samples' report console. On a terminal everything fits its width. Into a file or a pipe, tables and rules
+    /// fit <see cref="RedirectedWidth"/> columns (an 80-column terminal shows them whole) and text is written as it is,
+    /// never hard-wrapped mid-sentence. <see cref="WriteUnwrapped"/> never wraps, anywhere.
+    /// </summary>
+    internal sealed class ReportConsole : IAnsiConsole
+    {
+        /// <summary>The width of tables and rules when stdout is not a terminal.</summary>
+        public const int RedirectedWidth = 80;
+
+        // Wide enough that no line of text is ever wrapped; nothing is padded to it (text is not justified).
+        private const int Unbounded = 100_000;
+
+        private readonly IAnsiConsole _fit;    // tables, rules: the terminal's width, or 80 columns
+        private readonly IAnsiConsole _text;   // text: the terminal's width, or unbounded
+        private readonly IAnsiConsole _wide;   // never wrapped
+
+        public ReportConsole(TextWriter writer, bool terminal)
+        {
+            // Three views of one writer: each writes synchronously, so their output keeps its order.
+            _fit = SampleContext.CreateConsole(writer, terminal, terminal ? null : RedirectedWidth);
+            _text = terminal ? _fit : SampleContext.CreateConsole(writer, terminal, Unbounded);
+            _wide = SampleContext.CreateConsole(writer, terminal, Unbounded);
+        }
+
+        /// <inheritdoc />
+        public Profile Profile => _fit.Profile;
+
+        /// <inheritdoc />
+        public IAnsiConsoleCursor Cursor => _fit.Cursor;
+
+        /// <inheritdoc />
+        public IAnsiConsoleInput Input => _fit.Input;
+
+        /// <inheritdoc />
+        public IExclusivityMode ExclusivityMode => _fit.ExclusivityMode;
+
+        /// <inheritdoc />
+        public RenderPipeline Pipeline => _fit.Pipeline;
+
+        /// <inheritdoc />
+        public void Clear(bool home) => _fit.Clear(home);
+
+        /// <summary>
+        /// Writes text (markup, plain text) unwrapped into a file or a pipe, and tables at the fitted width; a rule is
+        /// drawn at the fitted width, or as long as its title needs.
+        /// </summary>
+        public void Write(IRenderable renderable)
+        {
+            if (renderable is Markup or Text or Paragraph)
+            {
+                _text.Write(renderable);
+            }
+            else if (renderable is Rule { Title: string title } && !ReferenceEquals(_text, _fit) && Markup.Remove(title).Length + 8 > RedirectedWidth)
+            {
+                _text.Write(new Markup($"── {title} ───\n"));
+            }
+            else
+            {
+                _fit.Write(renderable);
+            }
+        }
+
+        /// <inheritdoc />
+        public void WriteAnsi(Action<AnsiWriter> action) => _fit.WriteAnsi(action);
+
+        /// <summary>Writes <paramref name="renderable"/> on lines of any length, on a terminal too (the backend line).</summary>
+        public void WriteUnwrapped(IRenderable renderable) => _wide.Write(renderable);
     }
 
     /// <summary>Progress bars (silent when nobody watches): add one per long step and advance it.</summary>

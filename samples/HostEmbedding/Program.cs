@@ -25,7 +25,12 @@ using Spectre.Console;
 public static class HostEmbeddingProgram
 {
     /// <summary>Runs the sample with <paramref name="args"/>; returns the exit code (0, 1 runtime failure, 2 bad arguments).</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Cli().Run(args, stdout, stderr);
+
+    /// <summary>The sample's command line: the common options and its own (the tests enumerate them).</summary>
+    public static System.CommandLine.RootCommand Command => Cli().Command;
+
+    private static SampleCli Cli()
     {
         var cli = new SampleCli("HostEmbedding", "A simulation host that embeds InitCore: one engine, a policy network, LSUV, per-frame inference, re-initialization on a timer.");
         var frames = cli.AddInt("--frames", "Frames to run (default 600; 120 with --small).", 600);
@@ -33,7 +38,7 @@ public static class HostEmbeddingProgram
         var reinitEvery = cli.AddPositive("--reinit-every", "Re-initialize the policy every this many simulated seconds (default 2; 0.5 with --small).", 2.0);
         var hidden = cli.AddInt("--hidden", "Hidden units of the policy's two hidden layers.", 64);
         var realtime = cli.Add(new Option<bool>("--realtime") { Description = "Pace the loop to wall-clock time instead of running flat out." });
-        return cli.Run(args, stdout, stderr, ctx =>
+        return cli.Runs(ctx =>
         {
             bool Given<T>(Option<T> o) => ctx.Parse.GetResult(o) is { Implicit: false };
             int frameCount = ctx.Small && !Given(frames) ? 120 : ctx.Get(frames);
@@ -53,37 +58,43 @@ public static class HostEmbeddingProgram
 
     private static int Host(SampleContext ctx, HostSettings settings)
     {
-        // The host's logging callback: this program prints each message (queued while a live progress bar is shown)
-        // and keeps them all for the JSON.
+        // The host's logging callback: this program prints each message (queued until the backend line is out, and
+        // while a live progress bar is shown) and keeps them all for the JSON.
         var messages = new List<string>();
         var queued = new List<string>();
-        bool live = false;
+        bool hold = true;
         void Log(string message)
         {
             messages.Add(message);
-            if (live) queued.Add(message);
+            if (hold) queued.Add(message);
             else ctx.Console.MarkupLineInterpolated($"[grey]host:[/] {message}");
+        }
+        void Release()
+        {
+            hold = false;
+            foreach (string m in queued) ctx.Console.MarkupLineInterpolated($"[grey]host:[/] {m}");
+            queued.Clear();
         }
 
         HostReport report;
         string backendReason, backendKind, backendDescription;
         using (var host = new PolicyHost(settings, Log))
         {
-            ctx.ReportBackend(host.Engine);
+            ctx.ReportBackend(host.Engine);   // the backend line first, then what the host said while starting
+            Release();
             backendReason = host.Engine.BackendReason;
             backendKind = host.Engine.Backend == BackendKind.Cuda ? "cuda" : "cpu";
             backendDescription = host.Engine.BackendDescription;
             ctx.Console.MarkupLineInterpolated($"fixed timestep 1/{settings.Hz} s, {settings.Frames} frames, re-initialization every {settings.ReinitEveryFrames} frames{(settings.Realtime ? ", paced in real time" : "")}");
             report = ctx.WithProgress(bars =>
             {
-                live = bars.IsLive;
+                hold = bars.IsLive;
                 ProgressBar bar = bars.Add("frames", settings.Frames);
                 HostReport r = host.Run((int)ctx.Seed, onFrame: _ => bar.Increment());
                 bar.Complete();
                 return r;
             });
-            live = false;
-            foreach (string m in queued) ctx.Console.MarkupLineInterpolated($"[grey]host:[/] {m}");
+            Release();
         }   // Dispose: the host logs its release through the same callback
 
         var frame = Percentiles(report.FrameMs);
@@ -127,7 +138,6 @@ public static class HostEmbeddingProgram
                 mean_abs_action = report.MeanAbsAction,
                 final_distance = report.FinalDistance,
                 log = messages,
-                plots = ctx.Plots,
                 seconds = ctx.ElapsedSeconds,
             });
         }

@@ -27,7 +27,12 @@ using Spectre.Console;
 public static class LsuvProgram
 {
     /// <summary>Runs the sample with <paramref name="args"/>; returns the exit code (0, 1 runtime failure, 2 bad arguments).</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Cli().Run(args, stdout, stderr);
+
+    /// <summary>The sample's command line: the common options and its own (the tests enumerate them).</summary>
+    public static System.CommandLine.RootCommand Command => Cli().Command;
+
+    private static SampleCli Cli()
     {
         var cli = new SampleCli("Lsuv", "LSUV on the lessons' CNN: layer statistics before and after, then training on MNIST.");
         var variant = cli.Add(new Option<string>("--variant") { Description = "LSUV variant: fastai (mean and std) or paper (orthonormal, then std).", DefaultValueFactory = _ => "fastai" });
@@ -36,7 +41,7 @@ public static class LsuvProgram
         var epochs = cli.AddInt("--epochs", "Training epochs.", 2);
         var batchSize = cli.AddInt("--batch-size", "Training batch size.", 32);
         var lr = cli.AddPositive("--lr", "SGD learning rate (momentum 0.9).", 0.02);
-        return cli.Run(args, stdout, stderr, ctx => Calibrate(ctx, ctx.Get(variant) == "paper" ? LsuvVariant.Paper : LsuvVariant.Fastai,
+        return cli.Runs(ctx => Calibrate(ctx, ctx.Get(variant) == "paper" ? LsuvVariant.Paper : LsuvVariant.Fastai,
             ctx.Get(lsuvBatches), ctx.Get(epochs), ctx.Get(batchSize), ctx.Get(lr)));
     }
 
@@ -118,7 +123,6 @@ public static class LsuvProgram
                         epoch = m.Epoch, train_loss = m.TrainLoss, train_accuracy = m.TrainAccuracy,
                         valid_loss = m.ValidLoss, valid_accuracy = m.ValidAccuracy, seconds = m.Elapsed.TotalSeconds,
                     }),
-                    plots = ctx.Plots,
                     seconds = ctx.ElapsedSeconds,
                 });
             }

@@ -1,13 +1,13 @@
 // The bundled MNIST subset, the lessons' normalization point and a shuffled DataLoader:
 //
-//   dotnet run --project samples/Mnist -- [--folder PATH_TO_OFFICIAL_MNIST] [--device cpu|cuda|auto] [--json] [--small] [--seed N]
+//   dotnet run --project samples/Mnist -- [--folder PATH_TO_OFFICIAL_MNIST] [--device cpu|cuda|auto] [--out FOLDER] [--json] [--small] [--seed N]
 //
 // Without --folder it loads the 8,000 + 2,000 real digits shipped in data/mnist-subset (copied next to
 // the program by data/mnist.props); with it, the four official IDX files (raw or .gz) from that folder.
 // It prints the first training digit as ASCII art, the statistics of both sets before and after normalizing
 // BOTH with the TRAINING mean and std, and the first batches of two epochs of a shuffled DataLoader (batch 64,
-// drop_last, seeded with --seed). It draws no plots (--out is accepted and ignored); --small changes nothing
-// (the run takes well under a second on the subset).
+// drop_last, seeded with --seed). With --out it draws the first 32 training digits (first-digits.png); --small
+// changes nothing (the run takes well under a second on the subset).
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -23,7 +23,12 @@ using Spectre.Console;
 public static class MnistProgram
 {
     /// <summary>Runs the sample with <paramref name="args"/>; returns the exit code (0, 1 runtime failure, 2 bad arguments).</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Cli().Run(args, stdout, stderr);
+
+    /// <summary>The sample's command line: the common options and its own (the tests enumerate them).</summary>
+    public static System.CommandLine.RootCommand Command => Cli().Command;
+
+    private static SampleCli Cli()
     {
         var cli = new SampleCli("Mnist", "MNIST: the bundled subset or the official files, normalization with the training statistics, a shuffled DataLoader.");
         var folder = cli.Add(new System.CommandLine.Option<string?>("--folder")
@@ -31,7 +36,7 @@ public static class MnistProgram
             HelpName = "path",
             Description = "Folder with the four official MNIST IDX files (raw or .gz); the bundled 8,000 + 2,000 digit subset without it.",
         });
-        return cli.Run(args, stdout, stderr, ctx => Show(ctx, ctx.Get(folder)));
+        return cli.Runs(ctx => Show(ctx, ctx.Get(folder)));
     }
 
     private const int BatchSize = 64;
@@ -48,6 +53,12 @@ public static class MnistProgram
         ctx.Console.MarkupLineInterpolated($"[bold]first training digit[/], label {firstLabel}:");
         ctx.Console.Write(new Text(Ascii(raw.Train.GetFeatures(0))));
         ctx.Console.WriteLine();
+        if (ctx.PlotPath("first-digits.png") is string digits)
+        {
+            const int shown = 32;
+            Charts.Images(digits, $"The first {shown} training digits: {string.Join(" ", Enumerable.Range(0, shown).Select(raw.Train.GetLabel))}",
+                Enumerable.Range(0, shown).Select(i => raw.Train.GetFeatures(i).ToArray()).ToList(), columns: 8, size: 28);
+        }
 
         // The lesson: normalize BOTH sets with the TRAINING mean and std.
         FeatureStatistics trainRaw = raw.Train.ComputeStatistics(), validRaw = raw.Valid.ComputeStatistics();
@@ -86,7 +97,7 @@ public static class MnistProgram
                     {
                         if (batches == 0)
                         {
-                            shape = batch.Features.ToString()!;
+                            shape = $"[{string.Join(", ", batch.Features.Shape)}]";
                             labels = batch.Labels.ToArray();
                         }
                         batches++;
@@ -98,12 +109,14 @@ public static class MnistProgram
             bar.Complete();
         });
 
-        Table batchTable = SampleContext.NewTable($"{loader}, seed {ctx.Seed}", "epoch", "batches", "first batch", "its first 10 labels");
+        ctx.Console.WriteLine(loader.ToString());
+        Table batchTable = SampleContext.NewTable($"Two epochs of shuffled batches, seed {ctx.Seed}", "epoch", "batches", "first batch", "its first 10 labels");
         foreach (var (epoch, batches, shape, labels) in epochs)
             batchTable.AddRow(SampleContext.Cell(epoch.ToString(CultureInfo.InvariantCulture)), SampleContext.Cell(batches.ToString(CultureInfo.InvariantCulture)),
-                SampleContext.Cell(shape), SampleContext.Cell(string.Join(" ", labels.Take(10)) + " …"));
+                SampleContext.Cell(shape), SampleContext.Cell(string.Join(" ", labels.Take(10))));
         ctx.Console.Write(batchTable);
         ctx.Console.MarkupLine("[grey]Each epoch draws a fresh permutation from the seed and the epoch number: the same seed gives the same batches.[/]");
+        ctx.ReportPlots();
 
         if (ctx.Json)
         {

@@ -25,14 +25,19 @@ using Spectre.Console;
 /// <summary>The Tour, callable in-process (the smoke tests do).</summary>
 public static class TourProgram
 {
-    /// <summary>Runs the Tour with <paramref name="args"/>; returns the exit code (0, 1 runtime failure, 2 bad arguments).</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>Runs the sample with <paramref name="args"/>; returns the exit code (0, 1 runtime failure, 2 bad arguments).</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Cli().Run(args, stdout, stderr);
+
+    /// <summary>The sample's command line: the common options and its own (the tests enumerate them).</summary>
+    public static System.CommandLine.RootCommand Command => Cli().Command;
+
+    private static SampleCli Cli()
     {
         var cli = new SampleCli("Tour", "The lessons' CNN on MNIST with PyTorch's default init, Kaiming and LSUV: layer statistics, training, accuracy.");
         var epochs = cli.AddInt("--epochs", "Training epochs per scheme.", 1);
         var batchSize = cli.AddInt("--batch-size", "Training batch size.", 32);
         var lr = cli.AddPositive("--lr", "SGD learning rate (momentum 0.9).", 0.02);
-        return cli.Run(args, stdout, stderr, ctx => Tour(ctx, ctx.Get(epochs), ctx.Get(batchSize), ctx.Get(lr)));
+        return cli.Runs(ctx => Tour(ctx, ctx.Get(epochs), ctx.Get(batchSize), ctx.Get(lr)));
     }
 
     private sealed record Scheme(string Name, string Description);
@@ -77,7 +82,7 @@ public static class TourProgram
 
         ctx.Console.Write(new Rule("[bold]1. After initialization[/]").LeftJustified());
         foreach (Scheme s in schemes) ctx.Console.MarkupLineInterpolated($"  [bold]{s.Name}[/]: {s.Description}");
-        ctx.Console.Write(ModelStats.Table("Activations after each conv block's GeneralReLU (and the linear head), 512 training digits", layerStats));
+        ctx.Console.Write(ModelStats.Table("Each block's output after its GeneralReLU, 512 training digits", layerStats));
         ctx.Console.MarkupLine("[grey]The default's std falls to about 0.1 by the second block; Kaiming keeps more of it; LSUV sets every layer to 1 by measuring.[/]");
         ctx.Console.WriteLine();
         ctx.Console.Write(LsuvView.Table(lsuvReport!));
@@ -141,7 +146,6 @@ public static class TourProgram
                     seconds = seconds[s.Name],
                 }),
                 lsuv = LsuvView.Json(lsuvReport!),
-                plots = ctx.Plots,
                 seconds = ctx.ElapsedSeconds,
             });
         }

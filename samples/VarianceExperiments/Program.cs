@@ -33,15 +33,20 @@ using Spectre.Console;
 /// <summary>The variance experiments, callable in-process (the smoke tests do).</summary>
 public static class VarianceExperimentsProgram
 {
-    /// <summary>Runs the experiments with <paramref name="args"/>; returns the exit code (0, 1 runtime failure, 2 bad arguments).</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>Runs the sample with <paramref name="args"/>; returns the exit code (0, 1 runtime failure, 2 bad arguments).</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Cli().Run(args, stdout, stderr);
+
+    /// <summary>The sample's command line: the common options and its own (the tests enumerate them).</summary>
+    public static System.CommandLine.RootCommand Command => Cli().Command;
+
+    private static SampleCli Cli()
     {
         var cli = new SampleCli("VarianceExperiments", "Repeated 512×512 matrix products: why activations explode or vanish, and how √(1/n) and Kaiming's √(2/n) fix it.");
         var products = cli.AddInt("--products", "Products per chain in experiment 1.", 100);
         var draws = cli.AddInt("--draws", "Random matrices per row in experiment 2 (default 100; 20 with --small).", 100);
         var limit = cli.AddInt("--limit", "Most multiplications in experiment 3.", 500);
         var sameMatrix = cli.Add(new System.CommandLine.Option<bool>("--same-matrix") { Description = "Experiment 1 reuses one W for every product, as the lesson's loop does." });
-        return cli.Run(args, stdout, stderr, ctx =>
+        return cli.Runs(ctx =>
         {
             bool drawsGiven = ctx.Parse.GetResult(draws) is { Implicit: false };
             return Experiments(ctx, ctx.Get(products), ctx.Get(sameMatrix), ctx.Small && !drawsGiven ? 20 : ctx.Get(draws), ctx.Get(limit));
@@ -176,7 +181,6 @@ public static class VarianceExperimentsProgram
                     limit,
                     runs = vanishing.Select(v => new { init = v.Init, weight_std = v.WeightStd, relu = v.Relu, outcome = v.Outcome, multiplications = v.Multiplications }),
                 },
-                plots = ctx.Plots,
                 seconds = ctx.ElapsedSeconds,
             });
         }
@@ -304,13 +308,12 @@ public static class VarianceExperimentsProgram
 
     private static void ReportChains(SampleContext ctx, List<Chain> chains, int products, bool sameMatrix)
     {
-        ctx.Console.Write(new Rule($"[bold]1. x ← W·x, {products} times (W 512×512, {(sameMatrix ? "the same W every time" : "a new W every time")}; 64 inputs x ~ N(0, 1))[/]").LeftJustified());
+        ctx.Console.Write(new Rule($"[bold]1. x ← W·x, {products} times: W 512×512 ({(sameMatrix ? "the same one" : "a new one each time")}), 64 x ~ N(0, 1)[/]").LeftJustified());
         int[] at = new[] { 1, 10, 25, 50, 100 }.Where(k => k <= products).Distinct().ToArray();
         if (at[^1] != products) at = at.Append(products).ToArray();
         var columns = new List<string> { "chain" };
         columns.AddRange(at.Select(k => $"std @{k}"));
-        columns.Add($"mean @{products}");
-        columns.Add("what happens");
+        columns.Add($"mean\n@{products}");
         Table table = SampleContext.NewTable("std of x after k products", columns.ToArray());
         foreach (Chain c in chains)
         {
@@ -318,14 +321,14 @@ public static class VarianceExperimentsProgram
             foreach (int k in at)
             {
                 double s = c.Stds[k - 1];
-                cells.Add(SampleContext.Number(s, Math.Abs(s) >= 1e4 || (s != 0 && Math.Abs(s) < 1e-3) ? "0.00e+00" : "F3",
+                cells.Add(SampleContext.Number(s, Math.Abs(s) >= 1e4 || (s != 0 && Math.Abs(s) < 1e-3) ? "0.0e+00" : "F3",
                     good: s > 0.5 && s < 2, bad: !(s > 1e-3 && s < 1e3)));
             }
-            cells.Add(SampleContext.Number(c.Means[^1], Math.Abs(c.Means[^1]) < 1e-3 && c.Means[^1] != 0 ? "0.00e+00" : "F3"));
-            cells.Add(SampleContext.Cell(Outcome(c)));
+            cells.Add(SampleContext.Number(c.Means[^1], Math.Abs(c.Means[^1]) >= 1e4 || (Math.Abs(c.Means[^1]) < 1e-3 && c.Means[^1] != 0) ? "0.0e+00" : "F3"));
             table.AddRow(cells);
         }
         ctx.Console.Write(table);
+        foreach (Chain c in chains) ctx.Console.MarkupLineInterpolated($"  {c.Name}: {Outcome(c)}");
         ctx.Console.MarkupLine("[grey]Each product scales the std by √(n·Var(w)): 22.6 for randn, 0.226 for ×0.01, 1 for /√512. A ReLU halves the mean square, which √2 in the weights gives back.[/]");
         ctx.Console.WriteLine();
     }
@@ -340,7 +343,7 @@ public static class VarianceExperimentsProgram
     private static void ReportSquares(SampleContext ctx, List<(string Name, int Draws, double Mean, double MeanSquare, double ExpectedMean, double ExpectedSquare)> rows)
     {
         ctx.Console.Write(new Rule("[bold]2. Where √512 comes from: mean and mean of squares of y[/]").LeftJustified());
-        Table table = SampleContext.NewTable("averages over random draws", "experiment", "draws", "mean", "mean of y²", "expected mean", "expected y²");
+        Table table = SampleContext.NewTable("averages over random draws", "experiment", "draws", "mean", "mean\nof y²", "expected\nmean", "expected\ny²");
         foreach (var r in rows)
             table.AddRow(SampleContext.Cell(r.Name), SampleContext.Cell(r.Draws.ToString(CultureInfo.InvariantCulture)),
                 SampleContext.Number(r.Mean), SampleContext.Number(r.MeanSquare), SampleContext.Number(r.ExpectedMean), SampleContext.Number(r.ExpectedSquare));

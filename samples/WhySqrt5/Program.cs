@@ -27,10 +27,15 @@ using Spectre.Console;
 public static class WhySqrt5Program
 {
     /// <summary>Runs the sample with <paramref name="args"/>; returns the exit code (0, 1 runtime failure, 2 bad arguments).</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Cli().Run(args, stdout, stderr);
+
+    /// <summary>The sample's command line: the common options and its own (the tests enumerate them).</summary>
+    public static System.CommandLine.RootCommand Command => Cli().Command;
+
+    private static SampleCli Cli()
     {
         var cli = new SampleCli("WhySqrt5", "Why PyTorch's Conv2d uses kaiming_uniform(a=√5), measured on MNIST: layer statistics, gains, gradients.");
-        return cli.Run(args, stdout, stderr, WhySqrt5);
+        return cli.Runs(WhySqrt5);
     }
 
     private static readonly StatisticsOptions NoHistogram = new StatisticsOptions { HistogramBins = 0 };
@@ -123,13 +128,13 @@ public static class WhySqrt5Program
         Plot("default", null);
         Plot("kaiming-normal-a1", kaimingA1);
 
-        Table conv = SampleContext.NewTable($"Conv2d(1, 32, 5) output on 100 digits, averaged over {draws} initializations", "weight init", "activation", "weight std", "mean", "std", "std min–max", "predicted std");
+        Table conv = SampleContext.NewTable($"Conv2d(1, 32, 5) output on 100 digits, averaged over {draws} initializations", "weight init", "act.", "weight\nstd", "mean", "std", "std\nmin–max", "formula\nstd");
         foreach (ConvRow r in rows)
             conv.AddRow(SampleContext.Cell(r.Init), SampleContext.Cell(r.Activation), SampleContext.Number(r.WeightStd, "F4"), SampleContext.Number(r.Mean),
                 SampleContext.Number(r.Std, good: Math.Abs(r.Std - 1) < 0.2, bad: r.Std < 0.7),
                 SampleContext.Cell(string.Format(CultureInfo.InvariantCulture, "{0:F2}–{1:F2}", r.StdMin, r.StdMax)), SampleContext.Number(r.PredictedStd));
         ctx.Console.Write(conv);
-        ctx.Console.MarkupLineInterpolated($"[grey]predicted: √(fan_in·Var(w)·E[[x²]] + Var(b)) with E[[x²]] = {patchSquare:F3} over the patches (×√((π−1)/2π) after a ReLU). The default's std is 1/√3 = 0.577 of kaiming_normal(a=1)'s.[/]");
+        ctx.Console.MarkupLineInterpolated($"[grey]act.: the activation after the conv; formula std: √(fan_in·Var(w)·E[[x²]] + Var(b)) with E[[x²]] = {patchSquare:F3} over the patches (×√((π−1)/2π) after a ReLU). The default's std is 1/√3 = 0.577 of kaiming_normal(a=1)'s.[/]");
         ctx.Console.MarkupLine("[grey]The lesson (PyTorch, one draw each): default 0.58–0.65, kaiming_normal(a=1) 1.06–1.17; after a ReLU: default 0.44, kaiming_normal(a=0) 0.75–1.04.[/]");
         ctx.Console.WriteLine();
 
@@ -211,7 +216,6 @@ public static class WhySqrt5Program
                     init = r.Init, output_mean = r.OutputMean, output_std = r.OutputStd, loss = r.Loss,
                     first_layer_grad_mean = r.GradMean, first_layer_grad_std = r.GradStd,
                 }),
-                plots = ctx.Plots,
                 seconds = ctx.ElapsedSeconds,
             });
         }

@@ -33,7 +33,7 @@ namespace InitCore.Samples.Tests
             Assert.AreEqual(3, log.Count(m => m.StartsWith("re-initialized at frame", System.StringComparison.Ordinal)));
             Assert.AreEqual("disposed: tensors and engine released", log[^1], "the host logs its disposal last");
 
-            SampleRun.AssertPngs(Folder, doc.GetProperty("plots"), "frame-cost.png");
+            SampleRun.AssertPngs(Folder, doc.GetProperty("files"), "frame-cost.png");
         }
 
         [TestMethod]
@@ -41,8 +41,9 @@ namespace InitCore.Samples.Tests
         {
             SampleRun run = SampleRun.Of(HostEmbeddingProgram.Run, "--device", "cpu", "--small", "--frames", "40");
             Assert.AreEqual(0, run.ExitCode, run.Stderr);
-            StringAssert.StartsWith(run.Stdout.TrimStart(), "host: engine: CPU backend: requested");
-            StringAssert.Contains(run.Stdout, "CPU backend: requested");
+            string[] lines = run.Stdout.Split('\n');
+            StringAssert.StartsWith(lines[0], "CPU backend: requested — ", "the backend line first ...");
+            Assert.AreEqual("host: engine: CPU backend: requested", lines[1].TrimEnd('\r'), "... then what the host logged while starting");
             StringAssert.Contains(run.Stdout, "re-initialized at frame 30");
             StringAssert.Contains(run.Stdout, "p99");
             Assert.AreEqual("", run.Stderr);

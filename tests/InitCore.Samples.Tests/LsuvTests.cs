@@ -37,7 +37,7 @@ namespace InitCore.Samples.Tests
             }
             Assert.IsTrue(epochs[1].GetProperty("valid_accuracy").GetDouble() > 0.3, "learns something in 40 batches");
 
-            SampleRun.AssertPngs(Folder, doc.GetProperty("plots"), "lsuv-mean-std.png", "lsuv-colorful-dimension.png", "lsuv-near-zero.png");
+            SampleRun.AssertPngs(Folder, doc.GetProperty("files"), "lsuv-mean-std.png", "lsuv-colorful-dimension.png", "lsuv-near-zero.png");
         }
 
         [TestMethod]

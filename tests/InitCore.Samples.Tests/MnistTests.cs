@@ -10,7 +10,7 @@ namespace InitCore.Samples.Tests
     public sealed class MnistTests : TempFolder
     {
         [TestMethod]
-        public void Mnist_Small_NormalizesBothSetsWithTheTrainingStatistics_AndShufflesWithTheSeed()
+        public void Mnist_Small_NormalizesBothSetsWithTheTrainingStatistics_ShufflesWithTheSeed_AndDrawsTheDigits()
         {
             JsonElement doc = SampleRun.Json(MnistProgram.Run, Folder);
             Assert.AreEqual("cpu", doc.GetProperty("backend").GetProperty("kind").GetString());
@@ -44,7 +44,8 @@ namespace InitCore.Samples.Tests
             int[] Labels(JsonElement d) => d.GetProperty("first_batch_labels").EnumerateArray().Select(l => l.GetInt32()).ToArray();
             CollectionAssert.AreEqual(labels, Labels(SampleRun.Json(MnistProgram.Run, Folder)));
             CollectionAssert.AreNotEqual(labels, Labels(SampleRun.Json(MnistProgram.Run, Folder, "--seed", "7")));
-            Assert.AreEqual(0, Directory.GetFiles(Folder).Length, "the MNIST sample draws no plots");
+            SampleRun.AssertPngs(Folder, doc.GetProperty("files"), "first-digits.png");
+            Assert.AreEqual(1, Directory.GetFiles(Folder).Length, "--out gets the digits' picture and nothing else");
         }
 
         [TestMethod]

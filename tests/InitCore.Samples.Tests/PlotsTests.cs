@@ -22,6 +22,12 @@ namespace InitCore.Samples.Tests
             Assert.IsTrue(StdOfLast(runs[1]) > 2 * StdOfLast(runs[0]),
                 $"the last conv keeps more of its std with Kaiming ({StdOfLast(runs[1])}) than with the default ({StdOfLast(runs[0])})");
 
+            // It trains on the bundled digits, so the charts show learning: after 6 batches Kaiming's run is well above chance.
+            foreach (JsonElement run in runs) Assert.IsTrue(run.GetProperty("valid_accuracy").GetDouble() is >= 0 and <= 1);
+            double kaimingAccuracy = runs[1].GetProperty("valid_accuracy").GetDouble();
+            Assert.IsGreaterThan(0.3, kaimingAccuracy, "Kaiming's validation accuracy after 6 batches of digits (chance: 0.1)");
+            Assert.IsLessThan(System.Math.Log(10), runs[1].GetProperty("train_loss").GetDouble(), "below the loss of a uniform guess");
+
             string[] expected = PlotsProgram.Charts.SelectMany(c => new[] { $"{c}-default.png", $"{c}-kaiming.png" }).ToArray();
             SampleRun.AssertPngs(Folder, doc.GetProperty("files"), expected);
             Assert.AreEqual(expected.Length, doc.GetProperty("files").GetArrayLength(), "no other files listed");

@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Linq;
 using System.Text.Json;
 using InitCore.Samples.Tests.Support;
@@ -38,9 +39,58 @@ namespace InitCore.Samples.Tests
             foreach (double std in Stds(2)) Assert.AreEqual(1.0, std, 0.1, "LSUV layer std on the probe batch");
             Assert.IsTrue(doc.GetProperty("lsuv").GetProperty("all_converged").GetBoolean());
 
-            SampleRun.AssertPngs(Folder, doc.GetProperty("plots"),
+            SampleRun.AssertPngs(Folder, doc.GetProperty("files"),
                 "default-mean-std.png", "default-colorful-dimension.png", "kaiming-mean-std.png", "kaiming-colorful-dimension.png",
                 "lsuv-mean-std.png", "lsuv-colorful-dimension.png");
+        }
+
+        [TestMethod]
+        public void ReadmeTourExcerpt_IsWhatTheTourPrints()
+        {
+            // README.md: "The Tour compares ..." and an excerpt of a real run. The Tour runs here at its defaults on the
+            // CPU; every line of the excerpt must be in its output: labels and headers exactly, numbers within what
+            // another thread count or SIMD width changes (the seconds column, a timing, is not compared).
+            string readme = File.ReadAllText(Path.Combine(Repository.Root, "README.md")).Replace("\r", "");
+            int intro = readme.IndexOf("The Tour compares", StringComparison.Ordinal);
+            Assert.IsGreaterThanOrEqualTo(0, intro, "the README introduces the Tour excerpt");
+            int open = readme.IndexOf("```\n", intro, StringComparison.Ordinal) + 4;
+            int close = readme.IndexOf("```", open, StringComparison.Ordinal);
+            string[] excerpt = readme[open..close].Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.IsGreaterThan(10, excerpt.Length, "an excerpt with the tables");
+
+            SampleRun run = SampleRun.Of(TourProgram.Run, "--device", "cpu");
+            Assert.AreEqual(0, run.ExitCode, run.Stderr);
+            string[] output = run.Stdout.Replace("\r", "").Split('\n');
+
+            // The backend line depends on the machine; the excerpt's is a CPU one, as the run here is.
+            StringAssert.StartsWith(excerpt[0], "CPU backend");
+            StringAssert.StartsWith(output[0], "CPU backend");
+            int? secondsColumn = null;
+            foreach (string line in excerpt.Skip(1))
+            {
+                if (!line.StartsWith('│'))
+                {
+                    Assert.IsTrue(output.Any(o => o.Trim() == line.Trim()), $"the Tour prints the excerpt's line:\n{line}\n\n{run.Stdout}");
+                    continue;
+                }
+                string[] cells = Cells(line);
+                if (Array.IndexOf(cells, "seconds") is int s && s >= 0) secondsColumn = s;
+                bool matched = output.Where(o => o.StartsWith('│')).Select(Cells)
+                    .Any(o => o.Length == cells.Length && o[0] == cells[0] && Enumerable.Range(1, cells.Length - 1).All(c => c == secondsColumn || Close(cells[c], o[c])));
+                Assert.IsTrue(matched, $"the Tour prints a row like the excerpt's:\n{line}\n\n{run.Stdout}");
+            }
+        }
+
+        private static string[] Cells(string line) => line.Trim().Trim('│').Split('│').Select(c => c.Trim()).ToArray();
+
+        /// <summary>Equal text, or numbers within 0.02 or 2 %: what a different summation order changes after training.</summary>
+        private static bool Close(string expected, string actual)
+        {
+            var invariant = System.Globalization.CultureInfo.InvariantCulture;
+            if (double.TryParse(expected, System.Globalization.NumberStyles.Float, invariant, out double e) &&
+                double.TryParse(actual, System.Globalization.NumberStyles.Float, invariant, out double a))
+                return Math.Abs(e - a) <= Math.Max(0.02, 0.02 * Math.Abs(e));
+            return expected == actual;
         }
     }
 }

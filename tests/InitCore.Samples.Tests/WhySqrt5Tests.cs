@@ -50,7 +50,7 @@ namespace InitCore.Samples.Tests
             Assert.IsTrue(gradDefault > 0 && gradKaiming > 3 * gradDefault, $"first-layer gradient std: default {gradDefault}, kaiming_uniform {gradKaiming}");
             Assert.IsTrue(cnn[1].GetProperty("output_std").GetDouble() > 10 * cnn[0].GetProperty("output_std").GetDouble(), "the default's output all but vanishes");
 
-            SampleRun.AssertPngs(Folder, doc.GetProperty("plots"),
+            SampleRun.AssertPngs(Folder, doc.GetProperty("files"),
                 "conv-output-default.png", "conv-output-kaiming-normal-a1.png", "cnn-weights-default.png", "cnn-weights-kaiming-uniform.png");
         }
     }

@@ -40,8 +40,29 @@ namespace InitCore.Samples.Tests.Support
             Assert.AreEqual(0, run.ExitCode, $"exit code; stderr:\n{run.Stderr}");
             // stdout holds exactly one JSON document: parsing the whole of it fails on anything else.
             using JsonDocument doc = JsonDocument.Parse(run.Stdout);
+            AssertPlainJson(doc.RootElement);
             return doc.RootElement.Clone();
         }
+
+        /// <summary>
+        /// The JSON contract every sample keeps: the files written are listed under "files" (always there, a list, and
+        /// under no other key), and no number is written as a string such as "NaN" or "Infinity" (they are null).
+        /// </summary>
+        public static void AssertPlainJson(JsonElement root)
+        {
+            Assert.AreEqual(JsonValueKind.Array, root.GetProperty("files").ValueKind, "the file list is \"files\"");
+            Assert.IsFalse(root.TryGetProperty("plots", out _), "no second key for the file list");
+            foreach (string s in Strings(root))
+                Assert.IsFalse(s is "NaN" or "Infinity" or "-Infinity", $"a non-finite number written as the string \"{s}\" (expected null)");
+        }
+
+        private static System.Collections.Generic.IEnumerable<string> Strings(JsonElement e) => e.ValueKind switch
+        {
+            JsonValueKind.String => new[] { e.GetString()! },
+            JsonValueKind.Array => e.EnumerateArray().SelectMany(Strings),
+            JsonValueKind.Object => e.EnumerateObject().SelectMany(p => Strings(p.Value)),
+            _ => Array.Empty<string>(),
+        };
 
         /// <summary>Checks that <paramref name="folder"/> holds every file named, each a non-empty PNG.</summary>
         public static void AssertPngs(string folder, JsonElement plots, params string[] names)
@@ -56,10 +77,5 @@ namespace InitCore.Samples.Tests.Support
                 CollectionAssert.AreEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, head, $"{name} is a PNG");
             }
         }
-
-        /// <summary>A number that may have been written as "NaN", "Infinity" or "-Infinity".</summary>
-        public static double Number(JsonElement e) => e.ValueKind == JsonValueKind.String
-            ? e.GetString() switch { "NaN" => double.NaN, "Infinity" => double.PositiveInfinity, "-Infinity" => double.NegativeInfinity, var s => throw new FormatException(s) }
-            : e.GetDouble();
     }
 }
