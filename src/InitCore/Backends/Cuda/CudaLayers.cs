@@ -38,7 +38,7 @@ namespace InitCore.Backends.Cuda
             : throw new InvalidOperationException($"cuBLAS is not available, so matrix multiplies cannot run on CUDA. Load trace: {string.Join(" | ", Trace)}");
 
         private CudnnApi Dnn => _libs.Cudnn is CudnnApi d && _cudnn != IntPtr.Zero ? d
-            : throw new InvalidOperationException($"cuDNN is not available, so convolutions cannot run on CUDA. Load trace: {string.Join(" | ", Trace)}");
+            : throw new InvalidOperationException($"cuDNN is not available, so convolutions cannot run on CUDA: {CudnnUnavailableReason}. Load trace: {string.Join(" | ", Trace)}");
 
         internal override void Gemm(bool transA, bool transB, int m, int n, int k, float alpha, TensorStorage a, TensorStorage b, float beta, TensorStorage c)
         {
