@@ -27,6 +27,9 @@ namespace InitCore.Backends.Cuda
         private const ulong CublasWorkspaceBytes = 32UL << 20;
         private const int ThreadsPerBlock = 256;
 
+        /// <summary>Bytes of one histogram counter on the device: 64-bit, as in stats.cu and the CPU twin's long[].</summary>
+        internal const int HistogramCounterBytes = sizeof(ulong);
+
         private readonly object _gate = new object();
         private readonly CudaLibraries _libs;
         private readonly CudaDriverApi _d;
@@ -539,7 +542,7 @@ namespace InitCore.Backends.Cuda
             if (s.Length == 0) return result;
             using (Enter())
             {
-                ulong histBytes = (ulong)Math.Max(1, config.Bins) * 4;
+                ulong histBytes = (ulong)Math.Max(1, config.Bins) * HistogramCounterBytes;
                 ulong histBlock = BlockSize(histBytes), resultBlock = BlockSize((ulong)sizeof(StatsPartialNative));
                 ulong hist = AllocateBlock(histBlock), merged = AllocateBlock(resultBlock);
                 try
@@ -548,11 +551,11 @@ namespace InitCore.Backends.Cuda
                     LaunchStatistics(s, config, hist, merged);
                     StatsPartialNative r;
                     Check(_d.MemcpyDtoH(&r, merged, (ulong)sizeof(StatsPartialNative), _stream), "cuMemcpyDtoHAsync_v2(statistics)");
-                    var bins = new uint[Math.Max(1, config.Bins)];
-                    fixed (uint* pb = bins) Check(_d.MemcpyDtoH(pb, hist, histBytes, _stream), "cuMemcpyDtoHAsync_v2(histogram)");
+                    var bins = new ulong[Math.Max(1, config.Bins)];
+                    fixed (ulong* pb = bins) Check(_d.MemcpyDtoH(pb, hist, histBytes, _stream), "cuMemcpyDtoHAsync_v2(histogram)");
                     Check(_d.StreamSynchronize(_stream), "cuStreamSynchronize");
                     result.Merge((long)r.Count, r.Mean, r.M2, r.Min, r.Max, (long)r.NearZero);
-                    for (int b = 0; b < config.Bins; b++) result.Histogram[b] = bins[b];
+                    for (int b = 0; b < config.Bins; b++) result.Histogram[b] = checked((long)bins[b]);
                 }
                 finally
                 {
