@@ -1,0 +1,414 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using InitCore.Backends;
+using InitCore.Backends.Cpu;
+using InitCore.Backends.Cuda;
+using InitCore.Cuda;
+using InitCore.Interop;
+using InitCore.Interop.Cuda;
+using InitCore.Interop.Cudnn;
+using InitCore.Nn;
+using InitCore.Tests.Support;
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+
+namespace InitCore.Tests.Backends
+{
+    /// <summary>
+    /// The fixes of the CUDA core review (issue 13, item 3). The loader and trace logic is tested directly;
+    /// the rest runs on the emulated device (native/emulator), and reports Inconclusive, with the reason,
+    /// where the emulator has not been built. Fault injection is read by the emulator from the process
+    /// environment, and a sticky error poisons the process, so those tests run in a child process of the
+    /// test application (<see cref="Isolated"/>).
+    /// </summary>
+    [TestClass]
+    public sealed unsafe class CudaReviewFixTests
+    {
+        // ------------------------------------------------------------------ helpers
+
+        /// <summary>The emulator's library folder (libcuda.so.1, libcublas.so.13, libcudnn.so.9), or null.</summary>
+        internal static string? EmulatorDirectory()
+        {
+            static bool Holds(string? d) => !string.IsNullOrEmpty(d) && File.Exists(Path.Combine(d!, "libcuda.so.1")) && File.Exists(Path.Combine(d!, "libcudnn.so.9"));
+            foreach (string v in new[] { "INITCORE_EMULATOR_DIR", CudaLibraries.DirectoryVariable })
+                if (Holds(Environment.GetEnvironmentVariable(v))) return Environment.GetEnvironmentVariable(v);
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                if (!Directory.Exists(Path.Combine(dir.FullName, "native", "emulator"))) continue;
+                foreach (string rel in new[] { "artifacts/emulator", "artifacts/emulator/lib", "native/emulator/build", "native/emulator/build/lib", "build/emulator" })
+                {
+                    string d = Path.Combine(dir.FullName, rel);
+                    if (Holds(d)) return d;
+                }
+                return null;
+            }
+            return null;
+        }
+
+        private static string RequireEmulator()
+        {
+            if (!LibraryLoader.IsLinux) Assert.Inconclusive("The emulated device is built for Linux only.");
+            string? dir = EmulatorDirectory();
+            if (dir is null)
+                Assert.Inconclusive("The emulated device is not built (native/emulator: build.ps1 emulator, or set INITCORE_EMULATOR_DIR), so this CUDA fix was not exercised.");
+            return dir!;
+        }
+
+        private static Engine EmulatedEngine(string dir)
+        {
+            var engine = Engine.Create(new EngineOptions { Backend = BackendKind.Cuda, CudaLibraryDirectory = dir });
+            StringAssert.Contains(engine.Cuda!.DeviceName, "emulated", "the test must run on the emulator, not a GPU");
+            return engine;
+        }
+
+        private const string ChildVariable = "INITCORE_TEST_CHILD";
+
+        /// <summary>
+        /// True in the child process started for <paramref name="test"/>. In the parent, runs this test alone in a
+        /// child process of the test application, with <paramref name="environment"/> added, asserts that it passed,
+        /// and returns false.
+        /// </summary>
+        private static bool Isolated(string test, params (string Name, string Value)[] environment)
+        {
+            if (Environment.GetEnvironmentVariable(ChildVariable) == test) return true;
+            string assembly = typeof(CudaReviewFixTests).Assembly.Location;
+            string? process = Environment.ProcessPath;
+            string host = process is not null && Path.GetFileNameWithoutExtension(process) == "dotnet" ? process
+                : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet";
+            var start = new ProcessStartInfo(host)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (string a in new[] { "exec", assembly, "--filter", $"FullyQualifiedName={typeof(CudaReviewFixTests).FullName}.{test}" }) start.ArgumentList.Add(a);
+            start.Environment[ChildVariable] = test;
+            foreach (var (name, value) in environment) start.Environment[name] = value;
+            using var child = Process.Start(start)!;
+            var stderr = child.StandardError.ReadToEndAsync();
+            string stdout = child.StandardOutput.ReadToEnd();
+            child.WaitForExit();
+            string output = stdout + stderr.Result;
+            Assert.AreEqual(0, child.ExitCode, $"{test} failed in its child process ({host} exec {assembly}):{Environment.NewLine}{output}");
+            StringAssert.Contains(output, "Passed", $"the child ran no test: {output}");
+            return false;
+        }
+
+        // ------------------------------------------------------------------ loader and trace (no device needed)
+
+        [TestMethod]
+        public void FirstFailedDlopenInTheProcess_TracesTheLoadersReason()
+        {
+            if (!LibraryLoader.IsLinux) Assert.Inconclusive("dlopen is Linux's loader; LoadLibraryEx reports Win32 errors instead.");
+            // A fresh process, so this is the first dlopen and the first dlerror call it makes.
+            if (!Isolated(nameof(FirstFailedDlopenInTheProcess_TracesTheLoadersReason))) return;
+            var trace = new List<string>();
+            string missing = Path.Combine(Path.GetTempPath(), "initcore-no-such-library-" + Guid.NewGuid().ToString("N") + ".so");
+            Assert.AreEqual(IntPtr.Zero, LibraryLoader.TryLoad(missing, trace));
+            Assert.HasCount(1, trace);
+            StringAssert.StartsWith(trace[0], missing + ": dlopen failed: ");
+            Assert.DoesNotContain("(no reason given)", trace[0]);
+            StringAssert.Contains(trace[0], "No such file or directory");
+        }
+
+        [TestMethod]
+        public void SearchDirectories_IncludeContainerDriverMountsAndPythonWheelLayouts()
+        {
+            if (!LibraryLoader.IsLinux) Assert.Inconclusive("The search directories checked here are Linux's.");
+            using var venv = new TempFolder();
+            using var conda = new TempFolder();
+            using var home = new TempFolder();
+            string cu13 = Directory.CreateDirectory(Path.Combine(venv.Path, "lib", "python3.12", "site-packages", "nvidia", "cu13", "lib")).FullName;
+            string cublas = Directory.CreateDirectory(Path.Combine(venv.Path, "lib", "python3.12", "site-packages", "nvidia", "cublas", "lib")).FullName;
+            string condaCudnn = Directory.CreateDirectory(Path.Combine(conda.Path, "lib", "python3.11", "site-packages", "nvidia", "cudnn", "lib")).FullName;
+            string userCudnn = Directory.CreateDirectory(Path.Combine(home.Path, ".local", "lib", "python3.10", "dist-packages", "nvidia", "cudnn", "lib")).FullName;
+            var env = new Dictionary<string, string> { ["VIRTUAL_ENV"] = venv.Path, ["CONDA_PREFIX"] = conda.Path };
+
+            var dirs = CudaLibraries.FallbackDirectories(n => env.TryGetValue(n, out string? v) ? v : null, home.Path);
+            var paths = dirs.Select(d => d.Directory).ToList();
+            foreach (string expected in new[] { "/usr/local/nvidia/lib64", "/usr/local/nvidia/lib", cu13, cublas, condaCudnn, userCudnn })
+                CollectionAssert.Contains(paths, expected, string.Join(" | ", paths));
+            Assert.AreEqual("VIRTUAL_ENV Python wheel", dirs.Single(d => d.Directory == cublas).Origin);
+            Assert.AreEqual("CONDA_PREFIX Python wheel", dirs.Single(d => d.Directory == condaCudnn).Origin);
+            Assert.IsFalse(paths.Any(p => p.StartsWith(venv.Path, StringComparison.Ordinal) && p.Contains("cudnn")), "absent wheel folders are not listed");
+            Assert.IsLessThan(paths.IndexOf(cu13), paths.IndexOf("/usr/local/nvidia/lib64"), "system folders before wheels");
+        }
+
+        [TestMethod]
+        public void LoadTrace_RecordsEverySearchDirectory()
+        {
+            if (!LibraryLoader.IsLinux) Assert.Inconclusive("The search directories checked here are Linux's.");
+            using var venv = new TempFolder();
+            string cublas = Directory.CreateDirectory(Path.Combine(venv.Path, "lib", "python3.12", "site-packages", "nvidia", "cublas", "lib")).FullName;
+            string? before = Environment.GetEnvironmentVariable("VIRTUAL_ENV");
+            string? overrideBefore = Environment.GetEnvironmentVariable(CudaLibraries.DirectoryVariable);
+            try
+            {
+                Environment.SetEnvironmentVariable("VIRTUAL_ENV", venv.Path);
+                Environment.SetEnvironmentVariable(CudaLibraries.DirectoryVariable, null);
+                IReadOnlyList<string> trace;
+                try
+                {
+                    using var engine = Engine.Create(new EngineOptions { Backend = BackendKind.Cuda });
+                    trace = engine.LoadTrace;
+                }
+                catch (CudaUnavailableException ex)
+                {
+                    trace = ex.LoadTrace;
+                }
+                foreach (var (dir, origin) in CudaLibraries.FallbackDirectories())
+                    CollectionAssert.Contains(trace.ToList(), $"search directory: {dir} ({origin})");
+                CollectionAssert.Contains(trace.ToList(), $"search directory: {cublas} (VIRTUAL_ENV Python wheel)");
+                CollectionAssert.Contains(trace.ToList(), "search directory: /usr/local/nvidia/lib64 (container driver mount)");
+            }
+            finally
+            {
+                Environment.SetEnvironmentVariable("VIRTUAL_ENV", before);
+                Environment.SetEnvironmentVariable(CudaLibraries.DirectoryVariable, overrideBefore);
+            }
+        }
+
+        [TestMethod]
+        public void CudnnSubLibraries_AreLoadedFromTheMainLibrarysDirectory()
+        {
+            if (!LibraryLoader.IsLinux) Assert.Inconclusive("Windows finds cuDNN's DLLs next to the main DLL itself.");
+            CollectionAssert.AreEqual(
+                new[] { "libcudnn_graph.so.9", "libcudnn_engines_precompiled.so.9", "libcudnn_engines_runtime_compiled.so.9", "libcudnn_heuristic.so.9", "libcudnn_ops.so.9", "libcudnn_cnn.so.9", "libcudnn_adv.so.9" },
+                CudaLibraries.CudnnSubLibraries("libcudnn.so.9").ToArray());
+            using var dir = new TempFolder();
+            File.WriteAllText(dir.File("libcudnn_graph.so.9"), "not an ELF file");
+            File.WriteAllText(dir.File("libcudnn_cnn.so.9"), "not an ELF file");
+            var trace = new List<string>();
+            CudaLibraries.LoadCudnnSubLibraries(dir.Path, "libcudnn.so.9", trace);
+            Assert.IsTrue(trace.Any(l => l.StartsWith(dir.File("libcudnn_graph.so.9") + ": dlopen failed: ", StringComparison.Ordinal)), string.Join(" | ", trace));
+            Assert.IsTrue(trace.Any(l => l.StartsWith(dir.File("libcudnn_cnn.so.9") + ": dlopen failed: ", StringComparison.Ordinal)), string.Join(" | ", trace));
+            Assert.IsLessThan(trace.FindIndex(l => l.StartsWith(dir.File("libcudnn_cnn.so.9"), StringComparison.Ordinal)),
+                trace.FindIndex(l => l.StartsWith(dir.File("libcudnn_graph.so.9"), StringComparison.Ordinal)), "graph before cnn (dependency order)");
+            Assert.AreEqual($"cuDNN sub-libraries not in {dir.Path}: libcudnn_engines_precompiled.so.9, libcudnn_engines_runtime_compiled.so.9, libcudnn_heuristic.so.9, libcudnn_ops.so.9, libcudnn_adv.so.9 (cuDNN will look for them on the loader's path)", trace[^1]);
+        }
+
+        [TestMethod]
+        public void ConvolutionMathType_IsTheQuerysWithTf32_AndFmaWithout()
+        {
+            var perf = stackalloc cudnnConvolutionPerf_t[3];
+            perf[0] = new cudnnConvolutionPerf_t { algo = 6, status = 3000, mathType = 1 };             // failed: skipped
+            perf[1] = new cudnnConvolutionPerf_t { algo = 1, status = 0, memory = 4096, mathType = 1 }; // CUDNN_TENSOR_OP_MATH
+            perf[2] = new cudnnConvolutionPerf_t { algo = 0, status = 0, memory = 0, mathType = 3 };
+            Assert.AreEqual((1, 4096UL, 1), CudaBackend.Pick(perf, 3, "forward", allowTf32: true));
+            Assert.AreEqual((1, 4096UL, 3), CudaBackend.Pick(perf, 3, "forward", allowTf32: false), "without AllowTf32 the math stays CUDNN_FMA_MATH (3)");
+            var ex = Assert.ThrowsExactly<CudnnException>(() =>
+            {
+                var none = stackalloc cudnnConvolutionPerf_t[1];
+                none[0] = new cudnnConvolutionPerf_t { algo = 2, status = 3000 };
+                CudaBackend.Pick(none, 1, "backward data", false);
+            });
+            StringAssert.Contains(ex.Message, "cuDNN offered no backward data algorithm");
+        }
+
+        [TestMethod]
+        [DataRow(0, 1)]
+        [DataRow(1, 1)]
+        [DataRow(7, 7)]
+        public void GemmLeadingDimension_IsAtLeastOne(int rows, int expected) => Assert.AreEqual(expected, CudaBackend.LeadingDimension(rows));
+
+        [TestMethod]
+        public void StickyErrors_Are700And715To719_AndTheAdviceIsToRestart()
+        {
+            foreach (int code in new[] { 700, 715, 716, 717, 718, 719 }) Assert.IsTrue(CudaBackend.IsSticky((CUresult)code), $"{code} is sticky");
+            foreach (int code in new[] { 0, 1, 2, 701, 702, 714, 720, 999 }) Assert.IsFalse(CudaBackend.IsSticky((CUresult)code), $"{code} is not sticky");
+            string advice = CUresultInfo.Advice(700);
+            StringAssert.Contains(advice, "restart the process");
+            Assert.DoesNotContain("dispose the engine and create a new one", advice);
+        }
+
+        [TestMethod]
+        public void HistogramCounters_Are64BitInTheKernelAndTheReadback()
+        {
+            Assert.AreEqual(8, CudaBackend.HistogramCounterBytes);
+            byte[] image = KernelCatalog.Image("stats");
+            string ptx = System.Text.Encoding.ASCII.GetString(image, 0, image.Length - 1);
+            StringAssert.Contains(ptx, "atom.shared.add.u64", "the per-block histogram counts in 64 bits");
+            Assert.IsTrue(ptx.Contains("atom.global.add.u64") || ptx.Contains("red.global.add.u64"), "the global histogram counts in 64 bits");
+            Assert.DoesNotContain("atom.shared.add.u32", ptx);
+            Assert.DoesNotContain("red.global.add.u32", ptx);
+            Assert.DoesNotContain("atom.global.add.u32", ptx);
+        }
+
+        [TestMethod]
+        public void CpuCrossEntropy_OutOfRangeLabel_ThrowsArgumentException_AlsoOnTheParallelPath()
+        {
+            using Engine cpu = Engine.Create(new EngineOptions { Backend = BackendKind.Cpu, ThreadCount = 4 });
+            const int n = 4096, classes = 3;
+            using Tensor logits = cpu.CreateTensor(n, classes);
+            var labels = new float[n];
+            labels[3000] = 3;
+            using Tensor target = cpu.CreateTensor(n);
+            target.CopyFrom(labels);
+            var ex = Assert.ThrowsExactly<ArgumentException>(() => new CrossEntropyLoss().Forward(logits, target));
+            Assert.AreEqual("target", ex.ParamName);
+            StringAssert.StartsWith(ex.Message, "Label 3 at index 3000 is not an integer class in 0..2.");
+        }
+
+        // ------------------------------------------------------------------ on the emulated device
+
+        [TestMethod]
+        public void CudnnCreateFailure_LeavesAWorkingEngineWithoutConvolutions_AndSaysWhy()
+        {
+            string dir = RequireEmulator();
+            if (!Isolated(nameof(CudnnCreateFailure_LeavesAWorkingEngineWithoutConvolutions_AndSaysWhy), ("INITCORE_EMU_CUDNN_CREATE_STATUS", "1008"))) return;
+            using Engine engine = EmulatedEngine(dir);
+            CudaBackend cuda = engine.Cuda!;
+            Assert.IsFalse(cuda.HasCudnn);
+            StringAssert.StartsWith(cuda.CudnnUnavailableReason, "cudnnCreate failed with CUDNN_STATUS_SUBLIBRARY_LOADING_FAILED (1008)");
+            StringAssert.Contains(cuda.CudnnUnavailableReason, "libcudnn_graph");
+            Assert.IsTrue(engine.LoadTrace.Any(l => l.Contains("cudnnCreate failed with CUDNN_STATUS_SUBLIBRARY_LOADING_FAILED (1008)") && l.Contains("convolutions on CUDA are unavailable")),
+                string.Join(" | ", engine.LoadTrace));
+            StringAssert.Contains(cuda.Description, "no cuDNN");
+
+            // Everything else runs.
+            using Tensor a = engine.CreateTensor(2, 3), b = engine.CreateTensor(3, 2), c = engine.CreateTensor(2, 2);
+            a.CopyFrom(new float[] { 1, 2, 3, 4, 5, 6 });
+            b.CopyFrom(new float[] { 1, 0, 0, 1, 1, 1 });
+            engine.Main.Gemm(false, false, 2, 2, 3, 1f, a.Storage, b.Storage, 0f, c.Storage);
+            CollectionAssert.AreEqual(new float[] { 4, 5, 10, 11 }, c.ToArray());
+
+            // Convolutions say why they cannot run.
+            var g = new ConvGeometry(1, 1, 4, 4, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+            using Tensor x = engine.CreateTensor(1, 1, 4, 4), w = engine.CreateTensor(1, 1, 3, 3), y = engine.CreateTensor(1, 1, 4, 4);
+            var ex = Assert.ThrowsExactly<InvalidOperationException>(() => engine.Main.Conv2dForward(g, x.Storage, w.Storage, null, y.Storage));
+            StringAssert.StartsWith(ex.Message, "cuDNN is not available, so convolutions cannot run on CUDA: cudnnCreate failed with CUDNN_STATUS_SUBLIBRARY_LOADING_FAILED (1008)");
+        }
+
+        [TestMethod]
+        public void CudnnFoundInADirectory_ItsSubLibrariesAreLookedForThereFirst()
+        {
+            string dir = RequireEmulator();
+            using Engine engine = EmulatedEngine(dir);
+            int main = engine.LoadTrace.ToList().FindIndex(l => l.StartsWith(Path.Combine(dir, "libcudnn.so.9") + ": loaded", StringComparison.Ordinal));
+            Assert.IsGreaterThanOrEqualTo(0, main, string.Join(" | ", engine.LoadTrace));
+            int subs = engine.LoadTrace.ToList().FindIndex(l => l.StartsWith($"cuDNN sub-libraries not in {dir}:", StringComparison.Ordinal)
+                || l.StartsWith(Path.Combine(dir, "libcudnn_graph.so.9"), StringComparison.Ordinal));
+            Assert.IsGreaterThan(main, subs, string.Join(" | ", engine.LoadTrace));
+        }
+
+        [TestMethod]
+        public void StickyError_MakesTheEngineUnusable_AndEveryLaterCallSaysRestart()
+        {
+            string dir = RequireEmulator();
+            if (!Isolated(nameof(StickyError_MakesTheEngineUnusable_AndEveryLaterCallSaysRestart), ("INITCORE_EMU_STICKY_AFTER_LAUNCH", "1"))) return;
+            Engine engine = EmulatedEngine(dir);
+            using Tensor t = engine.CreateTensor(1000);
+            var first = Assert.Throws<CudaException>(() =>
+            {
+                engine.Main.FillConstant(t.Storage, 1f);
+                t.ToArray();
+            });
+            Assert.IsInstanceOfType<CudaStickyErrorException>(first);
+            Assert.AreEqual(700, first.Code);
+            Assert.AreEqual("CUDA_ERROR_ILLEGAL_ADDRESS", first.StatusName);
+            StringAssert.Contains(first.Message, "restart the process");
+            StringAssert.Contains(first.Message, "creating a new one does not help");
+            Assert.AreSame(first, engine.Cuda!.BrokenBy);
+
+            foreach (Action later in new Action[] { () => engine.CreateTensor(10), () => t.ToArray(), () => engine.Main.FillConstant(t.Storage, 2f), () => engine.Cuda!.Synchronize() })
+            {
+                var ex = Assert.ThrowsExactly<CudaStickyErrorException>(later);
+                Assert.AreEqual(700, ex.Code);
+                StringAssert.StartsWith(ex.Message, "This CUDA engine is unusable: earlier, ");
+                StringAssert.Contains(ex.Message, "restart the process");
+            }
+            engine.Dispose(); // no throw
+            engine.Dispose();
+        }
+
+        [TestMethod]
+        public void Gemm_WithKZero_GivesBetaTimesC()
+        {
+            string dir = RequireEmulator();
+            using Engine engine = EmulatedEngine(dir);
+            using Tensor a = engine.CreateTensor(2, 0), b = engine.CreateTensor(0, 3), c = engine.CreateTensor(2, 3);
+            c.CopyFrom(new float[] { 1, 2, 3, 4, 5, 6 });
+            engine.Main.Gemm(false, false, 2, 3, 0, 1f, a.Storage, b.Storage, 0.5f, c.Storage);
+            CollectionAssert.AreEqual(new float[] { 0.5f, 1, 1.5f, 2, 2.5f, 3 }, c.ToArray());
+            engine.Main.Gemm(true, true, 2, 3, 0, 1f, engine.CreateTensor(0, 2).Storage, engine.CreateTensor(3, 0).Storage, 0f, c.Storage);
+            CollectionAssert.AreEqual(new float[6], c.ToArray());
+        }
+
+        [TestMethod]
+        [DataRow(3f)]
+        [DataRow(-1f)]
+        [DataRow(1000000f)]
+        [DataRow(1.5f)]
+        public void CrossEntropy_OutOfRangeLabel_ThrowsTheCpusArgumentException(float bad)
+        {
+            string dir = RequireEmulator();
+            using Engine gpu = EmulatedEngine(dir);
+            using Engine cpu = Engine.Create(new EngineOptions { Backend = BackendKind.Cpu });
+            var messages = new List<string>();
+            foreach (Engine e in new[] { cpu, gpu })
+            {
+                using Tensor logits = e.CreateTensor(4, 3), target = e.CreateTensor(4);
+                target.CopyFrom(new[] { 0f, 2f, bad, 1f });
+                var ex = Assert.ThrowsExactly<ArgumentException>(() => new CrossEntropyLoss().Forward(logits, target), e.Backend.ToString());
+                Assert.AreEqual("target", ex.ParamName);
+                messages.Add(ex.Message);
+            }
+            Assert.AreEqual(messages[0], messages[1]);
+            StringAssert.StartsWith(messages[1], $"Label {bad} at index 2 is not an integer class in 0..2.");
+
+            // The engine stays usable, and the backward pass checks too.
+            using Tensor z = gpu.CreateTensor(2, 3), ok = gpu.CreateTensor(2), probs = gpu.CreateTensor(2, 3), dz = gpu.CreateTensor(2, 3);
+            ok.CopyFrom(new[] { 0f, 2f });
+            Assert.AreEqual(Math.Log(3), new CrossEntropyLoss().Forward(z, ok), 1e-6);
+            ok.CopyFrom(new[] { 0f, bad });
+            Assert.ThrowsExactly<ArgumentException>(() => gpu.Main.CrossEntropyBackward(probs.Storage, ok.Storage, dz.Storage, 2, 3));
+        }
+
+        [TestMethod]
+        public void ZeroSizedWork_ReturnsBeforeAnyLaunch()
+        {
+            string dir = RequireEmulator();
+            using Engine engine = EmulatedEngine(dir);
+            Backend b = engine.Main;
+            using Tensor empty = engine.CreateTensor(0), db = engine.CreateTensor(4);
+            db.CopyFrom(new float[] { 1, 2, 3, 4 });
+            b.BiasGrad(empty.Storage, empty.Storage, 5, 0, 7, accumulate: false);                       // 0 channels
+            b.BiasGrad(empty.Storage, db.Storage, 0, 4, 7, accumulate: true);                            // 0 rows, accumulating: unchanged
+            CollectionAssert.AreEqual(new float[] { 1, 2, 3, 4 }, db.ToArray());
+            b.BiasGrad(empty.Storage, db.Storage, 0, 4, 7, accumulate: false);                           // 0 rows: zero
+            CollectionAssert.AreEqual(new float[4], db.ToArray());
+            b.BatchNormForward(empty.Storage, empty.Storage, empty.Storage, empty.Storage, empty.Storage, empty.Storage, empty.Storage, empty.Storage, 2, 0, 9, 1e-5f, 0.1f, training: true);
+            b.BatchNormBackward(empty.Storage, empty.Storage, empty.Storage, empty.Storage, empty.Storage, empty.Storage, empty.Storage, empty.Storage, 2, 0, 9);
+            b.MaxPool2dForward(new PoolGeometry(0, 4, 4, 2, 2, 0), empty.Storage, empty.Storage, empty.Storage);
+            b.CrossEntropyBackward(empty.Storage, empty.Storage, empty.Storage, 0, 3);
+            Assert.AreEqual(0, b.CountCorrect(empty.Storage, empty.Storage, 0, 3));
+            b.MseBackward(empty.Storage, empty.Storage, empty.Storage);
+            b.SgdStep(empty.Storage, empty.Storage, empty.Storage, 0.1f, 0.9f, 0f, first: true);
+            engine.Cuda!.Synchronize();
+        }
+
+        [TestMethod]
+        public void ConvolutionPlan_ThatFails_IsNotCached()
+        {
+            string dir = RequireEmulator();
+            using Engine engine = EmulatedEngine(dir);
+            CudaBackend cuda = engine.Cuda!;
+            // 3 input channels in 2 groups: the filter descriptor's C/groups (1) does not match, so cuDNN refuses the plan.
+            var bad = new ConvGeometry(1, 3, 4, 4, 2, 1, 1, 1, 1, 0, 0, 1, 1, 2);
+            using Tensor x = engine.CreateTensor(1, 3, 4, 4), w = engine.CreateTensor(2, 1, 1, 1), y = engine.CreateTensor(1, 2, 4, 4);
+            Assert.ThrowsExactly<CudnnException>(() => cuda.Conv2dForward(bad, x.Storage, w.Storage, null, y.Storage));
+            Assert.AreEqual(0, cuda.ConvPlanCount, "a plan that failed must not be cached");
+            Assert.ThrowsExactly<CudnnException>(() => cuda.Conv2dForward(bad, x.Storage, w.Storage, null, y.Storage), "the second attempt fails the same way, not with a half-built plan");
+
+            var good = new ConvGeometry(1, 1, 4, 4, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+            using Tensor gx = engine.CreateTensor(1, 1, 4, 4), gw = engine.CreateTensor(1, 1, 3, 3), gy = engine.CreateTensor(1, 1, 4, 4);
+            gx.CopyFrom(Enumerable.Range(0, 16).Select(i => (float)i).ToArray());
+            gw.CopyFrom(new float[] { 0, 0, 0, 0, 1, 0, 0, 0, 0 });
+            cuda.Conv2dForward(good, gx.Storage, gw.Storage, null, gy.Storage);
+            CollectionAssert.AreEqual(gx.ToArray(), gy.ToArray());
+            Assert.AreEqual(1, cuda.ConvPlanCount);
+        }
+    }
+}
