@@ -152,6 +152,15 @@ namespace InitCore.Backends.Cuda
         /// <summary>The sticky error that made this engine unusable, or null. Once set, every call rethrows it.</summary>
         internal CudaException? BrokenBy => _broken;
         internal string DeviceName { get; } = "";
+
+        /// <summary>The name the InitCore emulated device (native/emulator) gives itself; no GPU uses it.</summary>
+        internal const string EmulatedDeviceName = "InitCore emulated device";
+
+        /// <summary>True on the InitCore emulated device: the CPU runs our kernels behind stand-in NVIDIA libraries (tests and CI only).</summary>
+        internal bool IsEmulated => DeviceName == EmulatedDeviceName;
+
+        /// <summary>The device as the engine's backend line names it: the GPU's name, or an unmistakable emulated-device label.</summary>
+        internal string DeviceLabel => IsEmulated ? $"emulated device: {DeviceName}, not a GPU" : DeviceName;
         internal string ComputeCapability { get; } = "";
         internal int MultiprocessorCount { get; }
         internal int DriverVersion => _libs.DriverVersion;
@@ -167,7 +176,7 @@ namespace InitCore.Backends.Cuda
         internal override BackendKind Kind => BackendKind.Cuda;
 
         internal override string Description =>
-            $"cuda (device {DeviceName}, compute {ComputeCapability}, {MultiprocessorCount} SMs, driver CUDA {DriverVersion / 1000}.{DriverVersion % 1000 / 10}" +
+            $"cuda ({(IsEmulated ? "EMULATED " : "")}device {DeviceName}, compute {ComputeCapability}, {MultiprocessorCount} SMs, driver CUDA {DriverVersion / 1000}.{DriverVersion % 1000 / 10}" +
             $"{(HasCublas ? ", cuBLAS" : ", no cuBLAS")}{(HasCudnn ? ", cuDNN" : ", no cuDNN")})";
 
         // ------------------------------------------------------------------ entry, errors
