@@ -28,39 +28,38 @@ namespace InitCore.Tests.Backends
     {
         // ------------------------------------------------------------------ helpers
 
-        /// <summary>The emulator's library folder (libcuda.so.1, libcublas.so.13, libcudnn.so.9), or null.</summary>
-        internal static string? EmulatorDirectory()
-        {
-            static bool Holds(string? d) => !string.IsNullOrEmpty(d) && File.Exists(Path.Combine(d!, "libcuda.so.1")) && File.Exists(Path.Combine(d!, "libcudnn.so.9"));
-            foreach (string v in new[] { "INITCORE_EMULATOR_DIR", CudaLibraries.DirectoryVariable })
-                if (Holds(Environment.GetEnvironmentVariable(v))) return Environment.GetEnvironmentVariable(v);
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (!Directory.Exists(Path.Combine(dir.FullName, "native", "emulator"))) continue;
-                foreach (string rel in new[] { "artifacts/emulator", "artifacts/emulator/lib", "native/emulator/build", "native/emulator/build/lib", "build/emulator" })
-                {
-                    string d = Path.Combine(dir.FullName, rel);
-                    if (Holds(d)) return d;
-                }
-                return null;
-            }
-            return null;
-        }
-
         private static string RequireEmulator()
         {
             if (!LibraryLoader.IsLinux) Assert.Inconclusive("The emulated device is built for Linux only.");
-            string? dir = EmulatorDirectory();
+            string? dir = CudaDevice.EmulatorDirectory(out string lookedAt);
             if (dir is null)
-                Assert.Inconclusive("The emulated device is not built (native/emulator: build.ps1 emulator, or set INITCORE_EMULATOR_DIR), so this CUDA fix was not exercised.");
+                Assert.Inconclusive($"The emulated CUDA device was not found ({lookedAt}), so this CUDA fix was not exercised: {CudaDevice.BuildAdvice}.");
             return dir!;
         }
 
         private static Engine EmulatedEngine(string dir)
         {
             var engine = Engine.Create(new EngineOptions { Backend = BackendKind.Cuda, CudaLibraryDirectory = dir });
-            StringAssert.Contains(engine.Cuda!.DeviceName, "emulated", "the test must run on the emulator, not a GPU");
+            Assert.IsTrue(engine.Cuda!.IsEmulated, $"the test must run on the emulator, not on {engine.Cuda.DeviceName}");
             return engine;
+        }
+
+        private static void RequireCublas(Engine engine)
+        {
+            if (!engine.Cuda!.HasCublas)
+            {
+                engine.Dispose();
+                Assert.Inconclusive($"This emulator build has no usable cuBLAS stand-in, so the fix was not exercised: {string.Join(" | ", engine.LoadTrace.Where(l => l.Contains("cublas", StringComparison.OrdinalIgnoreCase)))}");
+            }
+        }
+
+        private static void RequireCudnn(Engine engine)
+        {
+            if (!engine.Cuda!.HasCudnn)
+            {
+                engine.Dispose();
+                Assert.Inconclusive($"This emulator build has no usable cuDNN stand-in, so the fix was not exercised: {engine.Cuda.CudnnUnavailableReason}");
+            }
         }
 
         private const string ChildVariable = "INITCORE_TEST_CHILD";
@@ -257,6 +256,11 @@ namespace InitCore.Tests.Backends
         public void CudnnCreateFailure_LeavesAWorkingEngineWithoutConvolutions_AndSaysWhy()
         {
             string dir = RequireEmulator();
+            using (Engine probe = EmulatedEngine(dir))
+            {
+                RequireCublas(probe);
+                RequireCudnn(probe);
+            }
             if (!Isolated(nameof(CudnnCreateFailure_LeavesAWorkingEngineWithoutConvolutions_AndSaysWhy), ("INITCORE_EMU_CUDNN_CREATE_STATUS", "1008"))) return;
             using Engine engine = EmulatedEngine(dir);
             CudaBackend cuda = engine.Cuda!;
@@ -286,6 +290,7 @@ namespace InitCore.Tests.Backends
         {
             string dir = RequireEmulator();
             using Engine engine = EmulatedEngine(dir);
+            RequireCudnn(engine);
             int main = engine.LoadTrace.ToList().FindIndex(l => l.StartsWith(Path.Combine(dir, "libcudnn.so.9") + ": loaded", StringComparison.Ordinal));
             Assert.IsGreaterThanOrEqualTo(0, main, string.Join(" | ", engine.LoadTrace));
             int subs = engine.LoadTrace.ToList().FindIndex(l => l.StartsWith($"cuDNN sub-libraries not in {dir}:", StringComparison.Ordinal)
@@ -328,6 +333,7 @@ namespace InitCore.Tests.Backends
         {
             string dir = RequireEmulator();
             using Engine engine = EmulatedEngine(dir);
+            RequireCublas(engine);
             using Tensor a = engine.CreateTensor(2, 0), b = engine.CreateTensor(0, 3), c = engine.CreateTensor(2, 3);
             c.CopyFrom(new float[] { 1, 2, 3, 4, 5, 6 });
             engine.Main.Gemm(false, false, 2, 3, 0, 1f, a.Storage, b.Storage, 0.5f, c.Storage);
@@ -394,6 +400,7 @@ namespace InitCore.Tests.Backends
         {
             string dir = RequireEmulator();
             using Engine engine = EmulatedEngine(dir);
+            RequireCudnn(engine);
             CudaBackend cuda = engine.Cuda!;
             // 3 input channels in 2 groups: the filter descriptor's C/groups (1) does not match, so cuDNN refuses the plan.
             var bad = new ConvGeometry(1, 3, 4, 4, 2, 1, 1, 1, 1, 0, 0, 1, 1, 2);
