@@ -136,28 +136,16 @@ namespace InitCore.Backends.Cuda
                 CheckDnn(d, d.cudnnSetConvolution2dDescriptor(conv, g.PadH, g.PadW, g.StrideH, g.StrideW, g.DilH, g.DilW, CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT), "cudnnSetConvolution2dDescriptor");
                 CheckDnn(d, d.cudnnSetConvolutionGroupCount(conv, g.Groups), $"cudnnSetConvolutionGroupCount({g.Groups})");
                 plan.Tf32 = AllowTf32;
-                const int want = 8;
-                var perf = stackalloc cudnnConvolutionPerf_t[want];
-                int got;
-                nuint bytes;
-                SetQueryMath(d, plan);
-                CheckDnn(d, d.cudnnGetConvolutionForwardAlgorithm_v7(_cudnn, x, w, conv, y, want, &got, perf), "cudnnGetConvolutionForwardAlgorithm_v7");
-                (plan.Fwd, plan.FwdBytes, plan.FwdMath) = Pick(perf, got, "forward", plan.Tf32);
-                SetMath(d, plan, plan.FwdMath);
-                CheckDnn(d, d.cudnnGetConvolutionForwardWorkspaceSize(_cudnn, x, w, conv, y, plan.Fwd, &bytes), $"cudnnGetConvolutionForwardWorkspaceSize(algo {plan.Fwd})");
-                plan.FwdBytes = Math.Max(plan.FwdBytes, (ulong)bytes);
-                SetQueryMath(d, plan);
-                CheckDnn(d, d.cudnnGetConvolutionBackwardDataAlgorithm_v7(_cudnn, w, y, conv, x, want, &got, perf), "cudnnGetConvolutionBackwardDataAlgorithm_v7");
-                (plan.BwdData, plan.BwdDataBytes, plan.BwdDataMath) = Pick(perf, got, "backward data", plan.Tf32);
-                SetMath(d, plan, plan.BwdDataMath);
-                CheckDnn(d, d.cudnnGetConvolutionBackwardDataWorkspaceSize(_cudnn, w, y, conv, x, plan.BwdData, &bytes), $"cudnnGetConvolutionBackwardDataWorkspaceSize(algo {plan.BwdData})");
-                plan.BwdDataBytes = Math.Max(plan.BwdDataBytes, (ulong)bytes);
-                SetQueryMath(d, plan);
-                CheckDnn(d, d.cudnnGetConvolutionBackwardFilterAlgorithm_v7(_cudnn, x, y, conv, w, want, &got, perf), "cudnnGetConvolutionBackwardFilterAlgorithm_v7");
-                (plan.BwdFilter, plan.BwdFilterBytes, plan.BwdFilterMath) = Pick(perf, got, "backward filter", plan.Tf32);
-                SetMath(d, plan, plan.BwdFilterMath);
-                CheckDnn(d, d.cudnnGetConvolutionBackwardFilterWorkspaceSize(_cudnn, x, y, conv, w, plan.BwdFilter, &bytes), $"cudnnGetConvolutionBackwardFilterWorkspaceSize(algo {plan.BwdFilter})");
-                plan.BwdFilterBytes = Math.Max(plan.BwdFilterBytes, (ulong)bytes);
+                IntPtr h = _cudnn;
+                (plan.Fwd, plan.FwdBytes, plan.FwdMath) = Choose(d, plan, "Forward", "forward",
+                    (want, got, perf) => d.cudnnGetConvolutionForwardAlgorithm_v7(h, plan.X, plan.W, plan.Conv, plan.Y, want, got, perf),
+                    (algo, bytes) => d.cudnnGetConvolutionForwardWorkspaceSize(h, plan.X, plan.W, plan.Conv, plan.Y, algo, bytes));
+                (plan.BwdData, plan.BwdDataBytes, plan.BwdDataMath) = Choose(d, plan, "BackwardData", "backward data",
+                    (want, got, perf) => d.cudnnGetConvolutionBackwardDataAlgorithm_v7(h, plan.W, plan.Y, plan.Conv, plan.X, want, got, perf),
+                    (algo, bytes) => d.cudnnGetConvolutionBackwardDataWorkspaceSize(h, plan.W, plan.Y, plan.Conv, plan.X, algo, bytes));
+                (plan.BwdFilter, plan.BwdFilterBytes, plan.BwdFilterMath) = Choose(d, plan, "BackwardFilter", "backward filter",
+                    (want, got, perf) => d.cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, plan.X, plan.Y, plan.Conv, plan.W, want, got, perf),
+                    (algo, bytes) => d.cudnnGetConvolutionBackwardFilterWorkspaceSize(h, plan.X, plan.Y, plan.Conv, plan.W, algo, bytes));
                 return plan;
             }
             catch
@@ -165,6 +153,28 @@ namespace InitCore.Backends.Cuda
                 DestroyPlan(d, plan);
                 throw;
             }
+        }
+
+        private delegate int AlgorithmQuery(int want, int* got, cudnnConvolutionPerf_t* perf);
+
+        private delegate int WorkspaceQuery(int algo, nuint* bytes);
+
+        /// <summary>
+        /// One direction's algorithm: queried under <see cref="SetQueryMath"/>, picked by <see cref="Pick"/>, then
+        /// its workspace asked for under its own math type; the workspace is the larger of the two figures.
+        /// </summary>
+        private static (int Algo, ulong Bytes, int MathType) Choose(CudnnApi d, ConvPlan plan, string call, string what, AlgorithmQuery query, WorkspaceQuery workspace)
+        {
+            const int want = 8;
+            var perf = stackalloc cudnnConvolutionPerf_t[want];
+            int got;
+            SetQueryMath(d, plan);
+            CheckDnn(d, query(want, &got, perf), $"cudnnGetConvolution{call}Algorithm_v7");
+            var (algo, bytes, math) = Pick(perf, got, what, plan.Tf32);
+            SetMath(d, plan, math);
+            nuint need;
+            CheckDnn(d, workspace(algo, &need), $"cudnnGetConvolution{call}WorkspaceSize(algo {algo})");
+            return (algo, Math.Max(bytes, (ulong)need), math);
         }
 
         /// <summary>The math type the algorithm queries run under: with TF32 allowed cuDNN may offer tensor-op algorithms (CUDNN_DEFAULT_MATH); without, FMA only.</summary>
