@@ -417,5 +417,42 @@ namespace InitCore.Tests.Backends
             CollectionAssert.AreEqual(gx.ToArray(), gy.ToArray());
             Assert.AreEqual(1, cuda.ConvPlanCount);
         }
+
+        [TestMethod]
+        public void ConvolutionPlans_UseFmaMathWithoutTf32_AndAreRebuiltWhenTf32Changes()
+        {
+            string dir = RequireEmulator();
+            using Engine engine = EmulatedEngine(dir);
+            RequireCudnn(engine);
+            CudaBackend cuda = engine.Cuda!;
+            var g = new ConvGeometry(2, 4, 6, 6, 8, 3, 3, 1, 1, 1, 1, 1, 1, 2);
+            var fma = cuda.ConvPlanChoices(g);
+            Assert.HasCount(3, fma);
+            foreach (var c in fma) Assert.AreEqual(3, c.MathType, "without AllowTf32 every direction keeps CUDNN_FMA_MATH");
+            Assert.AreEqual(1, cuda.ConvPlanCount);
+            cuda.SetTf32(true);
+            Assert.AreEqual(0, cuda.ConvPlanCount, "plans chosen under FMA math are dropped when TF32 is allowed");
+            var tf32 = cuda.ConvPlanChoices(g);
+            Assert.AreEqual(1, cuda.ConvPlanCount);
+            cuda.SetTf32(true);
+            Assert.AreEqual(1, cuda.ConvPlanCount, "setting the same value keeps the plans");
+
+            // The plan still computes the CPU's result with the math type the query returned.
+            using Engine cpu = Engine.Create(new EngineOptions { Backend = BackendKind.Cpu });
+            var rng = new Random(5);
+            float[] xs = Enumerable.Range(0, 2 * 4 * 36).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+            float[] ws = Enumerable.Range(0, 8 * 2 * 9).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+            float[]? expected = null;
+            foreach (Engine e in new[] { cpu, engine })
+            {
+                using Tensor x = e.CreateTensor(2, 4, 6, 6), w = e.CreateTensor(8, 2, 3, 3), y = e.CreateTensor(2, 8, 6, 6);
+                x.CopyFrom(xs);
+                w.CopyFrom(ws);
+                e.Main.Conv2dForward(g, x.Storage, w.Storage, null, y.Storage);
+                float[] got = y.ToArray();
+                if (expected is null) expected = got;
+                else for (int i = 0; i < got.Length; i++) Assert.AreEqual(expected[i], got[i], 1e-5f, $"element {i} (math types {string.Join(", ", tf32.Select(c => c.MathType))})");
+            }
+        }
     }
 }

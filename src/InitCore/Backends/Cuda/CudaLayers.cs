@@ -112,6 +112,16 @@ namespace InitCore.Backends.Cuda
         /// <summary>Number of cached convolution plans (each complete: descriptors set, three algorithms chosen).</summary>
         internal int ConvPlanCount => _convPlans.Count;
 
+        /// <summary>The plan's choice per direction (forward, backward data, backward filter): algorithm, workspace bytes, math type; builds the plan if needed.</summary>
+        internal (int Algo, ulong Bytes, int MathType)[] ConvPlanChoices(in ConvGeometry g)
+        {
+            using (Enter())
+            {
+                ConvPlan p = Plan(g);
+                return new[] { (p.Fwd, p.FwdBytes, p.FwdMath), (p.BwdData, p.BwdDataBytes, p.BwdDataMath), (p.BwdFilter, p.BwdFilterBytes, p.BwdFilterMath) };
+            }
+        }
+
         /// <summary>
         /// Creates and sets the descriptors and chooses the three algorithms, each with its math type and
         /// workspace; on any failure destroys what it created and throws, so nothing half-built survives.
