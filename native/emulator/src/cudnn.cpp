@@ -265,6 +265,53 @@ void taps(const Geometry& g, F f)
             }
 }
 
+// The same sums for the NCHW layouts InitCore uses, with the loops ordered so the innermost one walks
+// a row (the reference order of each sum is the same as taps(): channel, filter row, filter column).
+// dir: Forward accumulates y, BackwardData accumulates dx, BackwardFilter accumulates dw.
+void nchw(Direction dir, const Geometry& g, const float* X, const float* W, const float* Y, double* acc)
+{
+    const Conv& cv = *g.conv;
+    const bool flip = cv.mode == 0;
+    const int N = g.x->n, C = g.x->c, H = g.x->h, Wd = g.x->w, K = g.w->k, R = g.w->h, S = g.w->w, P = g.p, Q = g.q;
+    for (int n = 0; n < N; ++n)
+        for (int k = 0; k < K; ++k) {
+            const int grp = k / g.kpg;
+            for (int cc = 0; cc < g.cpg; ++cc) {
+                const int c = grp * g.cpg + cc;
+                const size_t xplane = ((size_t)n * C + c) * H * Wd, yplane = ((size_t)n * K + k) * P * Q;
+                for (int r = 0; r < R; ++r)
+                    for (int s = 0; s < S; ++s) {
+                        const size_t widx = (((size_t)k * g.cpg + cc) * R + (flip ? R - 1 - r : r)) * S + (flip ? S - 1 - s : s);
+                        const int off = s * cv.dil_w - cv.pad_w;
+                        // q range with 0 <= q·v + off < Wd
+                        int qlo = off >= 0 ? 0 : (-off + cv.v - 1) / cv.v;
+                        int qhi = Wd - 1 - off < 0 ? -1 : (Wd - 1 - off) / cv.v;
+                        if (qhi > Q - 1) qhi = Q - 1;
+                        if (qlo > qhi) continue;
+                        double wsum = 0.0;
+                        const double wv = dir == BackwardFilter ? 0.0 : (double)W[widx];
+                        for (int p = 0; p < P; ++p) {
+                            const int h = p * cv.u - cv.pad_h + r * cv.dil_h;
+                            if (h < 0 || h >= H) continue;
+                            const size_t xrow = xplane + (size_t)h * Wd + off, yrow = yplane + (size_t)p * Q;
+                            if (dir == Forward) {
+                                double* a = acc + yrow;
+                                for (int q = qlo; q <= qhi; ++q) a[q] += (double)X[xrow + (size_t)q * cv.v] * wv;
+                            } else if (dir == BackwardData) {
+                                double* a = acc + xrow;
+                                for (int q = qlo; q <= qhi; ++q) a[(size_t)q * cv.v] += (double)Y[yrow + q] * wv;
+                            } else {
+                                for (int q = qlo; q <= qhi; ++q) wsum += (double)Y[yrow + q] * (double)X[xrow + (size_t)q * cv.v];
+                            }
+                        }
+                        if (dir == BackwardFilter) acc[widx] += wsum;
+                    }
+            }
+        }
+}
+
+bool all_nchw(const Geometry& g) { return g.x->format == 0 && g.y->format == 0 && g.w->format == 0; }
+
 } // namespace
 
 // ------------------------------------------------------------------ version, handle, errors
@@ -418,7 +465,8 @@ EXPORT cudnnStatus_t cudnnConvolutionForward(void* h, const void* alpha, void* x
     const float *X = static_cast<const float*>(x), *W = static_cast<const float*>(w);
     float* Y = static_cast<float*>(y);
     std::vector<double> acc(count(*g.y), 0.0);
-    taps(g, [&](int n, int k, int c, int cc, int p, int q, int hh, int ww, int r, int s) {
+    if (all_nchw(g)) nchw(Forward, g, X, W, nullptr, acc.data());
+    else taps(g, [&](int n, int k, int c, int cc, int p, int q, int hh, int ww, int r, int s) {
         acc[at(*g.y, n, k, p, q)] += (double)X[at(*g.x, n, c, hh, ww)] * (double)W[at(*g.w, k, cc, r, s)];
     });
     const double a = *static_cast<const float*>(alpha), b = *static_cast<const float*>(beta);
@@ -434,7 +482,8 @@ EXPORT cudnnStatus_t cudnnConvolutionBackwardData(void* h, const void* alpha, vo
     const float *DY = static_cast<const float*>(dy), *W = static_cast<const float*>(w);
     float* DX = static_cast<float*>(dx);
     std::vector<double> acc(count(*g.x), 0.0);
-    taps(g, [&](int n, int k, int c, int cc, int p, int q, int hh, int ww, int r, int s) {
+    if (all_nchw(g)) nchw(BackwardData, g, nullptr, W, DY, acc.data());
+    else taps(g, [&](int n, int k, int c, int cc, int p, int q, int hh, int ww, int r, int s) {
         acc[at(*g.x, n, c, hh, ww)] += (double)DY[at(*g.y, n, k, p, q)] * (double)W[at(*g.w, k, cc, r, s)];
     });
     const double a = *static_cast<const float*>(alpha), b = *static_cast<const float*>(beta);
@@ -450,7 +499,8 @@ EXPORT cudnnStatus_t cudnnConvolutionBackwardFilter(void* h, const void* alpha, 
     const float *X = static_cast<const float*>(x), *DY = static_cast<const float*>(dy);
     float* DW = static_cast<float*>(dw);
     std::vector<double> acc(count(*g.w), 0.0);
-    taps(g, [&](int n, int k, int c, int cc, int p, int q, int hh, int ww, int r, int s) {
+    if (all_nchw(g)) nchw(BackwardFilter, g, X, nullptr, DY, acc.data());
+    else taps(g, [&](int n, int k, int c, int cc, int p, int q, int hh, int ww, int r, int s) {
         acc[at(*g.w, k, cc, r, s)] += (double)DY[at(*g.y, n, k, p, q)] * (double)X[at(*g.x, n, c, hh, ww)];
     });
     const double a = *static_cast<const float*>(alpha), b = *static_cast<const float*>(beta);
