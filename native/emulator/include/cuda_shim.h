@@ -2,9 +2,10 @@
 // C++17 (g++, -ffp-contract=off) inside the InitCore emulated device. Included before each kernel
 // source by the generated translation unit (cmake/kernel_to_cpp.cmake).
 //
-// threadIdx/blockIdx/blockDim/gridDim are per-OS-thread variables the block scheduler sets before it
-// resumes a CUDA thread (each CUDA thread of a block is a fiber); __shared__ variables are
-// thread_local statics, which is per block because one OS thread runs one block at a time;
+// One launch runs at a time in the process (launches from several host threads take turns), block
+// after block, so threadIdx/blockIdx/blockDim/gridDim are plain variables the block scheduler sets
+// before it resumes a CUDA thread (each CUDA thread of a block is a fiber), and __shared__ variables
+// are function statics, which is per block because blocks run one after another;
 // __syncthreads() is a real barrier: the calling fiber yields to the scheduler, which resumes it
 // only after every other live thread of the block has reached the barrier too (or exited).
 #pragma once
@@ -19,8 +20,8 @@ struct dim3 {
     unsigned int x, y, z;
 };
 
-// Set by the block scheduler (src/runtime.cpp) on the OS thread running the block.
-extern thread_local dim3 t_threadIdx, t_blockIdx, t_blockDim, t_gridDim;
+// Set by the block scheduler (src/runtime.cpp) under the launch lock.
+extern dim3 t_threadIdx, t_blockIdx, t_blockDim, t_gridDim;
 
 // The block's dynamic shared memory (cuLaunchKernel's sharedMemBytes).
 void* dynamic_shared();
@@ -34,7 +35,7 @@ void syncthreads();
 #define __device__
 #define __host__
 #define __forceinline__ inline
-#define __shared__ static thread_local
+#define __shared__ static
 #define __launch_bounds__(...)
 
 #define threadIdx (initcore_emu::t_threadIdx)
@@ -60,8 +61,8 @@ inline float __fadd_rn(float a, float b) { return a + b; }
 
 // sqrtf, fabsf, fmaxf, sqrt, exp, log: the C library's (sqrtf is IEEE-rounded, like PTX sqrt.rn).
 
-// Atomics: blocks of one launch run on one OS thread, but launches from different host threads may
-// run at once, so these are real atomic read-modify-writes.
+// Atomics: one launch runs at a time, block after block, and fibers switch only at __syncthreads, so
+// plain read-modify-writes would do; these are real atomics anyway (cheap, and safe if that changes).
 template <typename T>
 inline T atomicAdd(T* address, T value)
 {

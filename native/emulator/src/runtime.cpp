@@ -1,4 +1,5 @@
-// runtime.cpp: runs host-compiled kernels. A launch runs on the calling thread, block after block;
+// runtime.cpp: runs host-compiled kernels. A launch runs on the calling thread, block after block,
+// one launch at a time in the process (a lock; so kernel globals need no thread-local storage);
 // inside a block each CUDA thread is a fiber with its own small stack, resumed round-robin by the
 // block scheduler. A fiber runs until it exits or calls __syncthreads(); the scheduler resumes it
 // again only after every other live fiber of the block has had its turn, so __syncthreads() is a real
@@ -20,7 +21,8 @@
 
 namespace initcore_emu {
 
-thread_local dim3 t_threadIdx, t_blockIdx, t_blockDim, t_gridDim;
+dim3 t_threadIdx, t_blockIdx, t_blockDim, t_gridDim;
+static std::mutex g_launch_mutex; // one launch at a time in the process
 
 // ------------------------------------------------------------------ registry
 
@@ -111,7 +113,8 @@ struct BlockRun {
     bool in_block = false;
 };
 
-thread_local BlockRun t_run;
+BlockRun t_run; // guarded by g_launch_mutex
+thread_local bool t_in_launch = false;
 
 [[noreturn]] void fiber_main()
 {
@@ -205,8 +208,13 @@ void syncthreads()
 
 int run_kernel(const HostKernel& kernel, const unsigned grid[3], const unsigned block[3], unsigned shared_bytes, void** params)
 {
+    std::unique_lock<std::mutex> lock(g_launch_mutex, std::try_to_lock);
+    if (!lock.owns_lock()) {
+        if (t_run.in_block && t_in_launch) return 1; // a kernel cannot launch a kernel here
+        lock.lock();
+    }
+    t_in_launch = true;
     BlockRun& r = t_run;
-    if (r.in_block) return 1; // a kernel cannot launch a kernel here
     std::shared_ptr<void> packed = kernel.pack(params);
     size_t threads = (size_t)block[0] * block[1] * block[2];
     ensure_fibers(threads);
@@ -234,6 +242,7 @@ int run_kernel(const HostKernel& kernel, const unsigned grid[3], const unsigned 
                 }
             }
     r.in_block = false;
+    t_in_launch = false;
     r.kernel = nullptr;
     r.packed = nullptr;
     return 0;
