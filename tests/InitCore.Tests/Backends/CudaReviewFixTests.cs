@@ -434,6 +434,9 @@ namespace InitCore.Tests.Backends
             Assert.AreEqual(0, cuda.ConvPlanCount, "plans chosen under FMA math are dropped when TF32 is allowed");
             var tf32 = cuda.ConvPlanChoices(g);
             Assert.AreEqual(1, cuda.ConvPlanCount);
+            // The emulator's queries rank algorithm 1 first with CUDNN_TENSOR_OP_MATH (1) once FMA is not forced.
+            Assert.AreEqual((1, 1), (tf32[0].Algo, tf32[0].MathType), "with AllowTf32 the forward direction uses the math type its query returned");
+            Assert.AreEqual((1, 1), (tf32[1].Algo, tf32[1].MathType), "with AllowTf32 backward data uses the math type its query returned");
             cuda.SetTf32(true);
             Assert.AreEqual(1, cuda.ConvPlanCount, "setting the same value keeps the plans");
 
@@ -453,6 +456,42 @@ namespace InitCore.Tests.Backends
                 if (expected is null) expected = got;
                 else for (int i = 0; i < got.Length; i++) Assert.AreEqual(expected[i], got[i], 1e-5f, $"element {i} (math types {string.Join(", ", tf32.Select(c => c.MathType))})");
             }
+        }
+
+        [TestMethod]
+        public void ConvolutionWorkspace_IsTheLargerOfTheQuerysAndGetWorkspaceSizes()
+        {
+            string dir = RequireEmulator();
+            using (Engine probe = EmulatedEngine(dir)) RequireCudnn(probe);
+            // The emulator's cudnnGet*WorkspaceSize then asks 4096 bytes more than the _v7 query's perf.memory, and each
+            // convolution refuses a smaller workspace (CUDNN_STATUS_BAD_PARAM), as real cuDNN may.
+            if (!Isolated(nameof(ConvolutionWorkspace_IsTheLargerOfTheQuerysAndGetWorkspaceSizes), ("INITCORE_EMU_CUDNN_WORKSPACE_EXTRA", "4096"))) return;
+            using Engine engine = EmulatedEngine(dir);
+            using Engine cpu = Engine.Create(new EngineOptions { Backend = BackendKind.Cpu });
+            var g = new ConvGeometry(2, 3, 5, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+            var choices = engine.Cuda!.ConvPlanChoices(g);
+            ulong patch = 3 * 3 * 3;
+            Assert.AreEqual(patch * 4 + 4096, choices[0].Bytes, "forward (algorithm 1): perf.memory + the extra cudnnGetConvolutionForwardWorkspaceSize asks for");
+            var rng = new Random(11);
+            float[] xs = Enumerable.Range(0, 2 * 3 * 25).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+            float[] ws = Enumerable.Range(0, 4 * 3 * 9).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+            float[] dys = Enumerable.Range(0, 2 * 4 * 25).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
+            var results = new List<float[][]>();
+            foreach (Engine e in new[] { cpu, engine })
+            {
+                using Tensor x = e.CreateTensor(2, 3, 5, 5), w = e.CreateTensor(4, 3, 3, 3), y = e.CreateTensor(2, 4, 5, 5), dy = e.CreateTensor(2, 4, 5, 5),
+                    dx = e.CreateTensor(2, 3, 5, 5), dw = e.CreateTensor(4, 3, 3, 3);
+                x.CopyFrom(xs);
+                w.CopyFrom(ws);
+                dy.CopyFrom(dys);
+                e.Main.Conv2dForward(g, x.Storage, w.Storage, null, y.Storage);
+                e.Main.Conv2dBackwardData(g, dy.Storage, w.Storage, dx.Storage);
+                e.Main.Conv2dBackwardFilter(g, x.Storage, dy.Storage, dw.Storage, accumulate: false);
+                results.Add(new[] { y.ToArray(), dx.ToArray(), dw.ToArray() });
+            }
+            for (int r = 0; r < 3; r++)
+                for (int i = 0; i < results[0][r].Length; i++)
+                    Assert.AreEqual(results[0][r][i], results[1][r][i], 1e-5f, $"output {r}, element {i}");
         }
     }
 }
