@@ -267,6 +267,7 @@ namespace InitCore.Tests.Backends
             Assert.IsFalse(cuda.HasCudnn);
             StringAssert.StartsWith(cuda.CudnnUnavailableReason, "cudnnCreate failed with CUDNN_STATUS_SUBLIBRARY_LOADING_FAILED (1008)");
             StringAssert.Contains(cuda.CudnnUnavailableReason, "libcudnn_graph");
+            StringAssert.Contains(cuda.CudnnUnavailableReason, "; cuDNN's last error: cudnnCreate: injected failure", "cudnnGetLastErrorString is part of the reason");
             Assert.IsTrue(engine.LoadTrace.Any(l => l.Contains("cudnnCreate failed with CUDNN_STATUS_SUBLIBRARY_LOADING_FAILED (1008)") && l.Contains("convolutions on CUDA are unavailable")),
                 string.Join(" | ", engine.LoadTrace));
             StringAssert.Contains(cuda.Description, "no cuDNN");
@@ -405,8 +406,11 @@ namespace InitCore.Tests.Backends
             // 3 input channels in 2 groups: the filter descriptor's C/groups (1) does not match, so cuDNN refuses the plan.
             var bad = new ConvGeometry(1, 3, 4, 4, 2, 1, 1, 1, 1, 0, 0, 1, 1, 2);
             using Tensor x = engine.CreateTensor(1, 3, 4, 4), w = engine.CreateTensor(2, 1, 1, 1), y = engine.CreateTensor(1, 2, 4, 4);
-            Assert.ThrowsExactly<CudnnException>(() => cuda.Conv2dForward(bad, x.Storage, w.Storage, null, y.Storage));
+            var ex = Assert.ThrowsExactly<CudnnException>(() => cuda.Conv2dForward(bad, x.Storage, w.Storage, null, y.Storage));
             Assert.AreEqual(0, cuda.ConvPlanCount, "a plan that failed must not be cached");
+            Assert.AreEqual("CUDNN_STATUS_BAD_PARAM", ex.StatusName);
+            StringAssert.Contains(ex.Message, "; cuDNN's last error: ", "cudnnGetLastErrorString is part of every cuDNN error");
+            StringAssert.Contains(ex.Message, "x has 3 channels, filter 1 per group × 2 groups");
             Assert.ThrowsExactly<CudnnException>(() => cuda.Conv2dForward(bad, x.Storage, w.Storage, null, y.Storage), "the second attempt fails the same way, not with a half-built plan");
 
             var good = new ConvGeometry(1, 1, 4, 4, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1);
