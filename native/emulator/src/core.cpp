@@ -149,6 +149,8 @@ void poison(int status)
     g_sticky.compare_exchange_strong(expected, status);
 }
 
+void clear_poison() { g_sticky.store(0); }
+
 void* stream_create()
 {
     std::lock_guard<std::mutex> lock(g_stream_mutex);

@@ -33,6 +33,8 @@ INITCORE_EMU_API void set_initialized();
 // Like a real device it outlives the primary context: the process must restart.
 INITCORE_EMU_API int sticky_error();
 INITCORE_EMU_API void poison(int status);
+// Emulator-only: models a process restart for the sticky error (tests that inject one call it afterwards).
+INITCORE_EMU_API void clear_poison();
 INITCORE_EMU_API bool valid_stream(void* stream);
 INITCORE_EMU_API void* stream_create();
 INITCORE_EMU_API bool stream_destroy(void* stream);

@@ -386,16 +386,17 @@ EXPORT CUresult cuModuleLoadDataEx(CUmodule* module, const void* image, unsigned
         return jit_fail(error);
     }
     for (const PtxEntry& e : m->entries) {
-        const HostKernel* k = find_kernel(e.name);
+        const std::string name = e.name;
+        const HostKernel* k = find_kernel(name);
         if (k == nullptr) {
             delete m;
-            return jit_fail("entry " + e.name + " has no host-compiled twin in this emulator build; rebuild it (build.ps1 emulator)");
+            return jit_fail("entry " + name + " has no host-compiled twin in this emulator build; rebuild it (build.ps1 emulator)");
         }
         bool same = k->param_sizes.size() == e.params.size();
         for (size_t i = 0; same && i < e.params.size(); ++i) same = k->param_sizes[i] == e.params[i].size;
         if (!same) {
             delete m;
-            return jit_fail("entry " + e.name + ": the PTX's parameters differ from the host-compiled kernel's; the emulator build or native/ptx is stale");
+            return jit_fail("entry " + name + ": the PTX's parameters differ from the host-compiled kernel's; the emulator build or native/ptx is stale");
         }
     }
     std::lock_guard<std::mutex> lock(g_mod_mutex);
@@ -513,3 +514,7 @@ EXPORT CUresult cuGetErrorString(CUresult error, const char** str)
 
 // Emulator-only: reports what the device is (for tests and tools that must tell it from a GPU).
 EXPORT const char* initcore_emu_device_name(void) { return kDeviceName; }
+
+// Emulator-only: forgets the injected sticky error, as a process restart would. Tests that use
+// INITCORE_EMU_STICKY_AFTER_LAUNCH call it when done so later tests in the same process can run.
+EXPORT void initcore_emu_clear_sticky_error(void) { clear_poison(); }

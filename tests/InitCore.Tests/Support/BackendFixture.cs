@@ -20,7 +20,7 @@ namespace InitCore.Tests.Support
         public TestContext TestContext { get; set; } = null!;
 
         /// <summary>Where this test's CUDA engines run (None until one is created).</summary>
-        protected CudaDeviceKind Device { get; private set; }
+        protected CudaDeviceKind Device { get; set; }
 
         protected Engine NewEngine(ulong seed = 0)
         {
