@@ -393,6 +393,18 @@ namespace InitCore.Tests.Backends
             Assert.AreEqual(0, b.CountCorrect(empty.Storage, empty.Storage, 0, 3));
             b.MseBackward(empty.Storage, empty.Storage, empty.Storage);
             b.SgdStep(empty.Storage, empty.Storage, empty.Storage, 0.1f, 0.9f, 0f, first: true);
+
+            // Convolutions of an empty batch never reach cuDNN (its descriptors refuse n = 0); dw of an empty batch is zero.
+            var noImages = new ConvGeometry(0, 1, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+            using Tensor w = engine.CreateTensor(2, 1, 3, 3);
+            w.CopyFrom(Enumerable.Repeat(5f, 18).ToArray());
+            b.Conv2dForward(noImages, empty.Storage, w.Storage, null, empty.Storage);
+            b.Conv2dBackwardData(noImages, empty.Storage, w.Storage, empty.Storage);
+            b.Conv2dBackwardFilter(noImages, empty.Storage, empty.Storage, w.Storage, accumulate: true);
+            CollectionAssert.AreEqual(Enumerable.Repeat(5f, 18).ToArray(), w.ToArray(), "accumulating nothing leaves dw");
+            b.Conv2dBackwardFilter(noImages, empty.Storage, empty.Storage, w.Storage, accumulate: false);
+            CollectionAssert.AreEqual(new float[18], w.ToArray());
+            Assert.AreEqual(0, engine.Cuda!.ConvPlanCount, "no plan was built for empty work");
             engine.Cuda!.Synchronize();
         }
 
