@@ -62,6 +62,14 @@ namespace InitCore.Tests.Backends
             }
         }
 
+        /// <summary>An engine on the emulated device with its cuDNN stand-in, or Inconclusive.</summary>
+        private static Engine EmulatedCudnnEngine()
+        {
+            Engine engine = EmulatedEngine(RequireEmulator());
+            RequireCudnn(engine);
+            return engine;
+        }
+
         private const string ChildVariable = "INITCORE_TEST_CHILD";
 
         /// <summary>
@@ -411,9 +419,7 @@ namespace InitCore.Tests.Backends
         [TestMethod]
         public void ConvolutionPlan_ThatFails_IsNotCached()
         {
-            string dir = RequireEmulator();
-            using Engine engine = EmulatedEngine(dir);
-            RequireCudnn(engine);
+            using Engine engine = EmulatedCudnnEngine();
             CudaBackend cuda = engine.Cuda!;
             // 3 input channels in 2 groups: the filter descriptor's C/groups (1) does not match, so cuDNN refuses the plan.
             var bad = new ConvGeometry(1, 3, 4, 4, 2, 1, 1, 1, 1, 0, 0, 1, 1, 2);
@@ -437,9 +443,7 @@ namespace InitCore.Tests.Backends
         [TestMethod]
         public void ConvolutionPlans_UseFmaMathWithoutTf32_AndAreRebuiltWhenTf32Changes()
         {
-            string dir = RequireEmulator();
-            using Engine engine = EmulatedEngine(dir);
-            RequireCudnn(engine);
+            using Engine engine = EmulatedCudnnEngine();
             CudaBackend cuda = engine.Cuda!;
             var g = new ConvGeometry(2, 4, 6, 6, 8, 3, 3, 1, 1, 1, 1, 1, 1, 2);
             var fma = cuda.ConvPlanChoices(g);
