@@ -69,6 +69,24 @@ namespace InitCore.Tests.Backends
             }
         }
 
+        [TestMethod]
+        public void RequireGpu_WithoutARealDevice_FailsInsteadOfUsingTheEmulator()
+        {
+            EmulatorDir();
+            if (CudaDevice.Hardware.Usable) Assert.Inconclusive($"A GPU is present ({CudaDevice.Hardware.Reason}); the no-GPU path of {CudaDevice.RequireGpuVariable} cannot be observed.");
+            string? before = Environment.GetEnvironmentVariable(CudaDevice.RequireGpuVariable);
+            try
+            {
+                Environment.SetEnvironmentVariable(CudaDevice.RequireGpuVariable, "1");
+                var ex = Assert.ThrowsExactly<AssertFailedException>(() => CudaDevice.Create(0, out _));
+                StringAssert.Contains(ex.Message, "INITCORE_REQUIRE_GPU=1 but no real CUDA device is usable");
+            }
+            finally
+            {
+                Environment.SetEnvironmentVariable(CudaDevice.RequireGpuVariable, before);
+            }
+        }
+
         // ------------------------------------------------------------------ driver stand-in
 
         /// <summary>Runs <paramref name="body"/> with the emulator's driver, its primary context current.</summary>
