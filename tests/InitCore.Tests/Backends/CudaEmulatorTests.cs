@@ -31,10 +31,12 @@ namespace InitCore.Tests.Backends
 
         protected override BackendKind Kind => BackendKind.Cuda;
 
-        private static string EmulatorDir()
+        /// <summary>The emulator's folder (this test then counts as run on the emulated device), or Inconclusive saying how to build it.</summary>
+        private string EmulatorDir()
         {
             string? dir = CudaDevice.EmulatorDirectory(out string lookedAt);
             if (dir is null) Assert.Inconclusive($"The emulated CUDA device was not found ({lookedAt}): {CudaDevice.BuildAdvice}.");
+            Device = CudaDeviceKind.Emulated;
             return dir!;
         }
 
@@ -90,7 +92,7 @@ namespace InitCore.Tests.Backends
         // ------------------------------------------------------------------ driver stand-in
 
         /// <summary>Runs <paramref name="body"/> with the emulator's driver, its primary context current.</summary>
-        private static void WithDriver(Action<CudaDriverApi> body)
+        private void WithDriver(Action<CudaDriverApi> body)
         {
             CudaLibraries libs = CudaLibraries.Load(EmulatorDir());
             CudaDriverApi d = libs.Driver;
@@ -317,6 +319,7 @@ namespace InitCore.Tests.Backends
         [TestMethod]
         public void PtxEntryParameters_MatchTheCSharpLaunchCode()
         {
+            Device = CudaDeviceKind.Emulated; // no device needed: the embedded PTX against the sources
             var ptx = PtxParameters();
             var launches = LaunchSourceReader.Read(out string sourceDir);
             var problems = new List<string>();
@@ -404,7 +407,7 @@ namespace InitCore.Tests.Backends
         private static extern IntPtr dlsym(IntPtr handle, string name);
 
         /// <summary>Forgets an injected sticky error (emulator-only export), as a process restart would.</summary>
-        private static void ClearStickyError()
+        private void ClearStickyError()
         {
             IntPtr lib = dlopen(Path.Combine(EmulatorDir(), "libcuda.so.1"), 2);
             IntPtr fn = lib == IntPtr.Zero ? IntPtr.Zero : dlsym(lib, "initcore_emu_clear_sticky_error");
@@ -445,6 +448,7 @@ namespace InitCore.Tests.Backends
         [TestMethod]
         public void CudnnCreateFailure_LeavesAWorkingEngineWithoutConvolutions_ThatSaysWhy()
         {
+            EmulatorDir();
             Engine e;
             try
             {
