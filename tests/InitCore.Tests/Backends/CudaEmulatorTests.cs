@@ -31,10 +31,12 @@ namespace InitCore.Tests.Backends
 
         protected override BackendKind Kind => BackendKind.Cuda;
 
-        private static string EmulatorDir()
+        /// <summary>The emulator's folder (this test then counts as run on the emulated device), or Inconclusive saying how to build it.</summary>
+        private string EmulatorDir()
         {
             string? dir = CudaDevice.EmulatorDirectory(out string lookedAt);
             if (dir is null) Assert.Inconclusive($"The emulated CUDA device was not found ({lookedAt}): {CudaDevice.BuildAdvice}.");
+            Device = CudaDeviceKind.Emulated;
             return dir!;
         }
 
@@ -69,10 +71,28 @@ namespace InitCore.Tests.Backends
             }
         }
 
+        [TestMethod]
+        public void RequireGpu_WithoutARealDevice_FailsInsteadOfUsingTheEmulator()
+        {
+            EmulatorDir();
+            if (CudaDevice.Hardware.Usable) Assert.Inconclusive($"A GPU is present ({CudaDevice.Hardware.Reason}); the no-GPU path of {CudaDevice.RequireGpuVariable} cannot be observed.");
+            string? before = Environment.GetEnvironmentVariable(CudaDevice.RequireGpuVariable);
+            try
+            {
+                Environment.SetEnvironmentVariable(CudaDevice.RequireGpuVariable, "1");
+                var ex = Assert.ThrowsExactly<AssertFailedException>(() => CudaDevice.Create(0, out _));
+                StringAssert.Contains(ex.Message, "INITCORE_REQUIRE_GPU=1 but no real CUDA device is usable");
+            }
+            finally
+            {
+                Environment.SetEnvironmentVariable(CudaDevice.RequireGpuVariable, before);
+            }
+        }
+
         // ------------------------------------------------------------------ driver stand-in
 
         /// <summary>Runs <paramref name="body"/> with the emulator's driver, its primary context current.</summary>
-        private static void WithDriver(Action<CudaDriverApi> body)
+        private void WithDriver(Action<CudaDriverApi> body)
         {
             CudaLibraries libs = CudaLibraries.Load(EmulatorDir());
             CudaDriverApi d = libs.Driver;
@@ -299,6 +319,7 @@ namespace InitCore.Tests.Backends
         [TestMethod]
         public void PtxEntryParameters_MatchTheCSharpLaunchCode()
         {
+            Device = CudaDeviceKind.Emulated; // no device needed: the embedded PTX against the sources
             var ptx = PtxParameters();
             var launches = LaunchSourceReader.Read(out string sourceDir);
             var problems = new List<string>();
@@ -386,7 +407,7 @@ namespace InitCore.Tests.Backends
         private static extern IntPtr dlsym(IntPtr handle, string name);
 
         /// <summary>Forgets an injected sticky error (emulator-only export), as a process restart would.</summary>
-        private static void ClearStickyError()
+        private void ClearStickyError()
         {
             IntPtr lib = dlopen(Path.Combine(EmulatorDir(), "libcuda.so.1"), 2);
             IntPtr fn = lib == IntPtr.Zero ? IntPtr.Zero : dlsym(lib, "initcore_emu_clear_sticky_error");
@@ -427,6 +448,7 @@ namespace InitCore.Tests.Backends
         [TestMethod]
         public void CudnnCreateFailure_LeavesAWorkingEngineWithoutConvolutions_ThatSaysWhy()
         {
+            EmulatorDir();
             Engine e;
             try
             {

@@ -10,7 +10,8 @@ namespace InitCore.Tests.Support
     /// backend. The CUDA fixture runs on a real GPU when one is usable, else on the emulated device
     /// (native/emulator), and writes which to the test's output ("CUDA device: ..."). Without either it
     /// reports Inconclusive with the reason; with INITCORE_REQUIRE_GPU=1 it fails unless a real GPU is used.
-    /// When INITCORE_CUDA_RESULTS names a file, each CUDA test appends "device outcome name" to it (.ci/run counts them).
+    /// When INITCORE_CUDA_RESULTS names a folder, each CUDA test appends "device outcome name" to a file per
+    /// test process in it (.ci/run counts them).
     /// </summary>
     public abstract class BackendFixture
     {
@@ -58,8 +59,9 @@ namespace InitCore.Tests.Support
         public void RecordCudaOutcome()
         {
             if (Kind != BackendKind.Cuda || TestContext is null) return;
-            string? log = Environment.GetEnvironmentVariable("INITCORE_CUDA_RESULTS");
-            if (string.IsNullOrEmpty(log)) return;
+            string? dir = Environment.GetEnvironmentVariable("INITCORE_CUDA_RESULTS");
+            if (string.IsNullOrEmpty(dir) || !Directory.Exists(dir)) return;
+            string log = Path.Combine(dir, $"cuda-{Environment.ProcessId}.txt");
             string device = Device switch { CudaDeviceKind.Emulated => "emulated", CudaDeviceKind.Hardware => "hardware", _ => "none" };
             File.AppendAllText(log, $"{device} {TestContext.CurrentTestOutcome} {TestContext.FullyQualifiedTestClassName}.{TestContext.TestName}{Environment.NewLine}");
         }
