@@ -1,15 +1,11 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using InitCore.Backends;
-using InitCore.Backends.Cpu;
 using InitCore.Backends.Cuda;
 using InitCore.Cuda;
 using InitCore.Interop;
-using InitCore.Interop.Cuda;
-using InitCore.Interop.Cudnn;
 using InitCore.Nn;
 using InitCore.Tests.Support;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
@@ -17,27 +13,30 @@ using Microsoft.VisualStudio.TestTools.UnitTesting;
 namespace InitCore.Tests.Backends
 {
     /// <summary>
-    /// The fixes of the CUDA core review (issue 13, item 3). The loader and trace logic is tested directly;
-    /// the rest runs on the emulated device (native/emulator), and reports Inconclusive, with the reason,
-    /// where the emulator has not been built. Fault injection is read by the emulator from the process
-    /// environment, and a sticky error poisons the process, so those tests run in a child process of the
-    /// test application (<see cref="Isolated"/>).
+    /// The fixes of the CUDA core review (issue 13, item 3) on the emulated device (native/emulator), which
+    /// they use even on a GPU machine: its fault injection and its exact checks exist only there. Inconclusive,
+    /// with the reason, where the emulator (or its cuBLAS or cuDNN stand-in) is not built. Fault injection
+    /// runs in a child process (<see cref="ChildProcessTest"/>). The fixes that need no device are in
+    /// <see cref="CudaLoaderFixTests"/>.
     /// </summary>
     [TestClass]
-    public sealed unsafe class CudaReviewFixTests
+    public sealed class CudaReviewFixTests : BackendFixture
     {
+        protected override BackendKind Kind => BackendKind.Cuda;
+
         // ------------------------------------------------------------------ helpers
 
-        private static string RequireEmulator()
+        private string RequireEmulator()
         {
             if (!LibraryLoader.IsLinux) Assert.Inconclusive("The emulated device is built for Linux only.");
             string? dir = CudaDevice.EmulatorDirectory(out string lookedAt);
             if (dir is null)
                 Assert.Inconclusive($"The emulated CUDA device was not found ({lookedAt}), so this CUDA fix was not exercised: {CudaDevice.BuildAdvice}.");
+            Device = CudaDeviceKind.Emulated;
             return dir!;
         }
 
-        private static Engine EmulatedEngine(string dir)
+        private static Engine EngineOn(string dir)
         {
             var engine = Engine.Create(new EngineOptions { Backend = BackendKind.Cuda, CudaLibraryDirectory = dir });
             Assert.IsTrue(engine.Cuda!.IsEmulated, $"the test must run on the emulator, not on {engine.Cuda.DeviceName}");
@@ -63,214 +62,24 @@ namespace InitCore.Tests.Backends
         }
 
         /// <summary>An engine on the emulated device with its cuDNN stand-in, or Inconclusive.</summary>
-        private static Engine EmulatedCudnnEngine()
+        private Engine EmulatedCudnnEngine()
         {
-            Engine engine = EmulatedEngine(RequireEmulator());
+            Engine engine = EngineOn(RequireEmulator());
             RequireCudnn(engine);
             return engine;
         }
-
-        private const string ChildVariable = "INITCORE_TEST_CHILD";
-
-        /// <summary>
-        /// True in the child process started for <paramref name="test"/>. In the parent, runs this test alone in a
-        /// child process of the test application, with <paramref name="environment"/> added, asserts that it passed,
-        /// and returns false.
-        /// </summary>
-        private static bool Isolated(string test, params (string Name, string Value)[] environment)
-        {
-            if (Environment.GetEnvironmentVariable(ChildVariable) == test) return true;
-            string assembly = typeof(CudaReviewFixTests).Assembly.Location;
-            string? process = Environment.ProcessPath;
-            string host = process is not null && Path.GetFileNameWithoutExtension(process) == "dotnet" ? process
-                : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet";
-            var start = new ProcessStartInfo(host)
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (string a in new[] { "exec", assembly, "--filter", $"FullyQualifiedName={typeof(CudaReviewFixTests).FullName}.{test}" }) start.ArgumentList.Add(a);
-            start.Environment[ChildVariable] = test;
-            foreach (var (name, value) in environment) start.Environment[name] = value;
-            using var child = Process.Start(start)!;
-            var stderr = child.StandardError.ReadToEndAsync();
-            string stdout = child.StandardOutput.ReadToEnd();
-            child.WaitForExit();
-            string output = stdout + stderr.Result;
-            Assert.AreEqual(0, child.ExitCode, $"{test} failed in its child process ({host} exec {assembly}):{Environment.NewLine}{output}");
-            StringAssert.Contains(output, "Passed", $"the child ran no test: {output}");
-            return false;
-        }
-
-        // ------------------------------------------------------------------ loader and trace (no device needed)
-
-        [TestMethod]
-        public void FirstFailedDlopenInTheProcess_TracesTheLoadersReason()
-        {
-            if (!LibraryLoader.IsLinux) Assert.Inconclusive("dlopen is Linux's loader; LoadLibraryEx reports Win32 errors instead.");
-            // A fresh process, so this is the first dlopen and the first dlerror call it makes.
-            if (!Isolated(nameof(FirstFailedDlopenInTheProcess_TracesTheLoadersReason))) return;
-            var trace = new List<string>();
-            string missing = Path.Combine(Path.GetTempPath(), "initcore-no-such-library-" + Guid.NewGuid().ToString("N") + ".so");
-            Assert.AreEqual(IntPtr.Zero, LibraryLoader.TryLoad(missing, trace));
-            Assert.HasCount(1, trace);
-            StringAssert.StartsWith(trace[0], missing + ": dlopen failed: ");
-            Assert.DoesNotContain("(no reason given)", trace[0]);
-            StringAssert.Contains(trace[0], "No such file or directory");
-        }
-
-        [TestMethod]
-        public void SearchDirectories_IncludeContainerDriverMountsAndPythonWheelLayouts()
-        {
-            if (!LibraryLoader.IsLinux) Assert.Inconclusive("The search directories checked here are Linux's.");
-            using var venv = new TempFolder();
-            using var conda = new TempFolder();
-            using var home = new TempFolder();
-            string cu13 = Directory.CreateDirectory(Path.Combine(venv.Path, "lib", "python3.12", "site-packages", "nvidia", "cu13", "lib")).FullName;
-            string cublas = Directory.CreateDirectory(Path.Combine(venv.Path, "lib", "python3.12", "site-packages", "nvidia", "cublas", "lib")).FullName;
-            string condaCudnn = Directory.CreateDirectory(Path.Combine(conda.Path, "lib", "python3.11", "site-packages", "nvidia", "cudnn", "lib")).FullName;
-            string userCudnn = Directory.CreateDirectory(Path.Combine(home.Path, ".local", "lib", "python3.10", "dist-packages", "nvidia", "cudnn", "lib")).FullName;
-            var env = new Dictionary<string, string> { ["VIRTUAL_ENV"] = venv.Path, ["CONDA_PREFIX"] = conda.Path };
-
-            var dirs = CudaLibraries.FallbackDirectories(n => env.TryGetValue(n, out string? v) ? v : null, home.Path);
-            var paths = dirs.Select(d => d.Directory).ToList();
-            foreach (string expected in new[] { "/usr/local/nvidia/lib64", "/usr/local/nvidia/lib", cu13, cublas, condaCudnn, userCudnn })
-                CollectionAssert.Contains(paths, expected, string.Join(" | ", paths));
-            Assert.AreEqual("VIRTUAL_ENV Python wheel", dirs.Single(d => d.Directory == cublas).Origin);
-            Assert.AreEqual("CONDA_PREFIX Python wheel", dirs.Single(d => d.Directory == condaCudnn).Origin);
-            Assert.IsFalse(paths.Any(p => p.StartsWith(venv.Path, StringComparison.Ordinal) && p.Contains("cudnn")), "absent wheel folders are not listed");
-            Assert.IsLessThan(paths.IndexOf(cu13), paths.IndexOf("/usr/local/nvidia/lib64"), "system folders before wheels");
-        }
-
-        [TestMethod]
-        public void LoadTrace_RecordsEverySearchDirectory()
-        {
-            if (!LibraryLoader.IsLinux) Assert.Inconclusive("The search directories checked here are Linux's.");
-            using var venv = new TempFolder();
-            string cublas = Directory.CreateDirectory(Path.Combine(venv.Path, "lib", "python3.12", "site-packages", "nvidia", "cublas", "lib")).FullName;
-            string? before = Environment.GetEnvironmentVariable("VIRTUAL_ENV");
-            string? overrideBefore = Environment.GetEnvironmentVariable(CudaLibraries.DirectoryVariable);
-            try
-            {
-                Environment.SetEnvironmentVariable("VIRTUAL_ENV", venv.Path);
-                Environment.SetEnvironmentVariable(CudaLibraries.DirectoryVariable, null);
-                IReadOnlyList<string> trace;
-                try
-                {
-                    using var engine = Engine.Create(new EngineOptions { Backend = BackendKind.Cuda });
-                    trace = engine.LoadTrace;
-                }
-                catch (CudaUnavailableException ex)
-                {
-                    trace = ex.LoadTrace;
-                }
-                foreach (var (dir, origin) in CudaLibraries.FallbackDirectories())
-                    CollectionAssert.Contains(trace.ToList(), $"search directory: {dir} ({origin})");
-                CollectionAssert.Contains(trace.ToList(), $"search directory: {cublas} (VIRTUAL_ENV Python wheel)");
-                CollectionAssert.Contains(trace.ToList(), "search directory: /usr/local/nvidia/lib64 (container driver mount)");
-            }
-            finally
-            {
-                Environment.SetEnvironmentVariable("VIRTUAL_ENV", before);
-                Environment.SetEnvironmentVariable(CudaLibraries.DirectoryVariable, overrideBefore);
-            }
-        }
-
-        [TestMethod]
-        public void CudnnSubLibraries_AreLoadedFromTheMainLibrarysDirectory()
-        {
-            if (!LibraryLoader.IsLinux) Assert.Inconclusive("Windows finds cuDNN's DLLs next to the main DLL itself.");
-            CollectionAssert.AreEqual(
-                new[] { "libcudnn_graph.so.9", "libcudnn_engines_precompiled.so.9", "libcudnn_engines_runtime_compiled.so.9", "libcudnn_heuristic.so.9", "libcudnn_ops.so.9", "libcudnn_cnn.so.9", "libcudnn_adv.so.9" },
-                CudaLibraries.CudnnSubLibraries("libcudnn.so.9").ToArray());
-            using var dir = new TempFolder();
-            File.WriteAllText(dir.File("libcudnn_graph.so.9"), "not an ELF file");
-            File.WriteAllText(dir.File("libcudnn_cnn.so.9"), "not an ELF file");
-            var trace = new List<string>();
-            CudaLibraries.LoadCudnnSubLibraries(dir.Path, "libcudnn.so.9", trace);
-            Assert.IsTrue(trace.Any(l => l.StartsWith(dir.File("libcudnn_graph.so.9") + ": dlopen failed: ", StringComparison.Ordinal)), string.Join(" | ", trace));
-            Assert.IsTrue(trace.Any(l => l.StartsWith(dir.File("libcudnn_cnn.so.9") + ": dlopen failed: ", StringComparison.Ordinal)), string.Join(" | ", trace));
-            Assert.IsLessThan(trace.FindIndex(l => l.StartsWith(dir.File("libcudnn_cnn.so.9"), StringComparison.Ordinal)),
-                trace.FindIndex(l => l.StartsWith(dir.File("libcudnn_graph.so.9"), StringComparison.Ordinal)), "graph before cnn (dependency order)");
-            Assert.AreEqual($"cuDNN sub-libraries not in {dir.Path}: libcudnn_engines_precompiled.so.9, libcudnn_engines_runtime_compiled.so.9, libcudnn_heuristic.so.9, libcudnn_ops.so.9, libcudnn_adv.so.9 (cuDNN will look for them on the loader's path)", trace[^1]);
-        }
-
-        [TestMethod]
-        public void ConvolutionMathType_IsTheQuerysWithTf32_AndFmaWithout()
-        {
-            var perf = stackalloc cudnnConvolutionPerf_t[3];
-            perf[0] = new cudnnConvolutionPerf_t { algo = 6, status = 3000, mathType = 1 };             // failed: skipped
-            perf[1] = new cudnnConvolutionPerf_t { algo = 1, status = 0, memory = 4096, mathType = 1 }; // CUDNN_TENSOR_OP_MATH
-            perf[2] = new cudnnConvolutionPerf_t { algo = 0, status = 0, memory = 0, mathType = 3 };
-            Assert.AreEqual((1, 4096UL, 1), CudaBackend.Pick(perf, 3, "forward", allowTf32: true));
-            Assert.AreEqual((1, 4096UL, 3), CudaBackend.Pick(perf, 3, "forward", allowTf32: false), "without AllowTf32 the math stays CUDNN_FMA_MATH (3)");
-            var ex = Assert.ThrowsExactly<CudnnException>(() =>
-            {
-                var none = stackalloc cudnnConvolutionPerf_t[1];
-                none[0] = new cudnnConvolutionPerf_t { algo = 2, status = 3000 };
-                CudaBackend.Pick(none, 1, "backward data", false);
-            });
-            StringAssert.Contains(ex.Message, "cuDNN offered no backward data algorithm");
-        }
-
-        [TestMethod]
-        [DataRow(0, 1)]
-        [DataRow(1, 1)]
-        [DataRow(7, 7)]
-        public void GemmLeadingDimension_IsAtLeastOne(int rows, int expected) => Assert.AreEqual(expected, CudaBackend.LeadingDimension(rows));
-
-        [TestMethod]
-        public void StickyErrors_Are700And715To719_AndTheAdviceIsToRestart()
-        {
-            foreach (int code in new[] { 700, 715, 716, 717, 718, 719 }) Assert.IsTrue(CudaBackend.IsSticky((CUresult)code), $"{code} is sticky");
-            foreach (int code in new[] { 0, 1, 2, 701, 702, 714, 720, 999 }) Assert.IsFalse(CudaBackend.IsSticky((CUresult)code), $"{code} is not sticky");
-            string advice = CUresultInfo.Advice(700);
-            StringAssert.Contains(advice, "restart the process");
-            Assert.DoesNotContain("dispose the engine and create a new one", advice);
-        }
-
-        [TestMethod]
-        public void HistogramCounters_Are64BitInTheKernelAndTheReadback()
-        {
-            Assert.AreEqual(8, CudaBackend.HistogramCounterBytes);
-            byte[] image = KernelCatalog.Image("stats");
-            string ptx = System.Text.Encoding.ASCII.GetString(image, 0, image.Length - 1);
-            StringAssert.Contains(ptx, "atom.shared.add.u64", "the per-block histogram counts in 64 bits");
-            Assert.IsTrue(ptx.Contains("atom.global.add.u64") || ptx.Contains("red.global.add.u64"), "the global histogram counts in 64 bits");
-            Assert.DoesNotContain("atom.shared.add.u32", ptx);
-            Assert.DoesNotContain("red.global.add.u32", ptx);
-            Assert.DoesNotContain("atom.global.add.u32", ptx);
-        }
-
-        [TestMethod]
-        public void CpuCrossEntropy_OutOfRangeLabel_ThrowsArgumentException_AlsoOnTheParallelPath()
-        {
-            using Engine cpu = Engine.Create(new EngineOptions { Backend = BackendKind.Cpu, ThreadCount = 4 });
-            const int n = 4096, classes = 3;
-            using Tensor logits = cpu.CreateTensor(n, classes);
-            var labels = new float[n];
-            labels[3000] = 3;
-            using Tensor target = cpu.CreateTensor(n);
-            target.CopyFrom(labels);
-            var ex = Assert.ThrowsExactly<ArgumentException>(() => new CrossEntropyLoss().Forward(logits, target));
-            Assert.AreEqual("target", ex.ParamName);
-            StringAssert.StartsWith(ex.Message, "Label 3 at index 3000 is not an integer class in 0..2.");
-        }
-
-        // ------------------------------------------------------------------ on the emulated device
 
         [TestMethod]
         public void CudnnCreateFailure_LeavesAWorkingEngineWithoutConvolutions_AndSaysWhy()
         {
             string dir = RequireEmulator();
-            using (Engine probe = EmulatedEngine(dir))
+            using (Engine probe = EngineOn(dir))
             {
                 RequireCublas(probe);
                 RequireCudnn(probe);
             }
-            if (!Isolated(nameof(CudnnCreateFailure_LeavesAWorkingEngineWithoutConvolutions_AndSaysWhy), ("INITCORE_EMU_CUDNN_CREATE_STATUS", "1008"))) return;
-            using Engine engine = EmulatedEngine(dir);
+            if (!ChildProcessTest.InChild(typeof(CudaReviewFixTests), nameof(CudnnCreateFailure_LeavesAWorkingEngineWithoutConvolutions_AndSaysWhy), ("INITCORE_EMU_CUDNN_CREATE_STATUS", "1008"))) return;
+            using Engine engine = EngineOn(dir);
             CudaBackend cuda = engine.Cuda!;
             Assert.IsFalse(cuda.HasCudnn);
             StringAssert.StartsWith(cuda.CudnnUnavailableReason, "cudnnCreate failed with CUDNN_STATUS_SUBLIBRARY_LOADING_FAILED (1008)");
@@ -298,7 +107,7 @@ namespace InitCore.Tests.Backends
         public void CudnnFoundInADirectory_ItsSubLibrariesAreLookedForThereFirst()
         {
             string dir = RequireEmulator();
-            using Engine engine = EmulatedEngine(dir);
+            using Engine engine = EngineOn(dir);
             RequireCudnn(engine);
             int main = engine.LoadTrace.ToList().FindIndex(l => l.StartsWith(Path.Combine(dir, "libcudnn.so.9") + ": loaded", StringComparison.Ordinal));
             Assert.IsGreaterThanOrEqualTo(0, main, string.Join(" | ", engine.LoadTrace));
@@ -311,8 +120,8 @@ namespace InitCore.Tests.Backends
         public void StickyError_MakesTheEngineUnusable_AndEveryLaterCallSaysRestart()
         {
             string dir = RequireEmulator();
-            if (!Isolated(nameof(StickyError_MakesTheEngineUnusable_AndEveryLaterCallSaysRestart), ("INITCORE_EMU_STICKY_AFTER_LAUNCH", "1"))) return;
-            Engine engine = EmulatedEngine(dir);
+            if (!ChildProcessTest.InChild(typeof(CudaReviewFixTests), nameof(StickyError_MakesTheEngineUnusable_AndEveryLaterCallSaysRestart), ("INITCORE_EMU_STICKY_AFTER_LAUNCH", "1"))) return;
+            Engine engine = EngineOn(dir);
             using Tensor t = engine.CreateTensor(1000);
             var first = Assert.Throws<CudaException>(() =>
             {
@@ -341,7 +150,7 @@ namespace InitCore.Tests.Backends
         public void Gemm_WithKZero_GivesBetaTimesC()
         {
             string dir = RequireEmulator();
-            using Engine engine = EmulatedEngine(dir);
+            using Engine engine = EngineOn(dir);
             RequireCublas(engine);
             using Tensor a = engine.CreateTensor(2, 0), b = engine.CreateTensor(0, 3), c = engine.CreateTensor(2, 3);
             c.CopyFrom(new float[] { 1, 2, 3, 4, 5, 6 });
@@ -359,7 +168,7 @@ namespace InitCore.Tests.Backends
         public void CrossEntropy_OutOfRangeLabel_ThrowsTheCpusArgumentException(float bad)
         {
             string dir = RequireEmulator();
-            using Engine gpu = EmulatedEngine(dir);
+            using Engine gpu = EngineOn(dir);
             using Engine cpu = Engine.Create(new EngineOptions { Backend = BackendKind.Cpu });
             var messages = new List<string>();
             foreach (Engine e in new[] { cpu, gpu })
@@ -385,7 +194,7 @@ namespace InitCore.Tests.Backends
         public void ZeroSizedWork_ReturnsBeforeAnyLaunch()
         {
             string dir = RequireEmulator();
-            using Engine engine = EmulatedEngine(dir);
+            using Engine engine = EngineOn(dir);
             Backend b = engine.Main;
             using Tensor empty = engine.CreateTensor(0), db = engine.CreateTensor(4);
             db.CopyFrom(new float[] { 1, 2, 3, 4 });
@@ -482,11 +291,11 @@ namespace InitCore.Tests.Backends
         public void ConvolutionWorkspace_IsTheLargerOfTheQuerysAndGetWorkspaceSizes()
         {
             string dir = RequireEmulator();
-            using (Engine probe = EmulatedEngine(dir)) RequireCudnn(probe);
+            using (Engine probe = EngineOn(dir)) RequireCudnn(probe);
             // The emulator's cudnnGet*WorkspaceSize then asks 4096 bytes more than the _v7 query's perf.memory, and each
             // convolution refuses a smaller workspace (CUDNN_STATUS_BAD_PARAM), as real cuDNN may.
-            if (!Isolated(nameof(ConvolutionWorkspace_IsTheLargerOfTheQuerysAndGetWorkspaceSizes), ("INITCORE_EMU_CUDNN_WORKSPACE_EXTRA", "4096"))) return;
-            using Engine engine = EmulatedEngine(dir);
+            if (!ChildProcessTest.InChild(typeof(CudaReviewFixTests), nameof(ConvolutionWorkspace_IsTheLargerOfTheQuerysAndGetWorkspaceSizes), ("INITCORE_EMU_CUDNN_WORKSPACE_EXTRA", "4096"))) return;
+            using Engine engine = EngineOn(dir);
             using Engine cpu = Engine.Create(new EngineOptions { Backend = BackendKind.Cpu });
             var g = new ConvGeometry(2, 3, 5, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1);
             var choices = engine.Cuda!.ConvPlanChoices(g);
