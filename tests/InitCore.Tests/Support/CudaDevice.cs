@@ -29,7 +29,7 @@ namespace InitCore.Tests.Support
         public const string EmulatorDirectoryVariable = "INITCORE_EMULATOR_DIR";
         public const string RequireGpuVariable = "INITCORE_REQUIRE_GPU";
         public const string EmulatedDeviceName = "InitCore emulated device";
-        public const string BuildAdvice = "build it with 'dotnet pwsh ./build.ps1 emulator' (or: cmake -S native/emulator -B artifacts/emulator && cmake --build artifacts/emulator -j2), or point INITCORE_EMULATOR_DIR at a build";
+        public const string BuildAdvice = "build it with 'dotnet pwsh ./build.ps1 emulator' (or: bash native/emulator/build.sh; needs cmake and g++), or point INITCORE_EMULATOR_DIR at a build";
 
         public static bool RequireGpu => Environment.GetEnvironmentVariable(RequireGpuVariable) == "1";
 
