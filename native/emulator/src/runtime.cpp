@@ -228,8 +228,9 @@ int run_kernel(const HostKernel& kernel, const unsigned grid[3], const unsigned 
         for (unsigned by = 0; by < grid[1]; ++by)
             for (unsigned bx = 0; bx < grid[0]; ++bx) {
                 t_blockIdx = dim3{bx, by, bz};
-                // Fresh (zeroed) dynamic shared memory per block, like a new block's uninitialized memory is not relied upon.
-                if (shared_bytes > 0) std::memset(r.dynamic_shared.data(), 0, shared_bytes);
+                // A block's dynamic shared memory starts as garbage, as on a GPU: a kernel that reads it
+                // before writing it sees 0xCD bytes (large integers, negative float -4.3e8), not zeros.
+                if (shared_bytes > 0) std::memset(r.dynamic_shared.data(), 0xCD, shared_bytes);
                 for (size_t i = 0; i < threads; ++i) start_fiber(r.fibers[i]);
                 size_t live = threads;
                 while (live > 0) {

@@ -29,7 +29,7 @@ namespace InitCore.Tests.Support
         public const string EmulatorDirectoryVariable = "INITCORE_EMULATOR_DIR";
         public const string RequireGpuVariable = "INITCORE_REQUIRE_GPU";
         public const string EmulatedDeviceName = "InitCore emulated device";
-        public const string BuildAdvice = "build it with 'dotnet pwsh ./build.ps1 emulator' (or: cmake -S native/emulator -B artifacts/emulator && cmake --build artifacts/emulator -j2), or point INITCORE_EMULATOR_DIR at a build";
+        public const string BuildAdvice = "build it with 'dotnet pwsh ./build.ps1 emulator' (or: bash native/emulator/build.sh; needs cmake and g++), or point INITCORE_EMULATOR_DIR at a build";
 
         public static bool RequireGpu => Environment.GetEnvironmentVariable(RequireGpuVariable) == "1";
 
@@ -83,7 +83,16 @@ namespace InitCore.Tests.Support
             string? dir = EmulatorDirectory(out string lookedAt);
             if (dir is null)
                 Assert.Inconclusive($"The emulated CUDA device was not found ({lookedAt}): {BuildAdvice}.");
-            return Engine.Create(new EngineOptions { Backend = BackendKind.Cuda, Seed = seed, CudaLibraryDirectory = dir });
+            try
+            {
+                return Engine.Create(new EngineOptions { Backend = BackendKind.Cuda, Seed = seed, CudaLibraryDirectory = dir });
+            }
+            catch (CudaUnavailableException ex)
+            {
+                // A built emulator that does not load is a broken build, not a missing device.
+                Assert.Fail($"The emulated CUDA device in {dir} did not load; rebuild it ({BuildAdvice}). {ex.Message}");
+                throw; // unreachable: Fail throws
+            }
         }
 
         /// <summary>An engine on a real GPU when usable, else on the emulator; says which in <paramref name="kind"/>.</summary>
