@@ -144,6 +144,11 @@ namespace InitCore.Tests.Backends
             }
             engine.Dispose(); // no throw
             engine.Dispose();
+
+            // The primary context stays poisoned: a new engine in this process fails the same way, and says so.
+            var fresh = Assert.Throws<CudaException>(() => EngineOn(dir));
+            Assert.IsInstanceOfType<CudaStickyErrorException>(fresh);
+            StringAssert.Contains(fresh.Message, "restart the process");
         }
 
         [TestMethod]

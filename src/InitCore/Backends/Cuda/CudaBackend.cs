@@ -69,6 +69,7 @@ namespace InitCore.Backends.Cuda
                 {
                     byte[] image = KernelCatalog.Image(module.Key);
                     CUresult r = _d.ModuleLoadData(image, out IntPtr handle, out string jitLog);
+                    if (IsSticky(r)) Check(r, $"cuModuleLoadDataEx({KernelCatalog.ResourceName(module.Key)})"); // a poisoned context, not a JIT failure
                     if (r != CUresult.CUDA_SUCCESS)
                         throw Error(r, $"cuModuleLoadDataEx({KernelCatalog.ResourceName(module.Key)})",
                             $"The driver could not JIT-compile the embedded PTX for {DeviceName} (compute {ComputeCapability}). JIT log: {(jitLog.Length == 0 ? "(empty)" : jitLog)}");
