@@ -289,7 +289,7 @@ bool parse_ptx(const char* text, std::vector<PtxEntry>& entries, std::string& er
     }
     // Module-level shared declarations, and every function's (entry or .func) body.
     std::map<std::string, size_t> module_shared;
-    struct Fn { std::string name, body; bool entry; std::vector<PtxParam> params; };
+    struct Fn { std::string name, body, text; bool entry; std::vector<PtxParam> params; };
     std::vector<Fn> fns;
     size_t pos = 0;
     int depth = 0;
@@ -360,6 +360,7 @@ bool parse_ptx(const char* text, std::vector<PtxEntry>& entries, std::string& er
             }
             if (b >= s.size()) { error = "function " + fn.name + ": unbalanced braces"; return false; }
             fn.body = s.substr(brace, b - brace + 1);
+            fn.text = s.substr(pos, b + 1 - pos);
             fns.push_back(fn);
             pos = b + 1;
             continue;
@@ -376,6 +377,7 @@ bool parse_ptx(const char* text, std::vector<PtxEntry>& entries, std::string& er
         if (!fn.entry) continue;
         PtxEntry e;
         e.name = fn.name;
+        e.text = fn.text;
         e.params = fn.params;
         // The entry and, transitively, the functions it calls.
         std::vector<const Fn*> reach{&fn};
@@ -407,6 +409,25 @@ bool parse_ptx(const char* text, std::vector<PtxEntry>& entries, std::string& er
         return false;
     }
     return true;
+}
+
+extern const char* const kBuiltPtx[];
+extern const size_t kBuiltPtxCount;
+
+const PtxEntry* built_entry(const std::string& name)
+{
+    static const std::map<std::string, PtxEntry> built = [] {
+        std::map<std::string, PtxEntry> m;
+        for (size_t i = 0; i < kBuiltPtxCount; ++i) {
+            std::vector<PtxEntry> entries;
+            std::string error;
+            if (parse_ptx(kBuiltPtx[i], entries, error))
+                for (PtxEntry& e : entries) m[e.name] = e;
+        }
+        return m;
+    }();
+    auto it = built.find(name);
+    return it == built.end() ? nullptr : &it->second;
 }
 
 } // namespace initcore_emu

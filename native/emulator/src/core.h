@@ -57,12 +57,16 @@ struct PtxParam {
 };
 struct PtxEntry {
     std::string name;
+    std::string text;           // the entry's whole declaration and body, as written
     std::vector<PtxParam> params;
     size_t static_shared = 0;   // bytes of .shared declared in or referenced by the entry
     bool uses_barrier = false;  // bar.sync / barrier.sync in the entry (or a function it calls)
 };
 // Parses PTX text; false with a message when it is not PTX or an entry is malformed.
 INITCORE_EMU_API bool parse_ptx(const char* text, std::vector<PtxEntry>& entries, std::string& error);
+
+// The PTX text of native/ptx/*.ptx this emulator was built with, for the entry `name`; null if none.
+INITCORE_EMU_API const PtxEntry* built_entry(const std::string& name);
 
 struct HostKernel;
 INITCORE_EMU_API const HostKernel* find_kernel(const std::string& name);

@@ -392,6 +392,11 @@ EXPORT CUresult cuModuleLoadDataEx(CUmodule* module, const void* image, unsigned
             delete m;
             return jit_fail("entry " + name + " has no host-compiled twin in this emulator build; rebuild it (build.ps1 emulator)");
         }
+        const PtxEntry* built = built_entry(name);
+        if (built != nullptr && built->text != e.text) {
+            delete m;
+            return jit_fail("entry " + name + " differs from the native/ptx this emulator was built with: the emulator build is stale; rebuild it (build.ps1 emulator)");
+        }
         bool same = k->param_sizes.size() == e.params.size();
         for (size_t i = 0; same && i < e.params.size(); ++i) same = k->param_sizes[i] == e.params[i].size;
         if (!same) {
