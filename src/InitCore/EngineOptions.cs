@@ -32,6 +32,10 @@ namespace InitCore
         /// <summary>
         /// Lets cuBLAS and cuDNN use TF32 tensor cores for float32 matmuls and convolutions (faster, about
         /// 10 mantissa bits). Off by default, so CUDA results match the CPU backend within float32 tolerances.
+        /// On, cuBLAS runs with <c>CUBLAS_TF32_TENSOR_OP_MATH</c> and each convolution direction with the math
+        /// type cuDNN's algorithm query returned for the chosen algorithm; off, <c>CUBLAS_DEFAULT_MATH</c> and
+        /// <c>CUDNN_FMA_MATH</c>. PyTorch equivalent: <c>torch.backends.cuda.matmul.allow_tf32</c> and
+        /// <c>torch.backends.cudnn.allow_tf32</c>.
         /// </summary>
         public bool AllowTf32 { get; set; }
 

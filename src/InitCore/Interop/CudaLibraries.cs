@@ -41,22 +41,127 @@ namespace InitCore.Interop
 
         internal static IReadOnlyList<string> CudnnNames => LibraryLoader.IsWindows ? new[] { "cudnn64_9.dll", "cudnn64_8.dll" } : new[] { "libcudnn.so.9", "libcudnn.so.8" };
 
-        internal static IReadOnlyList<string> FallbackDirectories()
+        /// <summary>The directories searched after the system search, each with where it comes from (see <see cref="FallbackDirectories(Func{string, string?}, string?)"/>).</summary>
+        internal static IReadOnlyList<(string Directory, string Origin)> FallbackDirectories() =>
+            FallbackDirectories(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+
+        /// <summary>
+        /// The directories searched, in order, after the system loader's own search: CUDA_PATH, the toolkit's
+        /// and the distribution's library folders, the container driver mounts (/usr/local/nvidia/lib64, /lib),
+        /// WSL's driver folder, then NVIDIA's Python wheel layouts (nvidia/cu13/lib, nvidia/cublas/lib,
+        /// nvidia/cudnn/lib under site-packages or dist-packages) of the active virtual environment
+        /// (VIRTUAL_ENV), the Conda prefix (CONDA_PREFIX, also its lib folder), the user's ~/.local and the
+        /// system's Python installations. Wheel folders are listed only where they exist.
+        /// </summary>
+        internal static IReadOnlyList<(string Directory, string Origin)> FallbackDirectories(Func<string, string?> environment, string? home)
         {
-            var dirs = new List<string>();
-            string? cudaPath = Environment.GetEnvironmentVariable("CUDA_PATH");
+            var dirs = new List<(string, string)>();
+            string? cudaPath = environment("CUDA_PATH");
             if (LibraryLoader.IsWindows)
             {
                 if (!string.IsNullOrEmpty(cudaPath))
                 {
-                    dirs.Add(Path.Combine(cudaPath, "bin", "x64"));
-                    dirs.Add(Path.Combine(cudaPath, "bin"));
+                    dirs.Add((Path.Combine(cudaPath, "bin", "x64"), "CUDA_PATH"));
+                    dirs.Add((Path.Combine(cudaPath, "bin"), "CUDA_PATH"));
                 }
                 return dirs;
             }
-            if (!string.IsNullOrEmpty(cudaPath)) dirs.Add(Path.Combine(cudaPath, "lib64"));
-            dirs.AddRange(new[] { "/usr/local/cuda/lib64", "/usr/local/cuda/targets/x86_64-linux/lib", "/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib/wsl/lib" });
+            if (!string.IsNullOrEmpty(cudaPath)) dirs.Add((Path.Combine(cudaPath, "lib64"), "CUDA_PATH"));
+            foreach (string d in new[] { "/usr/local/cuda/lib64", "/usr/local/cuda/targets/x86_64-linux/lib", "/usr/lib/x86_64-linux-gnu", "/usr/lib64" })
+                dirs.Add((d, "CUDA toolkit and distribution"));
+            dirs.Add(("/usr/local/nvidia/lib64", "container driver mount"));
+            dirs.Add(("/usr/local/nvidia/lib", "container driver mount"));
+            dirs.Add(("/usr/lib/wsl/lib", "WSL driver"));
+
+            string? venv = environment("VIRTUAL_ENV"), conda = environment("CONDA_PREFIX");
+            if (!string.IsNullOrEmpty(venv)) AddWheelDirectories(dirs, PythonLibRoots(Path.Combine(venv, "lib")), "VIRTUAL_ENV");
+            if (!string.IsNullOrEmpty(conda))
+            {
+                AddWheelDirectories(dirs, PythonLibRoots(Path.Combine(conda, "lib")), "CONDA_PREFIX");
+                string condaLib = Path.Combine(conda, "lib");
+                if (Directory.Exists(condaLib)) dirs.Add((condaLib, "CONDA_PREFIX"));
+            }
+            if (!string.IsNullOrEmpty(home)) AddWheelDirectories(dirs, PythonLibRoots(Path.Combine(home, ".local", "lib")), "~/.local");
+            foreach (string root in new[] { "/usr/local/lib", "/usr/lib", "/opt/conda/lib" })
+                AddWheelDirectories(dirs, PythonLibRoots(root), "Python installation");
             return dirs;
+        }
+
+        /// <summary>NVIDIA's wheel layouts under one site-packages folder: the CUDA 13 meta-wheel's, cuBLAS's and cuDNN's.</summary>
+        internal static readonly string[] WheelLayouts = { Path.Combine("nvidia", "cu13", "lib"), Path.Combine("nvidia", "cublas", "lib"), Path.Combine("nvidia", "cudnn", "lib") };
+
+        /// <summary>The site-packages and dist-packages folders of every python3* under <paramref name="libDirectory"/>.</summary>
+        private static IEnumerable<string> PythonLibRoots(string libDirectory)
+        {
+            string[] pythons;
+            try
+            {
+                pythons = Directory.Exists(libDirectory) ? Directory.GetDirectories(libDirectory, "python3*") : Array.Empty<string>();
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                yield break;
+            }
+            Array.Sort(pythons, StringComparer.Ordinal);
+            Array.Reverse(pythons); // newest Python first
+            foreach (string py in pythons)
+            {
+                yield return Path.Combine(py, "site-packages");
+                yield return Path.Combine(py, "dist-packages");
+            }
+        }
+
+        private static void AddWheelDirectories(List<(string, string)> dirs, IEnumerable<string> sitePackages, string origin)
+        {
+            foreach (string site in sitePackages)
+                foreach (string layout in WheelLayouts)
+                {
+                    string d = Path.Combine(site, layout);
+                    if (Directory.Exists(d) && !dirs.Exists(x => x.Item1 == d)) dirs.Add((d, origin + " Python wheel"));
+                }
+        }
+
+        /// <summary>
+        /// cuDNN's sub-libraries, in dependency order, for the main library's file name: cuDNN 9 splits into
+        /// graph, engines, heuristic, ops, cnn and adv libraries that cudnnCreate opens by name; empty for
+        /// names without sub-libraries (Windows finds them next to the main DLL itself).
+        /// </summary>
+        internal static IReadOnlyList<string> CudnnSubLibraries(string mainLibrary) => mainLibrary switch
+        {
+            "libcudnn.so.9" => new[]
+            {
+                "libcudnn_graph.so.9", "libcudnn_engines_precompiled.so.9", "libcudnn_engines_runtime_compiled.so.9",
+                "libcudnn_heuristic.so.9", "libcudnn_ops.so.9", "libcudnn_cnn.so.9", "libcudnn_adv.so.9",
+            },
+            "libcudnn.so.8" => new[]
+            {
+                "libcudnn_ops_infer.so.8", "libcudnn_ops_train.so.8", "libcudnn_cnn_infer.so.8", "libcudnn_cnn_train.so.8",
+                "libcudnn_adv_infer.so.8", "libcudnn_adv_train.so.8",
+            },
+            _ => Array.Empty<string>(),
+        };
+
+        /// <summary>
+        /// Loads cuDNN's sub-libraries from the directory the main library was found in, before cudnnCreate
+        /// opens them by name: a library already loaded answers a later dlopen of its name, so cuDNN gets the
+        /// copies that belong to it even when that directory is not on the loader's path (Python wheels,
+        /// INITCORE_CUDA_LIBRARY_PATH). Each one found is traced; the absent ones are listed in one line.
+        /// </summary>
+        internal static void LoadCudnnSubLibraries(string directory, string mainLibrary, List<string> trace)
+        {
+            var absent = new List<string>();
+            foreach (string name in CudnnSubLibraries(mainLibrary))
+            {
+                string path = Path.Combine(directory, name);
+                if (!File.Exists(path))
+                {
+                    absent.Add(name);
+                    continue;
+                }
+                if (LibraryLoader.TryLoad(path, trace, global: true) != IntPtr.Zero) trace.Add($"{path}: loaded (cuDNN sub-library, from the main library's directory)");
+            }
+            if (absent.Count > 0)
+                trace.Add($"cuDNN sub-libraries not in {directory}: {string.Join(", ", absent)} (cuDNN will look for them on the loader's path)");
         }
 
         /// <summary>The override directory: the API's if given, else the environment variable's, else none.</summary>
@@ -81,7 +186,13 @@ namespace InitCore.Interop
         {
             var trace = new List<string>();
             string? dir = ResolveOverride(overrideDirectory, trace);
-            IReadOnlyList<string> fallback = FallbackDirectories();
+            var fallback = new List<string>();
+            if (dir is null)
+                foreach (var (d, origin) in FallbackDirectories())
+                {
+                    fallback.Add(d);
+                    trace.Add($"search directory: {d} ({origin})");
+                }
 
             CudaDriverApi? driver = null;
             int driverVersion = 0;
@@ -176,6 +287,8 @@ namespace InitCore.Interop
                 }
                 long v = api.Version;
                 trace.Add($"{candidate}: loaded, cuDNN version {v}");
+                string? from = Path.IsPathRooted(candidate) ? Path.GetDirectoryName(candidate) : Path.GetDirectoryName(LibraryLoader.FileOf((IntPtr)api.cudnnGetVersion) ?? "");
+                if (!string.IsNullOrEmpty(from)) LoadCudnnSubLibraries(from!, Path.GetFileName(candidate), trace);
                 cudnn = api;
                 break;
             }

@@ -34,6 +34,22 @@ namespace InitCore.Interop
         [DllImport("libc.so.6", EntryPoint = "dlerror")]
         private static extern IntPtr dlerror_libc();
 
+        [DllImport("libdl.so.2", EntryPoint = "dladdr")]
+        private static extern int dladdr_libdl(IntPtr address, out DlInfo info);
+
+        [DllImport("libc.so.6", EntryPoint = "dladdr")]
+        private static extern int dladdr_libc(IntPtr address, out DlInfo info);
+
+        /// <summary>Dl_info from dlfcn.h.</summary>
+        [StructLayout(LayoutKind.Sequential)]
+        private struct DlInfo
+        {
+            internal IntPtr dli_fname;
+            internal IntPtr dli_fbase;
+            internal IntPtr dli_sname;
+            internal IntPtr dli_saddr;
+        }
+
         [DllImport("kernel32", EntryPoint = "LoadLibraryExW", CharSet = CharSet.Unicode, SetLastError = true)]
         private static extern IntPtr LoadLibraryExW(string fileName, IntPtr reserved, uint flags);
 
@@ -65,6 +81,9 @@ namespace InitCore.Interop
             int mode = RTLD_NOW | (global ? RTLD_GLOBAL : 0);
             try
             {
+                // Binding the dlerror import on its first call runs the runtime's own dlopen/dlsym, which
+                // consumes a pending error; call it once before dlopen so a failure's reason survives.
+                ClearError(useLibc: false);
                 IntPtr h = dlopen_libdl(nameOrPath, mode);
                 if (h == IntPtr.Zero) trace.Add($"{nameOrPath}: dlopen failed: {LastError(useLibc: false)}");
                 return h;
@@ -72,6 +91,7 @@ namespace InitCore.Interop
             catch (DllNotFoundException)
             {
                 // glibc ≥ 2.34 and musl keep dlopen in libc itself.
+                ClearError(useLibc: true);
                 IntPtr h = dlopen_libc(nameOrPath, mode);
                 if (h == IntPtr.Zero) trace.Add($"{nameOrPath}: dlopen failed: {LastError(useLibc: true)}");
                 return h;
@@ -110,6 +130,33 @@ namespace InitCore.Interop
             {
                 return dlsym_libc(library, name);
             }
+        }
+
+        /// <summary>Reads and discards any pending dlerror (and binds the import, so reading it later costs no loader call).</summary>
+        private static void ClearError(bool useLibc)
+        {
+            if (useLibc) dlerror_libc();
+            else dlerror_libdl();
+        }
+
+        /// <summary>
+        /// The file a loaded symbol came from (dladdr on Linux), or null where that cannot be told
+        /// (Windows, or dladdr fails). Used to find the directory a library was found in by the system search.
+        /// </summary>
+        internal static string? FileOf(IntPtr symbol)
+        {
+            if (!IsLinux || symbol == IntPtr.Zero) return null;
+            DlInfo info;
+            int ok;
+            try
+            {
+                ok = dladdr_libdl(symbol, out info);
+            }
+            catch (DllNotFoundException)
+            {
+                ok = dladdr_libc(symbol, out info);
+            }
+            return ok != 0 && info.dli_fname != IntPtr.Zero ? Marshal.PtrToStringAnsi(info.dli_fname) : null;
         }
 
         private static string LastError(bool useLibc)

@@ -1,3 +1,5 @@
+using System;
+using System.IO;
 using InitCore.Cuda;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 
@@ -5,12 +7,21 @@ namespace InitCore.Tests.Support
 {
     /// <summary>
     /// Base of the per-backend fixtures: each area has one abstract test class and one [TestClass] per
-    /// backend. The CUDA fixture reports Inconclusive, with the load trace, when no usable GPU is present:
-    /// it never passes silently.
+    /// backend. The CUDA fixture runs on a real GPU when one is usable, else on the emulated device
+    /// (native/emulator), and writes which to the test's output ("CUDA device: ..."). Without either it
+    /// reports Inconclusive with the reason; with INITCORE_REQUIRE_GPU=1 it fails unless a real GPU is used.
+    /// When INITCORE_CUDA_RESULTS names a folder, each CUDA test appends "device outcome name" to a file per
+    /// test process in it (.ci/run counts them).
     /// </summary>
     public abstract class BackendFixture
     {
         protected abstract BackendKind Kind { get; }
+
+        /// <summary>Set by MSTest.</summary>
+        public TestContext TestContext { get; set; } = null!;
+
+        /// <summary>Where this test's CUDA engines run (None until one is created).</summary>
+        protected CudaDeviceKind Device { get; set; }
 
         protected Engine NewEngine(ulong seed = 0)
         {
@@ -18,10 +29,14 @@ namespace InitCore.Tests.Support
             {
                 try
                 {
-                    return Engine.Create(new EngineOptions { Backend = BackendKind.Cuda, Seed = seed });
+                    Engine e = CudaDevice.Create(seed, out CudaDeviceKind kind);
+                    Device = kind;
+                    TestContext?.WriteLine($"CUDA device: {(kind == CudaDeviceKind.Emulated ? "CudaEmulated" : "CudaHardware")}: {e.BackendReason}");
+                    return e;
                 }
                 catch (CudaUnavailableException ex)
                 {
+                    if (CudaDevice.RequireGpu) Assert.Fail($"{CudaDevice.RequireGpuVariable}=1 but CUDA is unusable: {ex.Message}");
                     Assert.Inconclusive($"No usable CUDA device, so the CUDA backend was not exercised. {ex.Message}");
                     throw; // unreachable: Inconclusive throws
                 }
@@ -29,6 +44,26 @@ namespace InitCore.Tests.Support
             return Engine.Create(new EngineOptions { Backend = BackendKind.Cpu, Seed = seed });
         }
 
+        /// <summary>An engine on the emulated device only (fault injection); Inconclusive when it is not built.</summary>
+        protected Engine EmulatedEngine(ulong seed = 0)
+        {
+            Engine e = CudaDevice.CreateEmulated(seed);
+            Device = CudaDeviceKind.Emulated;
+            TestContext?.WriteLine($"CUDA device: CudaEmulated: {e.BackendReason}");
+            return e;
+        }
+
         protected static Engine CpuEngine(ulong seed = 0) => Engine.Create(new EngineOptions { Backend = BackendKind.Cpu, Seed = seed });
+
+        [TestCleanup]
+        public void RecordCudaOutcome()
+        {
+            if (Kind != BackendKind.Cuda || TestContext is null) return;
+            string? dir = Environment.GetEnvironmentVariable("INITCORE_CUDA_RESULTS");
+            if (string.IsNullOrEmpty(dir) || !Directory.Exists(dir)) return;
+            string log = Path.Combine(dir, $"cuda-{Environment.ProcessId}.txt");
+            string device = Device switch { CudaDeviceKind.Emulated => "emulated", CudaDeviceKind.Hardware => "hardware", _ => "none" };
+            File.AppendAllText(log, $"{device} {TestContext.CurrentTestOutcome} {TestContext.FullyQualifiedTestClassName}.{TestContext.TestName}{Environment.NewLine}");
+        }
     }
 }

@@ -347,6 +347,7 @@ namespace InitCore.Backends.Cpu
         internal override double CrossEntropyForward(TensorStorage logits, TensorStorage labels, TensorStorage probs, int n, int classes)
         {
             float[] z = Array(logits), t = Array(labels), pd = Array(probs);
+            CheckLabels(t, n, classes); // before the parallel loop, so the ArgumentException is not wrapped
             var losses = new double[n];
             Chunks(n, [MethodImpl((MethodImplOptions)512)] (s, e) =>
             {
@@ -366,6 +367,12 @@ namespace InitCore.Backends.Cpu
             double total = 0;
             foreach (double l in losses) total += l;
             return n > 0 ? total / n : 0.0;
+        }
+
+        /// <summary>Throws <see cref="LabelAt"/>'s ArgumentException for the first label that is not an integer class in 0..classes−1 (both backends).</summary>
+        internal static void CheckLabels(float[] labels, int n, int classes)
+        {
+            for (int i = 0; i < n; i++) LabelAt(labels, i, classes);
         }
 
         internal static int LabelAt(float[] labels, int i, int classes)

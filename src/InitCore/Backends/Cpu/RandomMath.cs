@@ -7,8 +7,10 @@ namespace InitCore.Backends.Cpu
     /// <summary>
     /// The float32 math behind the random distributions, written twice: a scalar form and a
     /// <see cref="Vector{T}"/> form that perform the same IEEE operations in the same order, with
-    /// no fused multiply-add, so both give the same bits. The CUDA kernels (issue 2 of 7) use the
-    /// same sequences with <c>__fmul_rn</c>/<c>__fadd_rn</c> so contraction cannot change a bit.
+    /// no fused multiply-add, so both give the same bits. The CUDA kernels (native/kernels/common.cuh)
+    /// write the same sequences with plain operators and are compiled with <c>nvcc -fmad=false</c> and
+    /// IEEE division and square root, so no contraction can change a bit (they do not use
+    /// <c>__fmul_rn</c>/<c>__fadd_rn</c>; a test checks the embedded PTX has no <c>fma.rn.f32</c>).
     /// </summary>
     /// <remarks>
     /// Log is Cephes <c>logf</c> (polynomial on the mantissa in [√½, √2)); sine and cosine of 2πu

@@ -27,6 +27,9 @@ namespace InitCore.Backends.Cuda
         private const ulong CublasWorkspaceBytes = 32UL << 20;
         private const int ThreadsPerBlock = 256;
 
+        /// <summary>Bytes of one histogram counter on the device: 64-bit, as in stats.cu and the CPU twin's long[].</summary>
+        internal const int HistogramCounterBytes = sizeof(ulong);
+
         private readonly object _gate = new object();
         private readonly CudaLibraries _libs;
         private readonly CudaDriverApi _d;
@@ -42,10 +45,12 @@ namespace InitCore.Backends.Cuda
         private readonly Dictionary<ulong, ulong> _owned = new Dictionary<ulong, ulong>();
         private ulong _cublasWorkspace;
         private int _disposed;
+        private volatile CudaException? _broken;
 
-        private CudaBackend(CudaLibraries libs, int device, IntPtr context)
+        private CudaBackend(CudaLibraries libs, int device, IntPtr context, List<string> trace)
         {
             _libs = libs;
+            Trace = trace;
             _d = libs.Driver;
             _device = device;
             _context = context;
@@ -64,6 +69,7 @@ namespace InitCore.Backends.Cuda
                 {
                     byte[] image = KernelCatalog.Image(module.Key);
                     CUresult r = _d.ModuleLoadData(image, out IntPtr handle, out string jitLog);
+                    if (IsSticky(r)) Check(r, $"cuModuleLoadDataEx({KernelCatalog.ResourceName(module.Key)})"); // a poisoned context, not a JIT failure
                     if (r != CUresult.CUDA_SUCCESS)
                         throw Error(r, $"cuModuleLoadDataEx({KernelCatalog.ResourceName(module.Key)})",
                             $"The driver could not JIT-compile the embedded PTX for {DeviceName} (compute {ComputeCapability}). JIT log: {(jitLog.Length == 0 ? "(empty)" : jitLog)}");
@@ -84,9 +90,24 @@ namespace InitCore.Backends.Cuda
                 }
                 if (libs.Cudnn is CudnnApi dnn)
                 {
-                    CheckDnn(dnn, dnn.Create(out _cudnn), "cudnnCreate");
-                    CheckDnn(dnn, dnn.SetStream(_cudnn, _stream), "cudnnSetStream");
+                    // cuDNN is optional: a failed setup (in cuDNN 9 typically 1008, a sub-library that would
+                    // not load) costs convolutions only, and the reason is kept for them and in the trace.
+                    int status = dnn.Create(out IntPtr handle);
+                    string call = "cudnnCreate";
+                    if (status == 0)
+                    {
+                        call = "cudnnSetStream";
+                        status = dnn.SetStream(handle, _stream);
+                        if (status != 0) dnn.Destroy(handle);
+                    }
+                    if (status == 0) _cudnn = handle;
+                    else
+                    {
+                        CudnnUnavailableReason = $"{call} failed with {dnn.Explain(status)}{CudnnSetupAdvice(status)}";
+                        trace.Add($"cuDNN ({dnn.Path}): {CudnnUnavailableReason}; convolutions on CUDA are unavailable, everything else runs");
+                    }
                 }
+                else CudnnUnavailableReason = "no usable cuDNN library was found (see the load trace)";
             }
             catch
             {
@@ -119,16 +140,31 @@ namespace InitCore.Backends.Cuda
             }
             Check(d, d.DeviceGet(deviceOrdinal, out int device), $"cuDeviceGet({deviceOrdinal})");
             Check(d, d.PrimaryCtxRetain(device, out IntPtr context), $"cuDevicePrimaryCtxRetain(device {deviceOrdinal})");
-            var backend = new CudaBackend(libs, device, context) { Trace = trace, Ordinal = deviceOrdinal };
+            var backend = new CudaBackend(libs, device, context, trace) { Ordinal = deviceOrdinal };
             trace.Add($"device {deviceOrdinal}: {backend.DeviceName}, compute {backend.ComputeCapability}, {backend.MultiprocessorCount} SMs");
             return backend;
         }
 
-        internal IReadOnlyList<string> Trace { get; private set; } = Array.Empty<string>();
+        internal IReadOnlyList<string> Trace { get; }
 
         /// <summary>The device ordinal, as in torch's <c>cuda:N</c>.</summary>
         internal int Ordinal { get; private set; }
+
+        /// <summary>Why convolutions cannot run on this engine (no cuDNN, or its setup failed), or null when they can.</summary>
+        internal string? CudnnUnavailableReason { get; private set; }
+
+        /// <summary>The sticky error that made this engine unusable, or null. Once set, every call rethrows it.</summary>
+        internal CudaException? BrokenBy => _broken;
         internal string DeviceName { get; } = "";
+
+        /// <summary>The name the InitCore emulated device (native/emulator) gives itself; no GPU uses it.</summary>
+        internal const string EmulatedDeviceName = "InitCore emulated device";
+
+        /// <summary>True on the InitCore emulated device: the CPU runs our kernels behind stand-in NVIDIA libraries (tests and CI only).</summary>
+        internal bool IsEmulated => DeviceName == EmulatedDeviceName;
+
+        /// <summary>The device as the engine's backend line names it: the GPU's name, or an unmistakable emulated-device label.</summary>
+        internal string DeviceLabel => IsEmulated ? $"emulated device: {DeviceName}, not a GPU" : DeviceName;
         internal string ComputeCapability { get; } = "";
         internal int MultiprocessorCount { get; }
         internal int DriverVersion => _libs.DriverVersion;
@@ -149,7 +185,7 @@ namespace InitCore.Backends.Cuda
         internal override BackendKind Kind => BackendKind.Cuda;
 
         internal override string Description =>
-            $"cuda (device {DeviceName}, compute {ComputeCapability}, {MultiprocessorCount} SMs, driver CUDA {DriverVersion / 1000}.{DriverVersion % 1000 / 10}" +
+            $"cuda ({(IsEmulated ? "EMULATED " : "")}device {DeviceName}, compute {ComputeCapability}, {MultiprocessorCount} SMs, driver CUDA {DriverVersion / 1000}.{DriverVersion % 1000 / 10}" +
             $"{(HasCublas ? ", cuBLAS" : ", no cuBLAS")}{(HasCudnn ? ", cuDNN" : ", no cuDNN")})";
 
         // ------------------------------------------------------------------ entry, errors
@@ -161,6 +197,7 @@ namespace InitCore.Backends.Cuda
             try
             {
                 if (Volatile.Read(ref _disposed) != 0) throw new ObjectDisposedException(nameof(Engine), "This engine has been disposed; create a new one with Engine.Create().");
+                if (_broken is CudaException broken) throw Unusable(broken);
                 Check(_d.CtxPush(_context), "cuCtxPushCurrent_v2(primary context)");
             }
             catch
@@ -185,8 +222,28 @@ namespace InitCore.Backends.Cuda
             }
         }
 
-        private void Check(CUresult status, string call) => Check(_d, status, call);
+        private void Check(CUresult status, string call)
+        {
+            if (status == CUresult.CUDA_SUCCESS) return;
+            if (!IsSticky(status)) throw Describe(_d, status, call);
+            var (name, text) = _d.Describe(status);
+            var sticky = new CudaStickyErrorException((int)status, name, call,
+                $"{call} failed with {name} ({(int)status}){(text.Length > 0 ? ": " + text : "")}. This is a sticky error: the CUDA context of " +
+                $"device {_device} ({DeviceName}) is corrupted, and every later CUDA call in this process fails. This engine is now unusable, " +
+                "and disposing it and creating a new one does not help (the device's primary context stays poisoned): save what you need, " +
+                "then restart the process. To find the kernel, run with CUDA_LAUNCH_BLOCKING=1 or under compute-sanitizer.");
+            _broken ??= sticky;
+            throw sticky;
+        }
 
+        /// <summary>Sticky CUDA errors: they poison the context for the life of the process (700, 715–719).</summary>
+        internal static bool IsSticky(CUresult status) =>
+            status == CUresult.CUDA_ERROR_ILLEGAL_ADDRESS || (status >= CUresult.CUDA_ERROR_ILLEGAL_INSTRUCTION && status <= CUresult.CUDA_ERROR_LAUNCH_FAILED);
+
+        private static CudaStickyErrorException Unusable(CudaException cause) =>
+            new CudaStickyErrorException(cause.Code, cause.StatusName, cause.Call,
+                $"This CUDA engine is unusable: earlier, {cause.Call} failed with the sticky error {cause.StatusName} ({cause.Code}), which " +
+                "corrupts the device's primary context for the rest of the process. Creating a new engine does not help; restart the process.");
         private static void Check(CudaDriverApi d, CUresult status, string call)
         {
             if (status != CUresult.CUDA_SUCCESS) throw Describe(d, status, call);
@@ -216,9 +273,17 @@ namespace InitCore.Backends.Cuda
         private static void CheckDnn(CudnnApi api, int status, string call)
         {
             if (status == 0) return;
-            string name = CudnnStatusInfo.Name(status);
-            throw new CudnnException(status, name, call, $"{call} failed with {name} ({status}): {api.Describe(status)}.");
+            throw new CudnnException(status, CudnnStatusInfo.Name(status), call, $"{call} failed with {api.Explain(status)}.");
         }
+
+        /// <summary>What to do about a failed cuDNN setup, as a sentence to append ("" when there is no advice).</summary>
+        private static string CudnnSetupAdvice(int status) => status switch
+        {
+            1008 => ". cuDNN 9 opens its sub-libraries (libcudnn_graph, _ops, _cnn, _engines_*) when a handle is created: install the " +
+                    "complete cuDNN, or put the directory that holds all of them in LD_LIBRARY_PATH or INITCORE_CUDA_LIBRARY_PATH",
+            1002 => ". The cuDNN sub-libraries found are from a different cuDNN version than libcudnn; install one complete cuDNN",
+            _ => "",
+        };
 
         // ------------------------------------------------------------------ memory
 
@@ -496,7 +561,7 @@ namespace InitCore.Backends.Cuda
             if (s.Length == 0) return result;
             using (Enter())
             {
-                ulong histBytes = (ulong)Math.Max(1, config.Bins) * 4;
+                ulong histBytes = (ulong)Math.Max(1, config.Bins) * HistogramCounterBytes;
                 ulong histBlock = BlockSize(histBytes), resultBlock = BlockSize((ulong)sizeof(StatsPartialNative));
                 ulong hist = AllocateBlock(histBlock), merged = AllocateBlock(resultBlock);
                 try
@@ -505,11 +570,11 @@ namespace InitCore.Backends.Cuda
                     LaunchStatistics(s, config, hist, merged);
                     StatsPartialNative r;
                     Check(_d.MemcpyDtoH(&r, merged, (ulong)sizeof(StatsPartialNative), _stream), "cuMemcpyDtoHAsync_v2(statistics)");
-                    var bins = new uint[Math.Max(1, config.Bins)];
-                    fixed (uint* pb = bins) Check(_d.MemcpyDtoH(pb, hist, histBytes, _stream), "cuMemcpyDtoHAsync_v2(histogram)");
+                    var bins = new ulong[Math.Max(1, config.Bins)];
+                    fixed (ulong* pb = bins) Check(_d.MemcpyDtoH(pb, hist, histBytes, _stream), "cuMemcpyDtoHAsync_v2(histogram)");
                     Check(_d.StreamSynchronize(_stream), "cuStreamSynchronize");
                     result.Merge((long)r.Count, r.Mean, r.M2, r.Min, r.Max, (long)r.NearZero);
-                    for (int b = 0; b < config.Bins; b++) result.Histogram[b] = bins[b];
+                    for (int b = 0; b < config.Bins; b++) result.Histogram[b] = checked((long)bins[b]);
                 }
                 finally
                 {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using InitCore.Backends.Cpu;
 using InitCore.Cuda;
 using InitCore.Interop.Cublas;
 using InitCore.Interop.Cudnn;
@@ -22,23 +23,29 @@ namespace InitCore.Backends.Cuda
 
         internal void SetTf32(bool allow)
         {
-            AllowTf32 = allow;
-            if (_libs.Cublas is CublasApi blas && _cublas != IntPtr.Zero)
-                using (Enter()) CheckBlas(blas, blas.SetMathMode(_cublas, allow ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
+            using (Enter())
+            {
+                if (allow != AllowTf32) DestroyConvPlans(); // their algorithms and math types were chosen under the other setting
+                AllowTf32 = allow;
+                if (_libs.Cublas is CublasApi blas && _cublas != IntPtr.Zero)
+                    CheckBlas(blas, blas.SetMathMode(_cublas, allow ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
+            }
         }
 
         private sealed class ConvPlan
         {
             internal IntPtr X, Y, W, Conv;
             internal int Fwd, BwdData, BwdFilter;
+            internal int FwdMath, BwdDataMath, BwdFilterMath;
             internal ulong FwdBytes, BwdDataBytes, BwdFilterBytes;
+            internal bool Tf32;
         }
 
         private CublasApi Blas => _libs.Cublas is CublasApi b && _cublas != IntPtr.Zero ? b
             : throw new InvalidOperationException($"cuBLAS is not available, so matrix multiplies cannot run on CUDA. Load trace: {string.Join(" | ", Trace)}");
 
         private CudnnApi Dnn => _libs.Cudnn is CudnnApi d && _cudnn != IntPtr.Zero ? d
-            : throw new InvalidOperationException($"cuDNN is not available, so convolutions cannot run on CUDA. Load trace: {string.Join(" | ", Trace)}");
+            : throw new InvalidOperationException($"cuDNN is not available, so convolutions cannot run on CUDA: {CudnnUnavailableReason}. Load trace: {string.Join(" | ", Trace)}");
 
         internal override void Gemm(bool transA, bool transB, int m, int n, int k, float alpha, TensorStorage a, TensorStorage b, float beta, TensorStorage c)
         {
@@ -47,12 +54,16 @@ namespace InitCore.Backends.Cuda
             CublasApi blas = Blas;
             using (Enter())
             {
-                // Row-major C = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ: swap the operands.
-                CheckBlas(blas, blas.Sgemm(_cublas, transB, transA, n, m, k, alpha, sb.Pointer, transB ? k : n, sa.Pointer, transA ? m : k, beta, sc.Pointer, n),
+                // Row-major C = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ: swap the operands. cuBLAS wants
+                // every leading dimension ≥ max(1, rows), also when k = 0 (then C = β·C).
+                CheckBlas(blas, blas.Sgemm(_cublas, transB, transA, n, m, k, alpha, sb.Pointer, LeadingDimension(transB ? k : n), sa.Pointer, LeadingDimension(transA ? m : k), beta, sc.Pointer, LeadingDimension(n)),
                     $"cublasSgemm_v2(m={n}, n={m}, k={k})");
             }
         }
 
+
+        /// <summary>A cuBLAS leading dimension: at least 1, as cuBLAS requires even for an empty operand.</summary>
+        internal static int LeadingDimension(int rows) => Math.Max(1, rows);
 
         internal override void AddBias(TensorStorage y, TensorStorage bias, int outer, int channels, int inner)
         {
@@ -70,8 +81,14 @@ namespace InitCore.Backends.Cuda
         internal override void BiasGrad(TensorStorage dy, TensorStorage db, int outer, int channels, int inner, bool accumulate)
         {
             CudaStorage sdy = Device(dy), sdb = Device(db);
+            if (channels == 0) return;
             using (Enter())
             {
+                if (sdy.Length == 0)
+                {
+                    if (!accumulate) Check(_d.MemsetD32(sdb.Pointer, 0, (ulong)channels, _stream), "cuMemsetD32Async(db)");
+                    return;
+                }
                 ulong pdy = sdy.Pointer, pdb = sdb.Pointer;
                 int acc = accumulate ? 1 : 0;
                 void** a = stackalloc void*[6];
@@ -82,45 +99,108 @@ namespace InitCore.Backends.Cuda
 
         // ------------------------------------------------------------------ convolution through cuDNN
 
+        /// <summary>The cached plan for a geometry, built on first use. Only a complete plan enters the cache.</summary>
         private ConvPlan Plan(in ConvGeometry g)
         {
             var key = (g.N, g.C, g.H, g.W, g.K, g.R, g.S, g.StrideH, g.StrideW, g.PadH, g.PadW, g.DilH, g.DilW, g.Groups);
             if (_convPlans.TryGetValue(key, out ConvPlan? plan)) return plan;
-            CudnnApi d = Dnn;
-            plan = new ConvPlan();
-            IntPtr x, y, w, conv;
-            CheckDnn(d, d.cudnnCreateTensorDescriptor(&x), "cudnnCreateTensorDescriptor");
-            plan.X = x;
-            CheckDnn(d, d.cudnnCreateTensorDescriptor(&y), "cudnnCreateTensorDescriptor");
-            plan.Y = y;
-            CheckDnn(d, d.cudnnCreateFilterDescriptor(&w), "cudnnCreateFilterDescriptor");
-            plan.W = w;
-            CheckDnn(d, d.cudnnCreateConvolutionDescriptor(&conv), "cudnnCreateConvolutionDescriptor");
-            plan.Conv = conv;
-            _convPlans[key] = plan; // registered before the calls below can throw, so Dispose destroys the descriptors
-            CheckDnn(d, d.cudnnSetTensor4dDescriptor(x, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, g.N, g.C, g.H, g.W), $"cudnnSetTensor4dDescriptor(x [{g.N}, {g.C}, {g.H}, {g.W}])");
-            CheckDnn(d, d.cudnnSetTensor4dDescriptor(y, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, g.N, g.K, g.P, g.Q), $"cudnnSetTensor4dDescriptor(y [{g.N}, {g.K}, {g.P}, {g.Q}])");
-            CheckDnn(d, d.cudnnSetFilter4dDescriptor(w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, g.K, g.CPerGroup, g.R, g.S), $"cudnnSetFilter4dDescriptor(w [{g.K}, {g.CPerGroup}, {g.R}, {g.S}])");
-            CheckDnn(d, d.cudnnSetConvolution2dDescriptor(conv, g.PadH, g.PadW, g.StrideH, g.StrideW, g.DilH, g.DilW, CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT), "cudnnSetConvolution2dDescriptor");
-            CheckDnn(d, d.cudnnSetConvolutionGroupCount(conv, g.Groups), $"cudnnSetConvolutionGroupCount({g.Groups})");
-            CheckDnn(d, d.cudnnSetConvolutionMathType(conv, AllowTf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH), "cudnnSetConvolutionMathType");
-            const int want = 8;
-            var perf = stackalloc cudnnConvolutionPerf_t[want];
-            int got;
-            CheckDnn(d, d.cudnnGetConvolutionForwardAlgorithm_v7(_cudnn, x, w, conv, y, want, &got, perf), "cudnnGetConvolutionForwardAlgorithm_v7");
-            (plan.Fwd, plan.FwdBytes) = Pick(perf, got, "forward");
-            CheckDnn(d, d.cudnnGetConvolutionBackwardDataAlgorithm_v7(_cudnn, w, y, conv, x, want, &got, perf), "cudnnGetConvolutionBackwardDataAlgorithm_v7");
-            (plan.BwdData, plan.BwdDataBytes) = Pick(perf, got, "backward data");
-            CheckDnn(d, d.cudnnGetConvolutionBackwardFilterAlgorithm_v7(_cudnn, x, y, conv, w, want, &got, perf), "cudnnGetConvolutionBackwardFilterAlgorithm_v7");
-            (plan.BwdFilter, plan.BwdFilterBytes) = Pick(perf, got, "backward filter");
+            plan = BuildPlan(Dnn, g);
+            _convPlans[key] = plan;
             return plan;
         }
 
-        /// <summary>The first algorithm cuDNN's heuristics rank that succeeded and fits the workspace limit.</summary>
-        private static (int Algo, ulong Bytes) Pick(cudnnConvolutionPerf_t* perf, int count, string what)
+        /// <summary>Number of cached convolution plans (each complete: descriptors set, three algorithms chosen).</summary>
+        internal int ConvPlanCount => _convPlans.Count;
+
+        /// <summary>The plan's choice per direction (forward, backward data, backward filter): algorithm, workspace bytes, math type; builds the plan if needed.</summary>
+        internal (int Algo, ulong Bytes, int MathType)[] ConvPlanChoices(in ConvGeometry g)
+        {
+            using (Enter())
+            {
+                ConvPlan p = Plan(g);
+                return new[] { (p.Fwd, p.FwdBytes, p.FwdMath), (p.BwdData, p.BwdDataBytes, p.BwdDataMath), (p.BwdFilter, p.BwdFilterBytes, p.BwdFilterMath) };
+            }
+        }
+
+        /// <summary>
+        /// Creates and sets the descriptors and chooses the three algorithms, each with its math type and
+        /// workspace; on any failure destroys what it created and throws, so nothing half-built survives.
+        /// </summary>
+        private ConvPlan BuildPlan(CudnnApi d, in ConvGeometry g)
+        {
+            var plan = new ConvPlan();
+            try
+            {
+                IntPtr x, y, w, conv;
+                CheckDnn(d, d.cudnnCreateTensorDescriptor(&x), "cudnnCreateTensorDescriptor");
+                plan.X = x;
+                CheckDnn(d, d.cudnnCreateTensorDescriptor(&y), "cudnnCreateTensorDescriptor");
+                plan.Y = y;
+                CheckDnn(d, d.cudnnCreateFilterDescriptor(&w), "cudnnCreateFilterDescriptor");
+                plan.W = w;
+                CheckDnn(d, d.cudnnCreateConvolutionDescriptor(&conv), "cudnnCreateConvolutionDescriptor");
+                plan.Conv = conv;
+                CheckDnn(d, d.cudnnSetTensor4dDescriptor(x, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, g.N, g.C, g.H, g.W), $"cudnnSetTensor4dDescriptor(x [{g.N}, {g.C}, {g.H}, {g.W}])");
+                CheckDnn(d, d.cudnnSetTensor4dDescriptor(y, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, g.N, g.K, g.P, g.Q), $"cudnnSetTensor4dDescriptor(y [{g.N}, {g.K}, {g.P}, {g.Q}])");
+                CheckDnn(d, d.cudnnSetFilter4dDescriptor(w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, g.K, g.CPerGroup, g.R, g.S), $"cudnnSetFilter4dDescriptor(w [{g.K}, {g.CPerGroup}, {g.R}, {g.S}])");
+                CheckDnn(d, d.cudnnSetConvolution2dDescriptor(conv, g.PadH, g.PadW, g.StrideH, g.StrideW, g.DilH, g.DilW, CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT), "cudnnSetConvolution2dDescriptor");
+                CheckDnn(d, d.cudnnSetConvolutionGroupCount(conv, g.Groups), $"cudnnSetConvolutionGroupCount({g.Groups})");
+                plan.Tf32 = AllowTf32;
+                IntPtr h = _cudnn;
+                (plan.Fwd, plan.FwdBytes, plan.FwdMath) = Choose(d, plan, "Forward", "forward",
+                    (want, got, perf) => d.cudnnGetConvolutionForwardAlgorithm_v7(h, plan.X, plan.W, plan.Conv, plan.Y, want, got, perf),
+                    (algo, bytes) => d.cudnnGetConvolutionForwardWorkspaceSize(h, plan.X, plan.W, plan.Conv, plan.Y, algo, bytes));
+                (plan.BwdData, plan.BwdDataBytes, plan.BwdDataMath) = Choose(d, plan, "BackwardData", "backward data",
+                    (want, got, perf) => d.cudnnGetConvolutionBackwardDataAlgorithm_v7(h, plan.W, plan.Y, plan.Conv, plan.X, want, got, perf),
+                    (algo, bytes) => d.cudnnGetConvolutionBackwardDataWorkspaceSize(h, plan.W, plan.Y, plan.Conv, plan.X, algo, bytes));
+                (plan.BwdFilter, plan.BwdFilterBytes, plan.BwdFilterMath) = Choose(d, plan, "BackwardFilter", "backward filter",
+                    (want, got, perf) => d.cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, plan.X, plan.Y, plan.Conv, plan.W, want, got, perf),
+                    (algo, bytes) => d.cudnnGetConvolutionBackwardFilterWorkspaceSize(h, plan.X, plan.Y, plan.Conv, plan.W, algo, bytes));
+                return plan;
+            }
+            catch
+            {
+                DestroyPlan(d, plan);
+                throw;
+            }
+        }
+
+        private delegate int AlgorithmQuery(int want, int* got, cudnnConvolutionPerf_t* perf);
+
+        private delegate int WorkspaceQuery(int algo, nuint* bytes);
+
+        /// <summary>
+        /// One direction's algorithm: queried under <see cref="SetQueryMath"/>, picked by <see cref="Pick"/>, then
+        /// its workspace asked for under its own math type; the workspace is the larger of the two figures.
+        /// </summary>
+        private static (int Algo, ulong Bytes, int MathType) Choose(CudnnApi d, ConvPlan plan, string call, string what, AlgorithmQuery query, WorkspaceQuery workspace)
+        {
+            const int want = 8;
+            var perf = stackalloc cudnnConvolutionPerf_t[want];
+            int got;
+            SetQueryMath(d, plan);
+            CheckDnn(d, query(want, &got, perf), $"cudnnGetConvolution{call}Algorithm_v7");
+            var (algo, bytes, math) = Pick(perf, got, what, plan.Tf32);
+            SetMath(d, plan, math);
+            nuint need;
+            CheckDnn(d, workspace(algo, &need), $"cudnnGetConvolution{call}WorkspaceSize(algo {algo})");
+            return (algo, Math.Max(bytes, (ulong)need), math);
+        }
+
+        /// <summary>The math type the algorithm queries run under: with TF32 allowed cuDNN may offer tensor-op algorithms (CUDNN_DEFAULT_MATH); without, FMA only.</summary>
+        private static void SetQueryMath(CudnnApi d, ConvPlan plan) => SetMath(d, plan, plan.Tf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH);
+
+        private static void SetMath(CudnnApi d, ConvPlan plan, int mathType) =>
+            CheckDnn(d, d.cudnnSetConvolutionMathType(plan.Conv, mathType), $"cudnnSetConvolutionMathType({mathType})");
+
+        /// <summary>
+        /// The first algorithm cuDNN's heuristics rank that succeeded and fits the workspace limit, with its
+        /// workspace figure and math type: the one the query returned when TF32 is allowed, FMA otherwise.
+        /// </summary>
+        internal static (int Algo, ulong Bytes, int MathType) Pick(cudnnConvolutionPerf_t* perf, int count, string what, bool allowTf32)
         {
             for (int i = 0; i < count; i++)
-                if (perf[i].status == 0 && perf[i].memory <= ConvWorkspaceLimit) return (perf[i].algo, perf[i].memory);
+                if (perf[i].status == 0 && perf[i].memory <= ConvWorkspaceLimit) return (perf[i].algo, perf[i].memory, allowTf32 ? perf[i].mathType : CUDNN_FMA_MATH);
             throw new CudnnException(3000, "CUDNN_STATUS_NOT_SUPPORTED", $"cudnnGetConvolution*Algorithm_v7({what})",
                 $"cuDNN offered no {what} algorithm for this convolution within a {ConvWorkspaceLimit >> 20} MiB workspace ({count} candidates).");
         }
@@ -142,10 +222,19 @@ namespace InitCore.Backends.Cuda
         internal override void Conv2dForward(in ConvGeometry g, TensorStorage x, TensorStorage w, TensorStorage? bias, TensorStorage y)
         {
             CudaStorage sx = Device(x), sw = Device(w), sy = Device(y);
+            if (sy.Length == 0) return;
+            if (sx.Length == 0 || sw.Length == 0)
+            {
+                // No input channels: y is the bias alone.
+                using (Enter()) Check(_d.MemsetD32(sy.Pointer, 0, (ulong)sy.Length, _stream), "cuMemsetD32Async(y)");
+                if (bias is not null) AddBias(y, bias, g.N, g.K, g.P * g.Q);
+                return;
+            }
             CudnnApi d = Dnn;
             using (Enter())
             {
                 ConvPlan p = Plan(g);
+                SetMath(d, p, p.FwdMath);
                 WithWorkspace(p.FwdBytes, ws =>
                 {
                     float alpha = 1f, beta = 0f;
@@ -159,10 +248,17 @@ namespace InitCore.Backends.Cuda
         internal override void Conv2dBackwardData(in ConvGeometry g, TensorStorage dy, TensorStorage w, TensorStorage dx)
         {
             CudaStorage sdy = Device(dy), sw = Device(w), sdx = Device(dx);
+            if (sdx.Length == 0) return;
+            if (sdy.Length == 0 || sw.Length == 0)
+            {
+                using (Enter()) Check(_d.MemsetD32(sdx.Pointer, 0, (ulong)sdx.Length, _stream), "cuMemsetD32Async(dx)");
+                return;
+            }
             CudnnApi d = Dnn;
             using (Enter())
             {
                 ConvPlan p = Plan(g);
+                SetMath(d, p, p.BwdDataMath);
                 WithWorkspace(p.BwdDataBytes, ws =>
                 {
                     float alpha = 1f, beta = 0f;
@@ -175,10 +271,17 @@ namespace InitCore.Backends.Cuda
         internal override void Conv2dBackwardFilter(in ConvGeometry g, TensorStorage x, TensorStorage dy, TensorStorage dw, bool accumulate)
         {
             CudaStorage sx = Device(x), sdy = Device(dy), sdw = Device(dw);
+            if (sdw.Length == 0) return;
+            if (sx.Length == 0 || sdy.Length == 0)
+            {
+                if (!accumulate) using (Enter()) Check(_d.MemsetD32(sdw.Pointer, 0, (ulong)sdw.Length, _stream), "cuMemsetD32Async(dw)");
+                return;
+            }
             CudnnApi d = Dnn;
             using (Enter())
             {
                 ConvPlan p = Plan(g);
+                SetMath(d, p, p.BwdFilterMath);
                 WithWorkspace(p.BwdFilterBytes, ws =>
                 {
                     float alpha = 1f, beta = accumulate ? 1f : 0f;
@@ -191,14 +294,17 @@ namespace InitCore.Backends.Cuda
         private void DestroyConvPlans()
         {
             if (_libs.Cudnn is not CudnnApi d) return;
-            foreach (ConvPlan p in _convPlans.Values)
-            {
-                if (p.X != IntPtr.Zero) d.cudnnDestroyTensorDescriptor(p.X);
-                if (p.Y != IntPtr.Zero) d.cudnnDestroyTensorDescriptor(p.Y);
-                if (p.W != IntPtr.Zero) d.cudnnDestroyFilterDescriptor(p.W);
-                if (p.Conv != IntPtr.Zero) d.cudnnDestroyConvolutionDescriptor(p.Conv);
-            }
+            foreach (ConvPlan p in _convPlans.Values) DestroyPlan(d, p);
             _convPlans.Clear();
+        }
+
+        private static void DestroyPlan(CudnnApi d, ConvPlan p)
+        {
+            if (p.X != IntPtr.Zero) d.cudnnDestroyTensorDescriptor(p.X);
+            if (p.Y != IntPtr.Zero) d.cudnnDestroyTensorDescriptor(p.Y);
+            if (p.W != IntPtr.Zero) d.cudnnDestroyFilterDescriptor(p.W);
+            if (p.Conv != IntPtr.Zero) d.cudnnDestroyConvolutionDescriptor(p.Conv);
+            p.X = p.Y = p.W = p.Conv = IntPtr.Zero;
         }
 
         // ------------------------------------------------------------------ pooling, batch norm
@@ -206,6 +312,7 @@ namespace InitCore.Backends.Cuda
         internal override void MaxPool2dForward(in PoolGeometry g, TensorStorage x, TensorStorage y, TensorStorage argmax)
         {
             CudaStorage sx = Device(x), sy = Device(y), sa = Device(argmax);
+            if (sy.Length == 0) return;
             using (Enter())
             {
                 ulong px = sx.Pointer, py = sy.Pointer, pa = sa.Pointer;
@@ -219,9 +326,11 @@ namespace InitCore.Backends.Cuda
         internal override void MaxPool2dBackward(in PoolGeometry g, TensorStorage dy, TensorStorage argmax, TensorStorage dx)
         {
             CudaStorage sdy = Device(dy), sa = Device(argmax), sdx = Device(dx);
+            if (sdx.Length == 0) return;
             using (Enter())
             {
                 Check(_d.MemsetD32(sdx.Pointer, 0, (ulong)sdx.Length, _stream), "cuMemsetD32Async(dx)");
+                if (sdy.Length == 0) return;
                 ulong pdy = sdy.Pointer, pa = sa.Pointer, pdx = sdx.Pointer;
                 int planes = g.Planes, h = g.H, w = g.W, p = g.P, q = g.Q;
                 void** a = stackalloc void*[8];
@@ -233,6 +342,7 @@ namespace InitCore.Backends.Cuda
         internal override void GlobalAvgPoolForward(TensorStorage x, TensorStorage y, int planes, int size)
         {
             CudaStorage sx = Device(x), sy = Device(y);
+            if (planes == 0) return;
             using (Enter())
             {
                 ulong px = sx.Pointer, py = sy.Pointer;
@@ -245,6 +355,7 @@ namespace InitCore.Backends.Cuda
         internal override void GlobalAvgPoolBackward(TensorStorage dy, TensorStorage dx, int planes, int size)
         {
             CudaStorage sdy = Device(dy), sdx = Device(dx);
+            if (sdx.Length == 0) return;
             using (Enter())
             {
                 ulong pdy = sdy.Pointer, pdx = sdx.Pointer;
@@ -259,6 +370,7 @@ namespace InitCore.Backends.Cuda
             int n, int c, int inner, float eps, float momentum, bool training)
         {
             CudaStorage sx = Device(x), sy = Device(y), sg = Device(gamma), sb = Device(beta), srm = Device(runningMean), srv = Device(runningVar), sm = Device(mean), si = Device(invstd);
+            if (c == 0 || sx.Length == 0) return;
             using (Enter())
             {
                 ulong px = sx.Pointer, py = sy.Pointer, pg = sg.Pointer, pb = sb.Pointer, prm = srm.Pointer, prv = srv.Pointer, pm = sm.Pointer, pi = si.Pointer;
@@ -276,6 +388,7 @@ namespace InitCore.Backends.Cuda
             TensorStorage dx, TensorStorage dgamma, TensorStorage dbeta, int n, int c, int inner)
         {
             CudaStorage sx = Device(x), sdy = Device(dy), sg = Device(gamma), sm = Device(mean), si = Device(invstd), sdx = Device(dx), sdg = Device(dgamma), sdb = Device(dbeta);
+            if (c == 0 || sx.Length == 0) return;
             using (Enter())
             {
                 ulong kBlock = BlockSize((ulong)c * 8);
@@ -306,6 +419,7 @@ namespace InitCore.Backends.Cuda
             if (n == 0) return 0.0;
             using (Enter())
             {
+                CheckLabels(st, n, classes);
                 ulong block = BlockSize((ulong)n * 8), losses = AllocateBlock(block);
                 try
                 {
@@ -330,8 +444,10 @@ namespace InitCore.Backends.Cuda
         internal override void CrossEntropyBackward(TensorStorage probs, TensorStorage labels, TensorStorage dlogits, int n, int classes)
         {
             CudaStorage sp = Device(probs), st = Device(labels), sd = Device(dlogits);
+            if (n == 0 || classes == 0) return;
             using (Enter())
             {
+                CheckLabels(st, n, classes);
                 ulong pp = sp.Pointer, pt = st.Pointer, pd = sd.Pointer;
                 void** a = stackalloc void*[5];
                 a[0] = &pp; a[1] = &pt; a[2] = &pd; a[3] = &n; a[4] = &classes;
@@ -339,9 +455,23 @@ namespace InitCore.Backends.Cuda
             }
         }
 
+        /// <summary>
+        /// Reads the labels back and checks each is an integer class in 0..classes−1, throwing the CPU
+        /// backend's ArgumentException (inside <see cref="Enter"/>): the kernels index by label, so an
+        /// out-of-range one must never reach them.
+        /// </summary>
+        private void CheckLabels(CudaStorage labels, int n, int classes)
+        {
+            var host = new float[n];
+            fixed (float* h = host) Check(_d.MemcpyDtoH(h, labels.Pointer, (ulong)n * 4, _stream), "cuMemcpyDtoHAsync_v2(labels)");
+            Check(_d.StreamSynchronize(_stream), "cuStreamSynchronize");
+            CpuBackend.CheckLabels(host, n, classes);
+        }
+
         internal override int CountCorrect(TensorStorage logits, TensorStorage labels, int n, int classes)
         {
             CudaStorage sz = Device(logits), st = Device(labels);
+            if (n == 0) return 0;
             using (Enter())
             {
                 ulong block = BlockSize(4), counter = AllocateBlock(block);
@@ -396,6 +526,7 @@ namespace InitCore.Backends.Cuda
         internal override void MseBackward(TensorStorage x, TensorStorage target, TensorStorage dx)
         {
             CudaStorage sx = Device(x), st = Device(target), sd = Device(dx);
+            if (sx.Length == 0) return;
             using (Enter())
             {
                 ulong px = sx.Pointer, pt = st.Pointer, pd = sd.Pointer, n = (ulong)sx.Length;
@@ -408,6 +539,7 @@ namespace InitCore.Backends.Cuda
         internal override void SgdStep(TensorStorage p, TensorStorage g, TensorStorage buf, float lr, float momentum, float weightDecay, bool first)
         {
             CudaStorage sp = Device(p), sg = Device(g), sb = Device(buf);
+            if (sp.Length == 0) return;
             using (Enter())
             {
                 ulong pp = sp.Pointer, pg = sg.Pointer, pb = sb.Pointer, n = (ulong)sp.Length;

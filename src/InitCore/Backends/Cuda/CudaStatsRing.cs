@@ -19,7 +19,7 @@ namespace InitCore.Backends.Cuda
             {
                 _b = b;
                 _resultsBlock = BlockSize((ulong)capacity * (ulong)sizeof(StatsPartialNative));
-                _histBlock = BlockSize((ulong)capacity * (ulong)Math.Max(1, config.Bins) * 4);
+                _histBlock = BlockSize((ulong)capacity * (ulong)Math.Max(1, config.Bins) * HistogramCounterBytes);
                 using (b.Enter())
                 {
                     _results = b.AllocateBlock(_resultsBlock);
@@ -34,8 +34,8 @@ namespace InitCore.Backends.Cuda
                 using (_b.Enter())
                 {
                     ulong bins = (ulong)Math.Max(1, Config.Bins);
-                    ulong hist = _hist + (ulong)k * bins * 4, result = _results + (ulong)k * (ulong)sizeof(StatsPartialNative);
-                    _b.Check(_b._d.MemsetD32(hist, 0, bins, _b._stream), "cuMemsetD32Async(histogram slot)");
+                    ulong hist = _hist + (ulong)k * bins * HistogramCounterBytes, result = _results + (ulong)k * (ulong)sizeof(StatsPartialNative);
+                    _b.Check(_b._d.MemsetD32(hist, 0, bins * HistogramCounterBytes / 4, _b._stream), "cuMemsetD32Async(histogram slot)");
                     _b.LaunchStatistics(s, Config, hist, result);
                 }
             }
@@ -44,11 +44,11 @@ namespace InitCore.Backends.Cuda
             {
                 var all = new StatsPartialNative[Capacity];
                 int bins = Math.Max(1, Config.Bins);
-                var hist = new uint[Capacity * bins];
+                var hist = new ulong[Capacity * bins];
                 using (_b.Enter())
                 {
                     fixed (StatsPartialNative* p = all) _b.Check(_b._d.MemcpyDtoH(p, _results, (ulong)Capacity * (ulong)sizeof(StatsPartialNative), _b._stream), "cuMemcpyDtoHAsync_v2(statistics ring)");
-                    fixed (uint* h = hist) _b.Check(_b._d.MemcpyDtoH(h, _hist, (ulong)hist.Length * 4, _b._stream), "cuMemcpyDtoHAsync_v2(histogram ring)");
+                    fixed (ulong* h = hist) _b.Check(_b._d.MemcpyDtoH(h, _hist, (ulong)hist.Length * HistogramCounterBytes, _b._stream), "cuMemcpyDtoHAsync_v2(histogram ring)");
                     _b.Check(_b._d.StreamSynchronize(_b._stream), "cuStreamSynchronize");
                 }
                 var r = new StatsResult[slots.Length];
@@ -58,7 +58,7 @@ namespace InitCore.Backends.Cuda
                     var res = new StatsResult { Histogram = new long[Math.Max(0, Config.Bins)] };
                     StatsPartialNative p = all[k];
                     res.Merge((long)p.Count, p.Mean, p.M2, p.Min, p.Max, (long)p.NearZero);
-                    for (int b = 0; b < Config.Bins; b++) res.Histogram[b] = hist[k * bins + b];
+                    for (int b = 0; b < Config.Bins; b++) res.Histogram[b] = checked((long)hist[k * bins + b]);
                     r[i] = res;
                 }
                 return r;
@@ -95,7 +95,7 @@ namespace InitCore.Backends.Cuda
                 ulong px = s.Pointer;
                 void** args = stackalloc void*[5];
                 args[0] = &px; args[1] = &n; args[2] = &cfg; args[3] = &partials; args[4] = &hist;
-                Launch("initcore_stats_partial", grid, 1, (uint)(Math.Max(0, config.Bins) * 4), args);
+                Launch("initcore_stats_partial", grid, 1, (uint)(Math.Max(0, config.Bins) * HistogramCounterBytes), args);
                 int count = (int)grid;
                 void** margs = stackalloc void*[3];
                 margs[0] = &partials; margs[1] = &count; margs[2] = &merged;

@@ -72,7 +72,7 @@ namespace InitCore.Interop.Cuda
             CUresult.CUDA_ERROR_UNSUPPORTED_PTX_VERSION => "the driver is older than the PTX InitCore embeds; update the NVIDIA driver",
             CUresult.CUDA_ERROR_STUB_LIBRARY => "a stub libcuda from the toolkit was loaded instead of the driver's; put the driver's libcuda.so.1 first",
             CUresult.CUDA_ERROR_NOT_INITIALIZED => "cuInit has not succeeded; this is an InitCore bug if it reaches you",
-            CUresult.CUDA_ERROR_ILLEGAL_ADDRESS => "a kernel touched memory outside its buffers; the context is unusable: dispose the engine and create a new one",
+            CUresult.CUDA_ERROR_ILLEGAL_ADDRESS => "a kernel touched memory outside its buffers; this sticky error leaves the device's primary context unusable for the rest of the process (a new engine does not help): restart the process",
             _ => "",
         };
     }

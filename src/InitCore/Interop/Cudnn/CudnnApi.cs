@@ -18,6 +18,9 @@ namespace InitCore.Interop.Cudnn
         internal readonly delegate* unmanaged[Cdecl]<cudnnHandle_t, int> cudnnDestroy;
         internal readonly delegate* unmanaged[Cdecl]<cudnnHandle_t, cudaStream_t, int> cudnnSetStream;
         internal readonly delegate* unmanaged[Cdecl]<int, byte*> cudnnGetErrorString;
+
+        /// <summary><c>void cudnnGetLastErrorString(char*, size_t)</c>: cuDNN 9 only, so optional (null on cuDNN 8).</summary>
+        internal readonly delegate* unmanaged[Cdecl]<byte*, nuint, void> cudnnGetLastErrorString;
         internal readonly delegate* unmanaged[Cdecl]<IntPtr*, int> cudnnCreateTensorDescriptor;
         internal readonly delegate* unmanaged[Cdecl]<IntPtr, int, int, int, int, int, int, int> cudnnSetTensor4dDescriptor;
         internal readonly delegate* unmanaged[Cdecl]<IntPtr, int> cudnnDestroyTensorDescriptor;
@@ -69,6 +72,7 @@ namespace InitCore.Interop.Cudnn
             cudnnGetConvolutionBackwardFilterWorkspaceSize = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, nuint*, int>)exports.Need(nameof(cudnnGetConvolutionBackwardFilterWorkspaceSize));
             cudnnConvolutionBackwardFilter = (delegate* unmanaged[Cdecl]<cudnnHandle_t, void*, IntPtr, void*, IntPtr, void*, IntPtr, int, void*, nuint, void*, IntPtr, void*, int>)exports.Need(nameof(cudnnConvolutionBackwardFilter));
             MissingSymbols = exports.Missing;
+            cudnnGetLastErrorString = (delegate* unmanaged[Cdecl]<byte*, nuint, void>)LibraryLoader.Symbol(library, nameof(cudnnGetLastErrorString));
         }
 
         internal string Path { get; }
@@ -91,6 +95,25 @@ namespace InitCore.Interop.Cudnn
         internal int SetStream(cudnnHandle_t handle, cudaStream_t stream) => cudnnSetStream(handle, stream);
 
         internal string Describe(int status) => Cuda.CudaDriverApi.Utf8(cudnnGetErrorString(status));
+
+        /// <summary>cuDNN 9's description of the last failure on this thread (cudnnGetLastErrorString), or "" (cuDNN 8, or nothing recorded).</summary>
+        internal string LastError()
+        {
+            if (cudnnGetLastErrorString == null) return "";
+            const int size = 1024;
+            byte* buffer = stackalloc byte[size];
+            buffer[0] = 0;
+            cudnnGetLastErrorString(buffer, size);
+            buffer[size - 1] = 0;
+            return Cuda.CudaDriverApi.Utf8(buffer).Trim();
+        }
+
+        /// <summary>"NAME (code): text[; cuDNN's last error: …]" for a failed call.</summary>
+        internal string Explain(int status)
+        {
+            string last = LastError(), text = Describe(status);
+            return $"{CudnnStatusInfo.Name(status)} ({status}){(text.Length > 0 ? ": " + text : "")}{(last.Length > 0 ? "; cuDNN's last error: " + last : "")}";
+        }
     }
 
     /// <summary>
