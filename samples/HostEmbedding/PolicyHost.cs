@@ -145,21 +145,15 @@ namespace InitCore.Samples.HostEmbedding
         }
 
         /// <summary>
-        /// One inference: upload the observation into the reused [1, obs] tensor, run the layers on the engine's stream,
-        /// read the action back (on CUDA, that read waits for the stream). Intermediate tensors are released at once.
+        /// One inference: upload the observation into the reused [1, obs] tensor, run the policy with <see cref="Module.Infer"/>
+        /// (no backward caches; each layer writes into its own buffer, reused every frame), read the action back (on CUDA,
+        /// that read waits for the stream). In the steady state a frame allocates no managed memory and no device memory.
+        /// The returned tensor belongs to the policy and is only read before the next frame's call.
         /// </summary>
         private void Act(ReadOnlySpan<float> observation, Span<float> action)
         {
             _observation.CopyFrom(observation);
-            Tensor x = _observation;
-            foreach (Module layer in _policy.Children)
-            {
-                Tensor y = layer.Forward(x);
-                if (!ReferenceEquals(x, _observation)) x.Dispose();
-                x = y;
-            }
-            x.CopyTo(action);
-            x.Dispose();
+            _policy.Infer(_observation).CopyTo(action);
         }
 
         /// <summary>Kaiming for the ReLU layers, then LSUV on the remembered observations.</summary>
@@ -223,6 +217,7 @@ namespace InitCore.Samples.HostEmbedding
         {
             if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
             _observation.Dispose();
+            _policy.ReleaseInferenceBuffers();
             foreach (Parameter p in _policy.Parameters())
             {
                 p.Value.Dispose();

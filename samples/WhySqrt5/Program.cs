@@ -47,7 +47,7 @@ public static class WhySqrt5Program
         using TensorBatch batch = new DataLoader(data.Valid, 100).GetBatches(engine).First();
         Tensor x = batch.Features;
         TensorStatistics xs = TensorOps.Statistics(x, NoHistogram);
-        ctx.Console.MarkupLineInterpolated($"input: {batch.Count} validation digits {x}, mean {xs.Mean:F4}, std {xs.Std:F4}");
+        ctx.Console.MarkupLineInterpolated($"input: {batch.Count} validation digits {"[" + string.Join(", ", x.Shape) + "]"}, mean {xs.Mean:F4}, std {xs.Std:F4}");
         ctx.Console.WriteLine();
 
         // 1. One Conv2d(1, 32, 5) (the lesson's nh = 32), re-initialized several ways.
@@ -57,7 +57,7 @@ public static class WhySqrt5Program
         TensorStatistics ws = TensorOps.Statistics(w, NoHistogram), bs = TensorOps.Statistics(b, NoHistogram);
         double expectedStd = 1 / Math.Sqrt(3 * fans.FanIn);   // U(±1/√fan_in) has std 1/√(3·fan_in)
         ctx.Console.Write(new Rule("[bold]1. Conv2d(1, 32, 5) on MNIST[/]").LeftJustified());
-        ctx.Console.MarkupLineInterpolated($"weight {w}: receptive field {5 * 5}, fan_in {fans.FanIn}, fan_out {fans.FanOut}");
+        ctx.Console.MarkupLineInterpolated($"weight {"[" + string.Join(", ", w.Shape) + "]"}: receptive field {5 * 5}, fan_in {fans.FanIn}, fan_out {fans.FanOut}");
         ctx.Console.MarkupLineInterpolated($"one default init: weight mean {ws.Mean:F4}, std {ws.Std:F4} (1/√(3·fan_in) = {expectedStd:F4}); bias mean {bs.Mean:F4}, std {bs.Std:F4}");
 
         // One draw of 32 filters is a noisy estimate (neighbouring pixels are correlated, so each filter's output

@@ -155,6 +155,7 @@ namespace InitCore
         {
             if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
             Main.Dispose();
+            if (!ReferenceEquals(Main, Cpu)) Cpu.Dispose(); // the host-side CPU workers
         }
 
         /// <inheritdoc />

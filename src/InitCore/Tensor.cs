@@ -120,8 +120,63 @@ namespace InitCore
 
         private string Describe() => $"Tensor{TensorShape.Format(_shape)}";
 
-        /// <inheritdoc />
-        public override string ToString() => $"Tensor{TensorShape.Format(_shape)} float32 on {(Engine.Backend == BackendKind.Cuda ? "cuda" : "cpu")}";
+        /// <summary>True once this tensor (or, for a view, this view) has been disposed.</summary>
+        internal bool IsDisposed => Volatile.Read(ref _storage) is null;
+
+        /// <summary>True when both tensors read the same memory (a tensor and its views), whatever their state.</summary>
+        internal bool SharesStorageWith(Tensor other)
+        {
+            TensorStorage? a = Volatile.Read(ref _storage), b = Volatile.Read(ref other._storage);
+            return a is not null && ReferenceEquals(a, b);
+        }
+
+        /// <summary>True when the shape equals <paramref name="shape"/> (no allocation).</summary>
+        internal bool HasShape(ReadOnlySpan<int> shape) => shape.SequenceEqual(_shape);
+
+        /// <summary>
+        /// The mean of all elements, as torch's <c>x.mean().item()</c>: one pass of the backend's statistics kernel (float
+        /// sums per chunk of 4096 elements, chunks merged in double in a fixed order, so within about 1e-7 relative, torch's
+        /// float32 precision); NaN for an empty tensor, and when an element is NaN.
+        /// </summary>
+        /// <exception cref="ObjectDisposedException">The tensor or its engine has been disposed.</exception>
+        public double Mean() => Moments().Mean;
+
+        /// <summary>
+        /// The standard deviation of all elements, as torch's <c>x.std(correction=1).item()</c>: √(Σ(x − mean)² / (n − correction)).
+        /// The default <paramref name="correction"/> = 1 is torch's default (the unbiased sample estimate, Bessel's correction;
+        /// <c>unbiased=True</c> in older torch); pass 0 for the population standard deviation (numpy's default). NaN when
+        /// n − correction ≤ 0 (torch prints nan for the std of one element) and when an element is NaN.
+        /// </summary>
+        /// <param name="correction">Subtracted from the element count in the divisor: 1 (default) or 0, or any value ≥ 0.</param>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="correction"/> is negative or not finite.</exception>
+        /// <exception cref="ObjectDisposedException">The tensor or its engine has been disposed.</exception>
+        public double Std(double correction = 1)
+        {
+            if (!(correction >= 0) || double.IsInfinity(correction))
+                throw new ArgumentOutOfRangeException(nameof(correction), correction, "correction must be a finite number ≥ 0: 1 for the sample standard deviation (torch's default), 0 for the population one.");
+            var (count, _, m2) = Moments();
+            double dof = count - correction;
+            return dof > 0 ? Math.Sqrt(m2 / dof) : double.NaN;
+        }
+
+        private (long Count, double Mean, double M2) Moments()
+        {
+            StatsResult r = Engine.Main.Statistics(Storage, new StatsConfig(0f, 0f, 1f, 0, false));
+            return (r.Count, r.Count > 0 ? r.Mean : double.NaN, r.M2);
+        }
+
+        /// <summary>
+        /// The values as torch prints them (<c>repr(x)</c>): <c>tensor([[0.1000, 0.2000],\n        [0.3000, 0.4000]])</c>, four
+        /// decimals or scientific notation or integers with a point, as torch chooses; beyond 1000 elements, the first and
+        /// last three along each dimension around <c>...</c>; <c>device='cuda:0'</c> for a CUDA tensor and
+        /// <c>size=(0, 3)</c> for an empty one, as torch. The values are copied to the host for this.
+        /// A disposed tensor prints its shape and <c>disposed</c> instead of values.
+        /// </summary>
+        public override string ToString()
+        {
+            if (IsDisposed || Engine.IsDisposed) return $"tensor(<disposed>, shape={TensorShape.Format(_shape)})";
+            return TorchFormat.Format(ToArray(), _shape, Engine.Cuda is Backends.Cuda.CudaBackend cuda ? "device='cuda:" + cuda.Ordinal.ToString(System.Globalization.CultureInfo.InvariantCulture) + "'" : null);
+        }
     }
 
     internal static class TensorShape

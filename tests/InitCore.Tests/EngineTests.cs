@@ -82,7 +82,7 @@ namespace InitCore.Tests
             var back = new float[30];
             t.CopyTo(back);
             CollectionAssert.AreEqual(data, back.Take(24).ToArray());
-            Assert.AreEqual("Tensor[2, 3, 4] float32 on cpu", t.ToString());
+            StringAssert.StartsWith(t.ToString(), "tensor([[[-1.0000, -0.9000, -0.8000, -0.7000],");
         }
 
         [TestMethod]

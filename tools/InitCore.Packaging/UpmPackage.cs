@@ -91,6 +91,8 @@ public sealed class PolicyInit : MonoBehaviour
     private Engine _engine;
     private Sequential _policy;
     private Tensor _observation;
+    private readonly float[] _input = new float[16];
+    private readonly float[] _action = new float[4];
 
     private void Awake()
     {
@@ -104,7 +106,10 @@ public sealed class PolicyInit : MonoBehaviour
 
     private void Update()
     {
-        using Tensor action = _policy.Forward(_observation);
+        // Fill _input from the scene, then run the policy. Infer caches nothing and reuses its buffers: no garbage
+        // per frame. Its result belongs to the policy and stays valid until the next Infer call, so read it now.
+        _observation.CopyFrom(_input);
+        _policy.Infer(_observation).CopyTo(_action);
     }
 
     private void OnDestroy() => _engine?.Dispose();

@@ -3,7 +3,7 @@ using System;
 namespace InitCore.Backends
 {
     /// <summary>Geometry of a 2-D convolution, NCHW input [N, C, H, W], weight [K, C/groups, R, S], output [N, K, P, Q].</summary>
-    internal readonly struct ConvGeometry
+    internal readonly struct ConvGeometry : System.IEquatable<ConvGeometry>
     {
         internal ConvGeometry(int n, int c, int h, int w, int k, int r, int s, int strideH, int strideW, int padH, int padW, int dilH, int dilW, int groups)
         {
@@ -38,6 +38,24 @@ namespace InitCore.Backends
         /// </summary>
         internal static int OutputSize(long span, int stride) => span < 0 ? 0 : (int)Math.Min(int.MaxValue, span / stride + 1);
         internal int KPerGroup => K / Groups;
+
+        /// <summary>Field-wise equality (the CPU backend's offset tables are keyed by geometry; no boxing per lookup).</summary>
+        public bool Equals(ConvGeometry o) =>
+            N == o.N && C == o.C && H == o.H && W == o.W && K == o.K && R == o.R && S == o.S && StrideH == o.StrideH && StrideW == o.StrideW
+            && PadH == o.PadH && PadW == o.PadW && DilH == o.DilH && DilW == o.DilW && Groups == o.Groups;
+
+        public override bool Equals(object? obj) => obj is ConvGeometry o && Equals(o);
+
+        public override int GetHashCode()
+        {
+            unchecked
+            {
+                int h = N;
+                h = h * 31 + C; h = h * 31 + H; h = h * 31 + W; h = h * 31 + K; h = h * 31 + R; h = h * 31 + S;
+                h = h * 31 + StrideH; h = h * 31 + StrideW; h = h * 31 + PadH; h = h * 31 + PadW; h = h * 31 + DilH; h = h * 31 + DilW;
+                return h * 31 + Groups;
+            }
+        }
     }
 
     /// <summary>Geometry of a 2-D max pooling over planes of [N·C, H, W].</summary>

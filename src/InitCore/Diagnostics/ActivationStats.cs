@@ -86,9 +86,11 @@ namespace InitCore.Diagnostics
 
         /// <summary>Starts recording on <paramref name="model"/>.</summary>
         /// <exception cref="ArgumentOutOfRangeException">Capacity or stride below 1.</exception>
+        /// <exception cref="ObjectDisposedException">The model's engine has been disposed.</exception>
         public ActivationStats(Module model, ActivationStatsOptions? options = null)
         {
             _model = model ?? throw new ArgumentNullException(nameof(model));
+            model.Engine.ThrowIfDisposed();
             _options = options ?? new ActivationStatsOptions();
             if (_options.Capacity < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.Capacity, "Capacity must be ≥ 1.");
             if (_options.Stride < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.Stride, "Stride must be ≥ 1.");
@@ -137,8 +139,10 @@ namespace InitCore.Diagnostics
         }
 
         /// <summary>The records kept for <paramref name="layer"/>, oldest first (reads them from the device).</summary>
+        /// <exception cref="ObjectDisposedException">The model's engine has been disposed.</exception>
         public IReadOnlyList<StatRecord> Records(Module layer, StatKind kind = StatKind.Activation)
         {
+            _model.Engine.ThrowIfDisposed();
             lock (_gate)
             {
                 if (!_tracks.TryGetValue((layer, kind), out Track? t)) return Array.Empty<StatRecord>();
@@ -160,8 +164,10 @@ namespace InitCore.Diagnostics
         }
 
         /// <summary>All records as CSV: layer, kind, batch, count, mean, std, min, max, near_zero, then the histogram bins.</summary>
+        /// <exception cref="ObjectDisposedException">The model's engine has been disposed.</exception>
         public string ToCsv()
         {
+            _model.Engine.ThrowIfDisposed();
             var sb = new StringBuilder();
             int bins = _options.Statistics.HistogramBins;
             sb.Append("layer,kind,batch,count,mean,std,min,max,near_zero");
@@ -182,8 +188,10 @@ namespace InitCore.Diagnostics
         }
 
         /// <summary>All records as one JSON document: {"layers": [{"name", "kind", "records": [{batch, count, mean, std, min, max, near_zero, histogram}]}]}.</summary>
+        /// <exception cref="ObjectDisposedException">The model's engine has been disposed.</exception>
         public string ToJson()
         {
+            _model.Engine.ThrowIfDisposed();
             var sb = new StringBuilder("{\"layers\":[");
             bool firstTrack = true;
             foreach (Module layer in Layers)

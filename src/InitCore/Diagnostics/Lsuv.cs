@@ -145,6 +145,7 @@ namespace InitCore.Diagnostics
         /// <summary>Runs LSUV with statistics pooled over several batches.</summary>
         /// <exception cref="ArgumentException">No batch, or the options are out of range.</exception>
         /// <exception cref="NotSupportedException">The model is not a chain of layers.</exception>
+        /// <exception cref="InvalidOperationException">The model has no Linear or Conv2d layer (that the filter accepts) to calibrate.</exception>
         /// <exception cref="LsuvException">A layer's output has zero or non-finite std.</exception>
         public static LsuvReport Run(Module model, IReadOnlyList<Tensor> batches, LsuvOptions? options = null)
         {
@@ -159,6 +160,10 @@ namespace InitCore.Diagnostics
                     throw new NotSupportedException($"LSUV needs a chain of layers (Sequential, possibly nested); {m.Describe()} is a container it cannot run piecewise.");
             List<Module> leaves = model.Modules().Where(m => m.Children.Count == 0).ToList();
             Func<Module, bool> filter = o.LayerFilter ?? (_ => true);
+            if (!leaves.Any(m => m is Linear or Conv2d && filter(m)))
+                throw new InvalidOperationException(
+                    $"LSUV has no layer to calibrate in the model {model.Describe()} (layers: {(leaves.Count == 0 ? "none" : string.Join(", ", leaves.Select(m => m.Describe())))}): " +
+                    $"it calibrates Linear and Conv2d layers{(o.LayerFilter is null ? "" : " that LsuvOptions.LayerFilter accepts")}, and there are none. Add such a layer{(o.LayerFilter is null ? "" : " or widen the filter")}; nothing was changed.");
             bool wasTraining = model.IsTraining;
             model.Train(o.TrainingMode);
             int calls = 0;

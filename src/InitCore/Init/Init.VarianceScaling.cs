@@ -121,6 +121,47 @@ namespace InitCore
         public static void KaimingNormal(Engine engine, Span<float> data, ReadOnlySpan<int> shape, double a = 0.0, FanMode mode = FanMode.FanIn, Nonlinearity nonlinearity = Nonlinearity.LeakyRelu, RandomSource? generator = null, Fans? fans = null)
             => Kaiming(new InitTarget(engine, data, shape), a, mode, nonlinearity, generator, fans, normal: true);
 
+        /// <summary>
+        /// Kaiming (He) uniform with torch's strings: <c>Init.KaimingUniform(w, nonlinearity: "relu")</c> is
+        /// <c>torch.nn.init.kaiming_uniform_(w, nonlinearity="relu")</c>. U(−bound, bound), bound = gain·√(3 / fan),
+        /// gain = <see cref="Gain.Calculate(string, double?)"/>(nonlinearity, a).
+        /// </summary>
+        /// <remarks>He et al., "Delving Deep into Rectifiers", ICCV 2015.</remarks>
+        /// <param name="tensor">A weight with at least 2 dimensions, [out, in, k…].</param>
+        /// <param name="nonlinearity">A name of torch's <c>calculate_gain</c>: "linear", "conv2d", "sigmoid", "tanh", "relu", "leaky_relu", "selu", …</param>
+        /// <param name="a">Negative slope of the rectifier that follows (used by "leaky_relu").</param>
+        /// <param name="mode">"fan_in" (default) or "fan_out".</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
+        /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
+        /// <exception cref="ArgumentException">As torch's ValueError: an unknown nonlinearity ("Unsupported nonlinearity …"), a mode other than fan_in or fan_out ("Mode … not supported, please use one of fan_in, fan_out"), or a tensor with fewer than 2 dimensions.</exception>
+        public static void KaimingUniform(Tensor tensor, string nonlinearity, double a = 0.0, string mode = "fan_in", RandomSource? generator = null, Fans? fans = null)
+            => KaimingUniform(tensor, a, KaimingMode(mode), Gain.Parse(nonlinearity), generator, fans);
+
+        /// <summary>
+        /// Kaiming (He) normal with torch's strings: <c>Init.KaimingNormal(w, nonlinearity: "relu")</c> is
+        /// <c>torch.nn.init.kaiming_normal_(w, nonlinearity="relu")</c>. N(0, std²), std = gain / √fan,
+        /// gain = <see cref="Gain.Calculate(string, double?)"/>(nonlinearity, a).
+        /// </summary>
+        /// <remarks>He et al., "Delving Deep into Rectifiers", ICCV 2015.</remarks>
+        /// <param name="tensor">A weight with at least 2 dimensions, [out, in, k…].</param>
+        /// <param name="nonlinearity">A name of torch's <c>calculate_gain</c>: "linear", "conv2d", "sigmoid", "tanh", "relu", "leaky_relu", "selu", …</param>
+        /// <param name="a">Negative slope of the rectifier that follows (used by "leaky_relu").</param>
+        /// <param name="mode">"fan_in" (default) or "fan_out".</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
+        /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
+        /// <exception cref="ArgumentException">As torch's ValueError: an unknown nonlinearity ("Unsupported nonlinearity …"), a mode other than fan_in or fan_out ("Mode … not supported, please use one of fan_in, fan_out"), or a tensor with fewer than 2 dimensions.</exception>
+        public static void KaimingNormal(Tensor tensor, string nonlinearity, double a = 0.0, string mode = "fan_in", RandomSource? generator = null, Fans? fans = null)
+            => KaimingNormal(tensor, a, KaimingMode(mode), Gain.Parse(nonlinearity), generator, fans);
+
+        /// <summary>torch's kaiming mode strings: fan_in or fan_out, with torch's message for anything else.</summary>
+        private static FanMode KaimingMode(string mode) => mode switch
+        {
+            null => throw new ArgumentNullException(nameof(mode)),
+            "fan_in" => FanMode.FanIn,
+            "fan_out" => FanMode.FanOut,
+            _ => throw new ArgumentException($"Mode {mode} not supported, please use one of fan_in, fan_out.", nameof(mode)),
+        };
+
         // ------------------------------------------------------------------ Keras VarianceScaling
 
         /// <summary>

@@ -50,14 +50,33 @@ namespace InitCore.Nn
         /// <inheritdoc />
         protected override Tensor ForwardCore(Tensor input)
         {
-            if (input.Rank != 2 || input.Shape[1] != InFeatures)
-                throw new ArgumentException($"{Describe()} expects input [batch, {InFeatures}], got {TensorShape.Format(input.ShapeArray)}.", nameof(input));
-            int n = input.Shape[0];
+            int n = BatchOf(input);
             Tensor y = Engine.CreateTensor(n, OutFeatures);
-            Engine.Main.Gemm(false, true, n, OutFeatures, InFeatures, 1f, input.Storage, Weight.Value.Storage, 0f, y.Storage);
-            if (Bias is not null) Engine.Main.AddBias(y.Storage, Bias.Value.Storage, n, OutFeatures, 1);
+            Compute(input, y, n);
             _input = input;
             return y;
+        }
+
+        /// <inheritdoc />
+        protected override Tensor InferCore(Tensor input)
+        {
+            int n = BatchOf(input);
+            Tensor y = InferenceBuffer(0, input, stackalloc int[] { n, OutFeatures });
+            Compute(input, y, n);
+            return y;
+        }
+
+        private int BatchOf(Tensor input)
+        {
+            if (input.Rank != 2 || input.ShapeArray[1] != InFeatures)
+                throw new ArgumentException($"{Describe()} expects input [batch, {InFeatures}], got {TensorShape.Format(input.ShapeArray)}.", nameof(input));
+            return input.ShapeArray[0];
+        }
+
+        private void Compute(Tensor input, Tensor y, int n)
+        {
+            Engine.Main.Gemm(false, true, n, OutFeatures, InFeatures, 1f, input.Storage, Weight.Value.Storage, 0f, y.Storage);
+            if (Bias is not null) Engine.Main.AddBias(y.Storage, Bias.Value.Storage, n, OutFeatures, 1);
         }
 
         /// <inheritdoc />
@@ -169,6 +188,15 @@ namespace InitCore.Nn
         }
 
         /// <inheritdoc />
+        protected override Tensor InferCore(Tensor input)
+        {
+            ConvGeometry g = Geometry(input);
+            Tensor y = InferenceBuffer(0, input, stackalloc int[] { g.N, g.K, g.P, g.Q });
+            Engine.Main.Conv2dForward(g, input.Storage, Weight.Value.Storage, Bias?.Value.Storage, y.Storage);
+            return y;
+        }
+
+        /// <inheritdoc />
         protected override Tensor BackwardCore(Tensor gradOutput)
         {
             Tensor x = Cached(_input);
@@ -211,6 +239,14 @@ namespace InitCore.Nn
             Tensor y = Engine.CreateTensor(input.ShapeArray);
             Engine.Main.ActivationForward(Spec, input.Storage, y.Storage);
             _input = input;
+            return y;
+        }
+
+        /// <inheritdoc />
+        protected override Tensor InferCore(Tensor input)
+        {
+            Tensor y = InferenceBuffer(0, input, input.ShapeArray, inPlace: true);
+            Engine.Main.ActivationForward(Spec, input.Storage, y.Storage);
             return y;
         }
 
@@ -336,6 +372,17 @@ namespace InitCore.Nn
         }
 
         /// <inheritdoc />
+        protected override Tensor InferCore(Tensor input)
+        {
+            PoolGeometry g = Geometry(input);
+            ReadOnlySpan<int> shape = stackalloc int[] { input.ShapeArray[0], input.ShapeArray[1], g.P, g.Q };
+            Tensor y = InferenceBuffer(0, input, shape);
+            Tensor argmax = InferenceBuffer(1, input, shape);
+            Engine.Main.MaxPool2dForward(g, input.Storage, y.Storage, argmax.Storage);
+            return y;
+        }
+
+        /// <inheritdoc />
         protected override Tensor BackwardCore(Tensor gradOutput)
         {
             Tensor x = Cached(_input);
@@ -362,11 +409,32 @@ namespace InitCore.Nn
         /// <inheritdoc />
         protected override Tensor ForwardCore(Tensor input)
         {
-            if (input.Rank != 4) throw new ArgumentException($"AdaptiveAvgPool2d expects NCHW input, got {TensorShape.Format(input.ShapeArray)}.", nameof(input));
+            CheckInput(input);
             Tensor y = Engine.CreateTensor(input.Shape[0], input.Shape[1], 1, 1);
-            Engine.Main.GlobalAvgPoolForward(input.Storage, y.Storage, input.Shape[0] * input.Shape[1], input.Shape[2] * input.Shape[3]);
+            Compute(input, y);
             _inputShape = input.ShapeArray;
             return y;
+        }
+
+        /// <inheritdoc />
+        protected override Tensor InferCore(Tensor input)
+        {
+            CheckInput(input);
+            int[] s = input.ShapeArray;
+            Tensor y = InferenceBuffer(0, input, stackalloc int[] { s[0], s[1], 1, 1 });
+            Compute(input, y);
+            return y;
+        }
+
+        private static void CheckInput(Tensor input)
+        {
+            if (input.Rank != 4) throw new ArgumentException($"AdaptiveAvgPool2d expects NCHW input, got {TensorShape.Format(input.ShapeArray)}.", nameof(input));
+        }
+
+        private void Compute(Tensor input, Tensor y)
+        {
+            int[] s = input.ShapeArray;
+            Engine.Main.GlobalAvgPoolForward(input.Storage, y.Storage, s[0] * s[1], s[2] * s[3]);
         }
 
         /// <inheritdoc />
@@ -400,6 +468,23 @@ namespace InitCore.Nn
             int n = input.Shape[0];
             return input.Reshape(n, n == 0 ? 0 : (int)(input.Length / n));
         }
+
+        private Tensor? _inferenceView;
+
+        /// <inheritdoc />
+        /// <remarks>Returns a view of the input, as Forward does; the view object is kept while the input's memory and shape stay the same.</remarks>
+        protected override Tensor InferCore(Tensor input)
+        {
+            if (input.Rank < 1) throw new ArgumentException("Flatten needs at least a batch dimension.", nameof(input));
+            int n = input.ShapeArray[0], features = n == 0 ? 0 : (int)(input.Length / n);
+            Tensor? view = _inferenceView;
+            if (view is not null && view.SharesStorageWith(input) && view.HasShape(stackalloc int[] { n, features })) return view;
+            _inferenceView = view = input.Reshape(n, features);
+            return view;
+        }
+
+        /// <inheritdoc />
+        protected override void OnReleaseInferenceBuffers() => _inferenceView = null;
 
         /// <inheritdoc />
         protected override Tensor BackwardCore(Tensor gradOutput) => gradOutput.Reshape(Cached(_inputShape));
@@ -460,6 +545,9 @@ namespace InitCore.Nn
         /// <inheritdoc />
         public override IReadOnlyList<Parameter> OwnParameters => new[] { Weight, Bias };
 
+        /// <summary><c>running_mean</c> and <c>running_var</c>, as torch names them (torch's <c>num_batches_tracked</c> is not kept: the momentum is always set).</summary>
+        public override IReadOnlyList<(string Name, Tensor Buffer)> OwnBuffers => new[] { ("running_mean", RunningMean), ("running_var", RunningVar) };
+
         /// <inheritdoc />
         public override void ResetParameters(RandomSource? generator = null)
         {
@@ -486,6 +574,19 @@ namespace InitCore.Nn
             Engine.Main.BatchNormForward(input.Storage, y.Storage, Weight.Value.Storage, Bias.Value.Storage, RunningMean.Storage, RunningVar.Storage,
                 _mean.Storage, _invstd.Storage, n, NumFeatures, inner, (float)Eps, (float)Momentum, IsTraining);
             _input = input;
+            return y;
+        }
+
+        /// <inheritdoc />
+        /// <remarks>Always normalizes with the running statistics (evaluation mode) and updates nothing, whatever <see cref="Module.IsTraining"/> says.</remarks>
+        protected override Tensor InferCore(Tensor input)
+        {
+            var (n, inner) = Dims(input);
+            Tensor y = InferenceBuffer(0, input, input.ShapeArray, inPlace: true);
+            ReadOnlySpan<int> channels = stackalloc int[] { NumFeatures };
+            Tensor mean = InferenceBuffer(1, input, channels), invstd = InferenceBuffer(2, input, channels);
+            Engine.Main.BatchNormForward(input.Storage, y.Storage, Weight.Value.Storage, Bias.Value.Storage, RunningMean.Storage, RunningVar.Storage,
+                mean.Storage, invstd.Storage, n, NumFeatures, inner, (float)Eps, (float)Momentum, training: false);
             return y;
         }
 
@@ -539,6 +640,14 @@ namespace InitCore.Nn
         {
             Tensor x = input;
             foreach (Module m in _layers) x = m.Forward(x);
+            return x;
+        }
+
+        /// <inheritdoc />
+        protected override Tensor InferCore(Tensor input)
+        {
+            Tensor x = input;
+            foreach (Module m in _layers) x = m.Infer(x);
             return x;
         }
 

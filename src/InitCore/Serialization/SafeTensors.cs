@@ -127,6 +127,70 @@ namespace InitCore.Serialization
             LoadInto(ReadAll(stream), "stream", targets, strict);
         }
 
+        /// <summary>
+        /// Saves a module's <see cref="Nn.Module.StateDict"/> (parameters and buffers under torch's names, e.g. <c>0.weight</c>,
+        /// <c>1.running_mean</c>), so <c>torch.nn.Module.load_state_dict(safetensors.torch.load_file(path))</c> reads it back.
+        /// </summary>
+        /// <param name="path">The file to write.</param>
+        /// <param name="module">The model.</param>
+        /// <param name="metadata">Optional string metadata, e.g. <c>format = pt</c>.</param>
+        public static void Save(string path, Nn.Module module, IReadOnlyDictionary<string, string>? metadata = null)
+            => Save(path, StateOf(module), metadata);
+
+        /// <summary>Saves a module's state dict to a stream; see <see cref="Save(string, Nn.Module, IReadOnlyDictionary{string, string}?)"/>.</summary>
+        /// <param name="stream">Where to write; not disposed.</param>
+        /// <param name="module">The model.</param>
+        /// <param name="metadata">Optional string metadata.</param>
+        public static void Save(Stream stream, Nn.Module module, IReadOnlyDictionary<string, string>? metadata = null)
+            => Save(stream, StateOf(module), metadata);
+
+        /// <summary>
+        /// Loads a file into a module through <see cref="Nn.Module.LoadStateDict"/>: the names are the module's state-dict
+        /// names, and with <paramref name="strict"/> every name must match both ways; shapes must always match. On any
+        /// error nothing is loaded.
+        /// </summary>
+        /// <param name="path">The file.</param>
+        /// <param name="module">The model to fill.</param>
+        /// <param name="strict">As torch's <c>load_state_dict</c>: true (the default) requires the same names on both sides.</param>
+        /// <returns>The missing and unexpected names (empty after a strict load).</returns>
+        /// <exception cref="InvalidDataException">The file is malformed or holds a tensor that is not F32.</exception>
+        /// <exception cref="ArgumentException">The file does not match the module; the message lists every mismatch.</exception>
+        public static Nn.StateDictLoadResult LoadInto(string path, Nn.Module module, bool strict = true)
+        {
+            if (path is null) throw new ArgumentNullException(nameof(path));
+            if (module is null) throw new ArgumentNullException(nameof(module));
+            return LoadInto(Load(path), module, strict);
+        }
+
+        /// <summary>Loads from a stream (read to its end) into a module; see <see cref="LoadInto(string, Nn.Module, bool)"/>.</summary>
+        /// <param name="stream">The data; not disposed.</param>
+        /// <param name="module">The model to fill.</param>
+        /// <param name="strict">True (the default) requires the same names on both sides.</param>
+        /// <returns>The missing and unexpected names.</returns>
+        public static Nn.StateDictLoadResult LoadInto(Stream stream, Nn.Module module, bool strict = true)
+        {
+            if (stream is null) throw new ArgumentNullException(nameof(stream));
+            if (module is null) throw new ArgumentNullException(nameof(module));
+            return LoadInto(Load(stream), module, strict);
+        }
+
+        private static IReadOnlyDictionary<string, Tensor> StateOf(Nn.Module module) =>
+            (module ?? throw new ArgumentNullException(nameof(module))).StateDict();
+
+        private static Nn.StateDictLoadResult LoadInto(SafeTensorsFile file, Nn.Module module, bool strict)
+        {
+            var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            try
+            {
+                foreach (var kv in file.Tensors) tensors.Add(kv.Key, kv.Value.ToTensor(module.Engine));
+                return module.LoadStateDict(tensors, strict);
+            }
+            finally
+            {
+                foreach (Tensor t in tensors.Values) t.Dispose();
+            }
+        }
+
         private static SafeTensorsFile Load(byte[] file, string source)
         {
             var header = SafeTensorsHeader.Parse(file, source);

@@ -16,7 +16,11 @@ namespace InitCore.Backends.Cpu
         internal CpuBackend(int threadCount)
         {
             ThreadCount = threadCount;
+            Workers = new CpuWorkers(threadCount);
         }
+
+        /// <summary>The fork–join workers of the allocation-free loops (inference's kernels).</summary>
+        internal CpuWorkers Workers { get; }
 
         internal int ThreadCount { get; }
 
@@ -69,7 +73,7 @@ namespace InitCore.Backends.Cpu
 
         internal override void ScaleShift(TensorStorage x, float scale, float shift) => Elementwise.ScaleShift(Array(x), scale, shift, ThreadCount);
 
-        internal override void ActivationForward(in ActivationSpec spec, TensorStorage x, TensorStorage y) => Elementwise.Forward(spec, Array(x), Array(y), ThreadCount);
+        internal override void ActivationForward(in ActivationSpec spec, TensorStorage x, TensorStorage y) => Elementwise.Forward(spec, Array(x), Array(y), ThreadCount, Workers);
 
         internal override void ActivationBackward(in ActivationSpec spec, TensorStorage x, TensorStorage dy, TensorStorage dx)
             => Elementwise.Backward(spec, Array(x), Array(dy), Array(dx), ThreadCount);
@@ -105,8 +109,6 @@ namespace InitCore.Backends.Cpu
             public override void Dispose() => System.Array.Clear(_slots, 0, _slots.Length);
         }
 
-        public override void Dispose()
-        {
-        }
+        public override void Dispose() => Workers.Dispose();
     }
 }

@@ -108,27 +108,66 @@ namespace InitCore.Backends.Cpu
         /// </summary>
         private static void Run(int count, int threads, int scratchFloats, Action<IntPtr, int> body)
         {
+            var tasks = new ActionBody(body);
+            Run(count, threads, scratchFloats, ref tasks, null);
+        }
+
+        /// <summary>
+        /// <see cref="Run(int, int, int, Action{IntPtr, int})"/> with a struct body on <paramref name="pool"/>'s threads (the
+        /// thread pool when null): the workers' scratch is one rented array, so a call allocates nothing in the steady state.
+        /// </summary>
+        private static void Run<T>(int count, int threads, int scratchFloats, ref T body, CpuWorkers? pool) where T : struct, IScratchBody
+        {
             int workers = Math.Max(1, Math.Min(threads, count));
-            int next = -1;
-            void Worker()
+            int stride = RoundUp(scratchFloats + 16, 16); // whole 64-byte lines, so every worker's scratch stays aligned
+            float[] scratch = ArrayPool<float>.Shared.Rent(workers * stride + 16);
+            try
             {
-                float[] scratch = ArrayPool<float>.Shared.Rent(scratchFloats + 16);
-                try
+                fixed (float* raw = scratch)
                 {
-                    fixed (float* raw = scratch)
-                    {
-                        IntPtr s = (IntPtr)Align(raw);
-                        int i;
-                        while ((i = Interlocked.Increment(ref next)) < count) body(s, i);
-                    }
-                }
-                finally
-                {
-                    ArrayPool<float>.Shared.Return(scratch);
+                    var tasks = new ScratchTasks<T>(body, Align(raw), stride);
+                    CpuWorkers.Run(pool, count, workers, ref tasks);
                 }
             }
-            if (workers == 1) Worker();
-            else Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ => Worker());
+            finally
+            {
+                ArrayPool<float>.Shared.Return(scratch);
+            }
+        }
+
+        /// <summary>Task <c>index</c> of a tiled pass, with its worker's 64-byte aligned scratch.</summary>
+        private interface IScratchBody
+        {
+            void Invoke(float* scratch, int index);
+        }
+
+        private readonly struct ScratchTasks<T> : IParallelBody where T : struct, IScratchBody
+        {
+            private readonly T _body;
+            private readonly float* _scratch;
+            private readonly int _stride;
+
+            internal ScratchTasks(T body, float* scratch, int stride)
+            {
+                _body = body;
+                _scratch = scratch;
+                _stride = stride;
+            }
+
+            public void Invoke(int index, int worker)
+            {
+                T body = _body;
+                body.Invoke(_scratch + (long)worker * _stride, index);
+            }
+        }
+
+        private readonly struct ActionBody : IScratchBody
+        {
+            private readonly Action<IntPtr, int> _body;
+
+            internal ActionBody(Action<IntPtr, int> body) => _body = body;
+
+            public void Invoke(float* scratch, int index) => _body((IntPtr)scratch, index);
         }
 
         /// <summary>
@@ -155,7 +194,7 @@ namespace InitCore.Backends.Cpu
         // ------------------------------------------------------------------ forward
 
         /// <summary>y = conv(x, w) (+ bias per output channel), NCHW, overwriting y.</summary>
-        internal static void Forward(in ConvGeometry geometry, float[] x, float[] w, float[]? bias, float[] y, int threads, TableCache tables)
+        internal static void Forward(in ConvGeometry geometry, float[] x, float[] w, float[]? bias, float[] y, int threads, TableCache tables, CpuWorkers? pool = null)
         {
             CheckBuffers(geometry, x, w, y, nameof(y));
             if (bias is not null) CheckLength(nameof(bias), bias.Length, geometry.K);
@@ -175,40 +214,59 @@ namespace InitCore.Backends.Cpu
                 fixed (float* bp = bias)
                 fixed (int* op = offsets)
                 {
-                    float* xs = xp, ws = wp, ys = yp, bs = bp;
-                    int* os = op;
-                    Run(plan.Tiles, threads, bFloats + cFloats + 16, [MethodImpl((MethodImplOptions)512)] (scratch, index) =>
-                    {
-                        float* cols = (float*)scratch, c = Align(cols + bFloats);
-                        Tile tile = plan[index];
-                        int panels = (tile.Columns + plan.Nr - 1) / plan.Nr, ld = plan.ColumnsPad;
-                        for (int grp = 0; grp < g.Groups; grp++)
-                        {
-                            Gather(plan, tile, grp, os, xs, cols);
-                            float* a0 = ws + (long)grp * aFloats;
-                            for (int jp = 0; jp < panels; jp++)
-                                for (int i0 = 0; i0 < kpg; i0 += plan.Mr)
-                                    CpuGemm.MicroKernel(plan.Rows, a0 + (long)i0 * plan.Rows, cols + jp * plan.Nr, ld, c + (long)i0 * ld + jp * plan.Nr, ld, 1f, 0f);
-                            // The tile's rows to NCHW, adding the bias.
-                            int run = tile.Rows * g.Q;
-                            for (int k = 0; k < kpg; k++)
-                            {
-                                int channel = grp * kpg + k;
-                                float add = bs != null ? bs[channel] : 0f;
-                                float* src = c + (long)k * ld;
-                                for (int i = 0; i < tile.Images; i++, src += run)
-                                {
-                                    float* dst = ys + (((long)(tile.N0 + i) * g.K + channel) * g.P + tile.P0) * g.Q;
-                                    for (int t = 0; t < run; t++) dst[t] = src[t] + add;
-                                }
-                            }
-                        }
-                    });
+                    var body = new ForwardTiles(plan, xp, wp, yp, bp, op, aFloats, bFloats);
+                    Run(plan.Tiles, threads, bFloats + cFloats + 16, ref body, pool);
                 }
             }
             finally
             {
                 ArrayPool<float>.Shared.Return(packedW);
+            }
+        }
+
+        /// <summary>One forward tile: gather its columns, multiply with each group's packed weights, write NCHW plus bias.</summary>
+        private readonly struct ForwardTiles : IScratchBody
+        {
+            private readonly Plan _plan;
+            private readonly float* _x, _w, _y, _bias;
+            private readonly int* _offsets;
+            private readonly int _aFloats, _bFloats;
+
+            internal ForwardTiles(in Plan plan, float* x, float* w, float* y, float* bias, int* offsets, int aFloats, int bFloats)
+            {
+                _plan = plan; _x = x; _w = w; _y = y; _bias = bias; _offsets = offsets; _aFloats = aFloats; _bFloats = bFloats;
+            }
+
+            [MethodImpl((MethodImplOptions)512)]
+            public void Invoke(float* scratch, int index)
+            {
+                Plan plan = _plan;
+                ConvGeometry g = plan.G;
+                int kpg = g.KPerGroup;
+                float* cols = scratch, c = Align(cols + _bFloats);
+                Tile tile = plan[index];
+                int panels = (tile.Columns + plan.Nr - 1) / plan.Nr, ld = plan.ColumnsPad;
+                for (int grp = 0; grp < g.Groups; grp++)
+                {
+                    Gather(plan, tile, grp, _offsets, _x, cols);
+                    float* a0 = _w + (long)grp * _aFloats;
+                    for (int jp = 0; jp < panels; jp++)
+                        for (int i0 = 0; i0 < kpg; i0 += plan.Mr)
+                            CpuGemm.MicroKernel(plan.Rows, a0 + (long)i0 * plan.Rows, cols + jp * plan.Nr, ld, c + (long)i0 * ld + jp * plan.Nr, ld, 1f, 0f);
+                    // The tile's rows to NCHW, adding the bias.
+                    int run = tile.Rows * g.Q;
+                    for (int k = 0; k < kpg; k++)
+                    {
+                        int channel = grp * kpg + k;
+                        float add = _bias != null ? _bias[channel] : 0f;
+                        float* src = c + (long)k * ld;
+                        for (int i = 0; i < tile.Images; i++, src += run)
+                        {
+                            float* dst = _y + (((long)(tile.N0 + i) * g.K + channel) * g.P + tile.P0) * g.Q;
+                            for (int t = 0; t < run; t++) dst[t] = src[t] + add;
+                        }
+                    }
+                }
             }
         }
 

@@ -116,6 +116,11 @@ namespace InitCore.Backends.Cpu
             ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, int threads)
             => SgemmWith(Best, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
 
+        /// <summary>The same product on <paramref name="workers"/>' threads: no allocation per call (inference's path).</summary>
+        internal static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
+            ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, CpuWorkers workers)
+            => SgemmWith(Best, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, workers.ThreadCount, workers);
+
         /// <summary><see cref="Sgemm(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int, int)"/> on arrays, each matrix starting at an offset.</summary>
         internal static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
             float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc, int threads)
@@ -132,7 +137,7 @@ namespace InitCore.Backends.Cpu
 
         /// <summary>The same product through one kernel variant; throws <see cref="PlatformNotSupportedException"/> when <see cref="IsSupported"/> says no.</summary>
         internal static void SgemmWith(Isa isa, bool transA, bool transB, int m, int n, int k, float alpha,
-            ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, int threads)
+            ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, int threads, CpuWorkers? workers = null)
         {
             if (!IsSupported(isa)) throw new PlatformNotSupportedException($"The {isa} GEMM kernel is not supported on this machine or build.");
             if (m < 0) throw new ArgumentOutOfRangeException(nameof(m), m, "m (rows of op(A) and C) must not be negative.");
@@ -151,7 +156,7 @@ namespace InitCore.Backends.Cpu
                 var problem = new Problem
                 {
                     A = pa, B = pb, C = pc, Lda = lda, Ldb = ldb, Ldc = ldc,
-                    TransA = transA, TransB = transB, M = m, N = n, K = k, Alpha = alpha, Beta = beta, Isa = isa,
+                    TransA = transA, TransB = transB, M = m, N = n, K = k, Alpha = alpha, Beta = beta, Isa = isa, Workers = workers,
                 };
                 Run(problem, threads);
             }
@@ -184,6 +189,7 @@ namespace InitCore.Backends.Cpu
             public int M, N, K;
             public float Alpha, Beta;
             public Isa Isa;
+            public CpuWorkers? Workers;
         }
 
         /// <summary>MR × NR of the fastest micro-kernel (<see cref="Best"/>), for callers that pack their own panels.</summary>
@@ -244,19 +250,13 @@ namespace InitCore.Backends.Cpu
                                 Compute(pr, packedB, pc, kc, jc, nc, beta, 0, mPanels, 0, nPanels);
                                 continue;
                             }
-                            Problem p = pr;
-                            IntPtr packed = (IntPtr)packedB;
-                            RunTasks(nPanels, workers, q => PackB(p, (float*)packed, pc, kc, jc, nc, nr, q, q + 1));
+                            var block = new Block(pr, packedB, pc, kc, jc, nc, nr, beta, mPanels, nPanels, 0, 0);
+                            RunTasks(pr.Workers, nPanels, workers, ref block);
                             int tasks = workers * TasksPerWorker;
                             int mGroups = Math.Min(mPanels, tasks);
                             int nGroups = Math.Min(nPanels, (tasks + mGroups - 1) / mGroups);
-                            RunTasks(mGroups * nGroups, workers, t =>
-                            {
-                                int mg = t / nGroups, ng = t % nGroups;
-                                Compute(p, (float*)packed, pc, kc, jc, nc, beta,
-                                    Split(mPanels, mGroups, mg), Split(mPanels, mGroups, mg + 1),
-                                    Split(nPanels, nGroups, ng), Split(nPanels, nGroups, ng + 1));
-                            });
+                            block = new Block(pr, packedB, pc, kc, jc, nc, nr, beta, mPanels, nPanels, mGroups, nGroups);
+                            RunTasks(pr.Workers, mGroups * nGroups, workers, ref block);
                         }
                     }
                 }
@@ -272,15 +272,38 @@ namespace InitCore.Backends.Cpu
         /// claiming the next index when it finishes one, so a worker that loses its core to another process
         /// holds back one task, not a fixed share.
         /// </summary>
-        private static void RunTasks(int count, int workers, Action<int> body)
+        private static void RunTasks<T>(CpuWorkers? pool, int count, int workers, ref T body) where T : struct, IParallelBody
+            => CpuWorkers.Run(pool, count, workers, ref body);
+
+        /// <summary>
+        /// One kc × nc block of the packed path: with no groups (0, 0), task q packs B panel q; otherwise task t
+        /// computes the C tiles of M group t / nGroups and N group t % nGroups.
+        /// </summary>
+        private readonly struct Block : IParallelBody
         {
-            int next = -1;
-            var options = new ParallelOptions { MaxDegreeOfParallelism = workers };
-            Parallel.For(0, Math.Min(workers, count), options, _ =>
+            private readonly Problem _p;
+            private readonly float* _packed;
+            private readonly int _pc, _kc, _jc, _nc, _nr, _mPanels, _nPanels, _mGroups, _nGroups;
+            private readonly float _beta;
+
+            internal Block(in Problem p, float* packed, int pc, int kc, int jc, int nc, int nr, float beta, int mPanels, int nPanels, int mGroups, int nGroups)
             {
-                int i;
-                while ((i = Interlocked.Increment(ref next)) < count) body(i);
-            });
+                _p = p; _packed = packed; _pc = pc; _kc = kc; _jc = jc; _nc = nc; _nr = nr; _beta = beta;
+                _mPanels = mPanels; _nPanels = nPanels; _mGroups = mGroups; _nGroups = nGroups;
+            }
+
+            public void Invoke(int t, int worker)
+            {
+                if (_nGroups == 0)
+                {
+                    PackB(_p, _packed, _pc, _kc, _jc, _nc, _nr, t, t + 1);
+                    return;
+                }
+                int mg = t / _nGroups, ng = t % _nGroups;
+                Compute(_p, _packed, _pc, _kc, _jc, _nc, _beta,
+                    Split(_mPanels, _mGroups, mg), Split(_mPanels, _mGroups, mg + 1),
+                    Split(_nPanels, _nGroups, ng), Split(_nPanels, _nGroups, ng + 1));
+            }
         }
 
         private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
@@ -529,14 +552,30 @@ namespace InitCore.Backends.Cpu
                 DirectBlock(pr, form, 0, pr.M, 0, pr.N);
                 return;
             }
-            Problem p = pr;
-            RunTasks(tasks, workers, t =>
+            var body = new DirectTasks(pr, form, splitRows, unit, length, units, tasks);
+            RunTasks(pr.Workers, tasks, workers, ref body);
+        }
+
+        /// <summary>Task t of a direct product: the rows (or columns) of C in its share of the units.</summary>
+        private readonly struct DirectTasks : IParallelBody
+        {
+            private readonly Problem _p;
+            private readonly DirectForm _form;
+            private readonly bool _splitRows;
+            private readonly int _unit, _length, _units, _tasks;
+
+            internal DirectTasks(in Problem p, DirectForm form, bool splitRows, int unit, int length, int units, int tasks)
             {
-                int lo = Math.Min(Split(units, tasks, t) * unit, length);
-                int hi = Math.Min(Split(units, tasks, t + 1) * unit, length);
-                if (splitRows) DirectBlock(p, form, lo, hi, 0, p.N);
-                else DirectBlock(p, form, 0, p.M, lo, hi);
-            });
+                _p = p; _form = form; _splitRows = splitRows; _unit = unit; _length = length; _units = units; _tasks = tasks;
+            }
+
+            public void Invoke(int t, int worker)
+            {
+                int lo = Math.Min(Split(_units, _tasks, t) * _unit, _length);
+                int hi = Math.Min(Split(_units, _tasks, t + 1) * _unit, _length);
+                if (_splitRows) DirectBlock(_p, _form, lo, hi, 0, _p.N);
+                else DirectBlock(_p, _form, 0, _p.M, lo, hi);
+            }
         }
 
         private enum DirectForm { Dots, RowsOfB, ColumnsOfA }

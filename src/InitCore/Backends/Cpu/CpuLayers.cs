@@ -21,21 +21,78 @@ namespace InitCore.Backends.Cpu
             Parallel.For(0, parts, Options, p => body((int)((long)count * p / parts), (int)((long)count * (p + 1) / parts)));
         }
 
+        /// <summary>
+        /// <see cref="Chunks(int, Action{int, int})"/>'s partition, run on <see cref="Workers"/> with a struct body:
+        /// no allocation per call (the kernels inference uses).
+        /// </summary>
+        private void Chunks<T>(int count, ref T body) where T : struct, IRangeBody
+        {
+            int parts = Math.Min(ThreadCount, count);
+            if (parts <= 1)
+            {
+                if (count > 0) body.Run(0, count);
+                return;
+            }
+            var chunks = new ChunkBody<T>(body, count, parts);
+            CpuWorkers.Run(Workers, parts, parts, ref chunks);
+        }
+
+        /// <summary>The work of the elements [start, end) of a chunked loop.</summary>
+        private interface IRangeBody
+        {
+            void Run(int start, int end);
+        }
+
+        private readonly struct ChunkBody<T> : IParallelBody where T : struct, IRangeBody
+        {
+            private readonly T _body;
+            private readonly int _count, _parts;
+
+            internal ChunkBody(T body, int count, int parts)
+            {
+                _body = body;
+                _count = count;
+                _parts = parts;
+            }
+
+            public void Invoke(int index, int worker)
+            {
+                T body = _body;
+                body.Run((int)((long)_count * index / _parts), (int)((long)_count * (index + 1) / _parts));
+            }
+        }
+
         internal override void Gemm(bool transA, bool transB, int m, int n, int k, float alpha, TensorStorage a, TensorStorage b, float beta, TensorStorage c)
-            => CpuGemm.Sgemm(transA, transB, m, n, k, alpha, Array(a), transA ? m : k, Array(b), transB ? k : n, beta, Array(c), n, ThreadCount);
+            => CpuGemm.Sgemm(transA, transB, m, n, k, alpha, Array(a), transA ? m : k, Array(b), transB ? k : n, beta, Array(c), n, Workers);
 
         internal override void AddBias(TensorStorage y, TensorStorage bias, int outer, int channels, int inner)
         {
-            float[] yd = Array(y), bd = Array(bias);
-            Chunks(outer * channels, [MethodImpl((MethodImplOptions)512)] (s, e) =>
+            var body = new AddBiasBody(Array(y), Array(bias), channels, inner);
+            Chunks(outer * channels, ref body);
+        }
+
+        private readonly struct AddBiasBody : IRangeBody
+        {
+            private readonly float[] _y, _bias;
+            private readonly int _channels, _inner;
+
+            internal AddBiasBody(float[] y, float[] bias, int channels, int inner)
             {
+                _y = y; _bias = bias; _channels = channels; _inner = inner;
+            }
+
+            [MethodImpl((MethodImplOptions)512)]
+            public void Run(int s, int e)
+            {
+                float[] yd = _y;
+                int inner = _inner;
                 for (int oc = s; oc < e; oc++)
                 {
-                    float v = bd[oc % channels];
+                    float v = _bias[oc % _channels];
                     int off = oc * inner;
                     for (int i = 0; i < inner; i++) yd[off + i] += v;
                 }
-            });
+            }
         }
 
         internal override void BiasGrad(TensorStorage dy, TensorStorage db, int outer, int channels, int inner, bool accumulate)
@@ -58,7 +115,7 @@ namespace InitCore.Backends.Cpu
         private readonly CpuConv.TableCache _convTables = new CpuConv.TableCache();
 
         internal override void Conv2dForward(in ConvGeometry g, TensorStorage x, TensorStorage w, TensorStorage? bias, TensorStorage y)
-            => CpuConv.Forward(g, Array(x), Array(w), bias is null ? null : Array(bias), Array(y), ThreadCount, _convTables);
+            => CpuConv.Forward(g, Array(x), Array(w), bias is null ? null : Array(bias), Array(y), ThreadCount, _convTables, Workers);
 
         internal override void Conv2dBackwardData(in ConvGeometry g, TensorStorage dy, TensorStorage w, TensorStorage dx)
             => CpuConv.BackwardData(g, Array(dy), Array(w), Array(dx), ThreadCount, _convTables);
@@ -70,10 +127,25 @@ namespace InitCore.Backends.Cpu
 
         internal override void MaxPool2dForward(in PoolGeometry geometry, TensorStorage x, TensorStorage y, TensorStorage argmax)
         {
-            PoolGeometry g = geometry;
-            float[] xd = Array(x), yd = Array(y), ad = Array(argmax);
-            Chunks(g.Planes, [MethodImpl((MethodImplOptions)512)] (s, e) =>
+            var body = new MaxPoolBody(geometry, Array(x), Array(y), Array(argmax));
+            Chunks(geometry.Planes, ref body);
+        }
+
+        private readonly struct MaxPoolBody : IRangeBody
+        {
+            private readonly PoolGeometry _g;
+            private readonly float[] _x, _y, _argmax;
+
+            internal MaxPoolBody(in PoolGeometry g, float[] x, float[] y, float[] argmax)
             {
+                _g = g; _x = x; _y = y; _argmax = argmax;
+            }
+
+            [MethodImpl((MethodImplOptions)512)]
+            public void Run(int s, int e)
+            {
+                PoolGeometry g = _g;
+                float[] xd = _x, yd = _y, ad = _argmax;
                 for (int pl = s; pl < e; pl++)
                 {
                     int inOff = pl * g.H * g.W, outOff = pl * g.P * g.Q;
@@ -98,7 +170,7 @@ namespace InitCore.Backends.Cpu
                             ad[outOff + p * g.Q + q] = arg;
                         }
                 }
-            });
+            }
         }
 
         internal override void MaxPool2dBackward(in PoolGeometry geometry, TensorStorage dy, TensorStorage argmax, TensorStorage dx)
@@ -118,16 +190,32 @@ namespace InitCore.Backends.Cpu
 
         internal override void GlobalAvgPoolForward(TensorStorage x, TensorStorage y, int planes, int size)
         {
-            float[] xd = Array(x), yd = Array(y);
-            Chunks(planes, [MethodImpl((MethodImplOptions)512)] (s, e) =>
+            var body = new GlobalAvgPoolBody(Array(x), Array(y), size);
+            Chunks(planes, ref body);
+        }
+
+        private readonly struct GlobalAvgPoolBody : IRangeBody
+        {
+            private readonly float[] _x, _y;
+            private readonly int _size;
+
+            internal GlobalAvgPoolBody(float[] x, float[] y, int size)
             {
+                _x = x; _y = y; _size = size;
+            }
+
+            [MethodImpl((MethodImplOptions)512)]
+            public void Run(int s, int e)
+            {
+                float[] xd = _x, yd = _y;
+                int size = _size;
                 for (int p = s; p < e; p++)
                 {
                     float sum = 0f;
                     for (int i = 0; i < size; i++) sum += xd[p * size + i];
                     yd[p] = sum / size;
                 }
-            });
+            }
         }
 
         internal override void GlobalAvgPoolBackward(TensorStorage dy, TensorStorage dx, int planes, int size)
@@ -149,9 +237,32 @@ namespace InitCore.Backends.Cpu
             TensorStorage runningMean, TensorStorage runningVar, TensorStorage mean, TensorStorage invstd,
             int n, int c, int inner, float eps, float momentum, bool training)
         {
-            float[] xd = Array(x), yd = Array(y), gd = Array(gamma), bd = Array(beta), rm = Array(runningMean), rv = Array(runningVar), md = Array(mean), isd = Array(invstd);
-            Chunks(c, [MethodImpl((MethodImplOptions)512)] (s, e) =>
+            var body = new BatchNormBody(Array(x), Array(y), Array(gamma), Array(beta), Array(runningMean), Array(runningVar), Array(mean), Array(invstd),
+                n, c, inner, eps, momentum, training);
+            Chunks(c, ref body);
+        }
+
+        private readonly struct BatchNormBody : IRangeBody
+        {
+            private readonly float[] _x, _y, _gamma, _beta, _runningMean, _runningVar, _mean, _invstd;
+            private readonly int _n, _c, _inner;
+            private readonly float _eps, _momentum;
+            private readonly bool _training;
+
+            internal BatchNormBody(float[] x, float[] y, float[] gamma, float[] beta, float[] runningMean, float[] runningVar, float[] mean, float[] invstd,
+                int n, int c, int inner, float eps, float momentum, bool training)
             {
+                _x = x; _y = y; _gamma = gamma; _beta = beta; _runningMean = runningMean; _runningVar = runningVar; _mean = mean; _invstd = invstd;
+                _n = n; _c = c; _inner = inner; _eps = eps; _momentum = momentum; _training = training;
+            }
+
+            [MethodImpl((MethodImplOptions)512)]
+            public void Run(int s, int e)
+            {
+                float[] xd = _x, yd = _y, gd = _gamma, bd = _beta, rm = _runningMean, rv = _runningVar, md = _mean, isd = _invstd;
+                int n = _n, c = _c, inner = _inner;
+                float eps = _eps, momentum = _momentum;
+                bool training = _training;
                 for (int ch = s; ch < e; ch++)
                 {
                     float mu, inv;
@@ -191,7 +302,7 @@ namespace InitCore.Backends.Cpu
                         for (int i = 0; i < inner; i++) yd[off + i] = (xd[off + i] - mu) * scale + shift;
                     }
                 }
-            });
+            }
         }
 
         internal override void BatchNormBackward(TensorStorage x, TensorStorage dy, TensorStorage gamma, TensorStorage mean, TensorStorage invstd,

@@ -57,8 +57,33 @@ namespace InitCore.Backends.Cpu
             internal Vector<float> Unclamped(Vector<float> v, Vector<int> positive) => Vector.ConditionalSelect(positive, v, Leaky ? v * Leak : Zero) - Sub;
         }
 
-        internal static void Forward(ActivationSpec spec, float[] x, float[] y, int threads)
-            => For(x.Length, threads, (a, b) => ForwardRange(spec, x, y, a, b));
+        /// <summary>y = act(x) over chunks of <see cref="Chunk"/> elements on <paramref name="workers"/> (allocates nothing when given).</summary>
+        internal static void Forward(ActivationSpec spec, float[] x, float[] y, int threads, CpuWorkers? workers = null)
+        {
+            int n = x.Length;
+            if (n <= Chunk || threads <= 1)
+            {
+                ForwardRange(spec, x, y, 0, n);
+                return;
+            }
+            var body = new ForwardBody(spec, x, y);
+            CpuWorkers.Run(workers, (n + Chunk - 1) / Chunk, threads, ref body);
+        }
+
+        private readonly struct ForwardBody : IParallelBody
+        {
+            private readonly ActivationSpec _spec;
+            private readonly float[] _x, _y;
+
+            internal ForwardBody(in ActivationSpec spec, float[] x, float[] y)
+            {
+                _spec = spec;
+                _x = x;
+                _y = y;
+            }
+
+            public void Invoke(int index, int worker) => ForwardRange(_spec, _x, _y, index * Chunk, Math.Min(_x.Length, (index + 1) * Chunk));
+        }
 
         /// <summary>y[i] = act(x[i]) for i in [start, end); x and y may be the same array.</summary>
         [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization: hot loops skip tier-0

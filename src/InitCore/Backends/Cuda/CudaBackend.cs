@@ -119,12 +119,15 @@ namespace InitCore.Backends.Cuda
             }
             Check(d, d.DeviceGet(deviceOrdinal, out int device), $"cuDeviceGet({deviceOrdinal})");
             Check(d, d.PrimaryCtxRetain(device, out IntPtr context), $"cuDevicePrimaryCtxRetain(device {deviceOrdinal})");
-            var backend = new CudaBackend(libs, device, context) { Trace = trace };
+            var backend = new CudaBackend(libs, device, context) { Trace = trace, Ordinal = deviceOrdinal };
             trace.Add($"device {deviceOrdinal}: {backend.DeviceName}, compute {backend.ComputeCapability}, {backend.MultiprocessorCount} SMs");
             return backend;
         }
 
         internal IReadOnlyList<string> Trace { get; private set; } = Array.Empty<string>();
+
+        /// <summary>The device ordinal, as in torch's <c>cuda:N</c>.</summary>
+        internal int Ordinal { get; private set; }
         internal string DeviceName { get; } = "";
         internal string ComputeCapability { get; } = "";
         internal int MultiprocessorCount { get; }
@@ -134,6 +137,11 @@ namespace InitCore.Backends.Cuda
 
         /// <summary>Number of cuMemAlloc_v2 calls so far: steady-state work should not raise it.</summary>
         internal long DeviceAllocations { get; private set; }
+
+        /// <summary>Number of tensor storages created so far (each takes a pool block): inference's steady state should not raise it.</summary>
+        internal long StorageAllocations => Interlocked.Read(ref _storageAllocations);
+
+        private long _storageAllocations;
 
         /// <summary>Bytes held in the pool, ready for reuse.</summary>
         internal ulong PooledBytes { get; private set; }
@@ -290,6 +298,7 @@ namespace InitCore.Backends.Cuda
 
         internal override TensorStorage Allocate(long length)
         {
+            Interlocked.Increment(ref _storageAllocations);
             if (length == 0) return new CudaStorage(this, 0, 0, 0);
             ulong block = BlockSize((ulong)length * 4);
             using (Enter())
