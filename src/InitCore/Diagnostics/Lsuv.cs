@@ -155,6 +155,7 @@ namespace InitCore.Diagnostics
             if (!(o.Tolerance > 0)) throw new ArgumentOutOfRangeException(nameof(options), o.Tolerance, "Tolerance must be > 0.");
             if (o.MaxIterations < 1) throw new ArgumentOutOfRangeException(nameof(options), o.MaxIterations, "MaxIterations must be ≥ 1.");
             if (!(o.TargetStd > 0)) throw new ArgumentOutOfRangeException(nameof(options), o.TargetStd, "TargetStd must be > 0.");
+            if (model.Modules().Any(m => m is Residual)) return LsuvBlocks.Run(model, batches, o); // Residual blocks: docs/diagnostics.md
             foreach (Module m in model.Modules())
                 if (m.Children.Count > 0 && m is not Sequential)
                     throw new NotSupportedException($"LSUV needs a chain of layers (Sequential, possibly nested); {m.Describe()} is a container it cannot run piecewise.");
