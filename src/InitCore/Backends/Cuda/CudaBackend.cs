@@ -426,7 +426,10 @@ namespace InitCore.Backends.Cuda
             }
         }
 
-        internal override void ScaleShift(TensorStorage x, float scale, float shift)
+        internal override void ScaleShift(TensorStorage x, float scale, float shift) => InPlace("initcore_scale_shift", x, scale, shift);
+
+        /// <summary>Launches an in-place elementwise kernel with the parameters (float* x, unsigned long long n, float a, float b).</summary>
+        private void InPlace(string kernel, TensorStorage x, float a, float b)
         {
             CudaStorage d = Device(x);
             if (d.Length == 0) return;
@@ -434,8 +437,8 @@ namespace InitCore.Backends.Cuda
             {
                 ulong p = d.Pointer, n = (ulong)d.Length;
                 void** args = stackalloc void*[4];
-                args[0] = &p; args[1] = &n; args[2] = &scale; args[3] = &shift;
-                Launch("initcore_scale_shift", Grid(n), 1, 0, args);
+                args[0] = &p; args[1] = &n; args[2] = &a; args[3] = &b;
+                Launch(kernel, Grid(n), 1, 0, args);
             }
         }
 
@@ -520,18 +523,7 @@ namespace InitCore.Backends.Cuda
             }
         }
 
-        internal override void DropoutMask(TensorStorage m, float p, float scale)
-        {
-            CudaStorage sm = Device(m);
-            if (sm.Length == 0) return;
-            using (Enter())
-            {
-                ulong pm = sm.Pointer, n = (ulong)sm.Length;
-                void** args = stackalloc void*[4];
-                args[0] = &pm; args[1] = &n; args[2] = &p; args[3] = &scale;
-                Launch("initcore_dropout_mask", Grid(n), 1, 0, args);
-            }
-        }
+        internal override void DropoutMask(TensorStorage m, float p, float scale) => InPlace("initcore_dropout_mask", m, p, scale);
 
         internal override StatsResult Statistics(TensorStorage x, in StatsConfig config)
         {
