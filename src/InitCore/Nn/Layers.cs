@@ -198,7 +198,7 @@ namespace InitCore.Nn
                 Stride.Height, Stride.Width, Padding.Height, Padding.Width, Dilation.Height, Dilation.Width, Groups);
             if (g.P < 1 || g.Q < 1)
                 throw new ArgumentException($"{Describe()}: input {TensorShape.Format(input.ShapeArray)} is smaller than the dilated kernel; the output would be empty.", nameof(input));
-            TensorShape.TensorLength(new[] { g.N, g.K, g.P, g.Q }, nameof(input)); // the output must fit a tensor (huge paddings)
+            TensorShape.TensorLength(stackalloc int[] { g.N, g.K, g.P, g.Q }, nameof(input)); // the output must fit a tensor (huge paddings)
             return g;
         }
 
