@@ -144,6 +144,23 @@ namespace InitCore.Tests.Nn
         }
 
         [TestMethod]
+        public void Infer_NewLayers_AllocateNothingPerCall_AndMatchForward()
+        {
+            using var e = Engine.Create(new EngineOptions { Backend = BackendKind.Cpu, Seed = 3, ThreadCount = 2 });
+            var model = new Sequential(e, new Linear(e, 16, 32), new GELU(e),
+                new Residual(e, new Sequential(e, new Linear(e, 32, 32), new SiLU(e), new Linear(e, 32, 32), new Tanh(e))),
+                new Dropout(e, 0.5), new Residual(e, new Sequential(e, new Linear(e, 32, 8), new ELU(e)), new Linear(e, 32, 8, bias: false)),
+                new Softplus(e), new SELU(e), new Sigmoid(e));
+            model.Eval();
+            using Tensor x = e.CreateTensor(GradCheck.Normal(64 * 16, 4), 64, 16);
+            CollectionAssert.AreEqual(model.Forward(x).ToArray(), model.Infer(x).ToArray(), "Infer gives Forward's bits in evaluation mode");
+            for (int i = 0; i < 20; i++) model.Infer(x);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 50; i++) model.Infer(x);
+            Assert.AreEqual(0L, GC.GetAllocatedBytesForCurrentThread() - before, "managed bytes allocated by 50 steady-state Infer calls");
+        }
+
+        [TestMethod]
         public void Residual_ShapeMismatch_SaysToAddAProjection()
         {
             using var e = Cpu();

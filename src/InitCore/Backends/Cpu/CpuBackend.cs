@@ -78,9 +78,9 @@ namespace InitCore.Backends.Cpu
         internal override void ActivationBackward(in ActivationSpec spec, TensorStorage x, TensorStorage dy, TensorStorage dx)
             => Elementwise.Backward(spec, Array(x), Array(dy), Array(dx), ThreadCount);
 
-        internal override void Add(TensorStorage a, TensorStorage b, TensorStorage c) => Elementwise.Add(Array(a), Array(b), Array(c), ThreadCount);
+        internal override void Add(TensorStorage a, TensorStorage b, TensorStorage c) => Elementwise.Binary(false, Array(a), Array(b), Array(c), ThreadCount, Workers);
 
-        internal override void Multiply(TensorStorage a, TensorStorage b, TensorStorage c) => Elementwise.Multiply(Array(a), Array(b), Array(c), ThreadCount);
+        internal override void Multiply(TensorStorage a, TensorStorage b, TensorStorage c) => Elementwise.Binary(true, Array(a), Array(b), Array(c), ThreadCount, Workers);
 
         internal override void DropoutMask(TensorStorage m, float p, float scale) => Elementwise.DropoutMask(Array(m), p, scale, ThreadCount);
 

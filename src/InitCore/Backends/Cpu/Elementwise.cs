@@ -131,13 +131,51 @@ namespace InitCore.Backends.Cpu
             for (; i < end; i++) dx[i] = Backward(spec, x[i], dy[i]);
         }
 
-        /// <summary>c = a + b (twin of initcore_add).</summary>
-        internal static void Add(float[] a, float[] b, float[] c, int threads)
-            => For(c.Length, threads, [MethodImpl((MethodImplOptions)512)] (s, e) => { for (int i = s; i < e; i++) c[i] = a[i] + b[i]; });
+        /// <summary>c = a + b (twin of initcore_add), or c = a·b (twin of initcore_mul), over chunks on <paramref name="workers"/>; allocates nothing.</summary>
+        internal static void Binary(bool multiply, float[] a, float[] b, float[] c, int threads, CpuWorkers? workers)
+        {
+            int n = c.Length;
+            if (n <= Chunk || threads <= 1)
+            {
+                BinaryRange(multiply, a, b, c, 0, n);
+                return;
+            }
+            var body = new BinaryBody(multiply, a, b, c);
+            CpuWorkers.Run(workers, ChunkCount(n, Chunk), threads, ref body);
+        }
 
-        /// <summary>c = a·b (twin of initcore_mul).</summary>
-        internal static void Multiply(float[] a, float[] b, float[] c, int threads)
-            => For(c.Length, threads, [MethodImpl((MethodImplOptions)512)] (s, e) => { for (int i = s; i < e; i++) c[i] = a[i] * b[i]; });
+        private readonly struct BinaryBody : IParallelBody
+        {
+            private readonly bool _multiply;
+            private readonly float[] _a, _b, _c;
+
+            internal BinaryBody(bool multiply, float[] a, float[] b, float[] c)
+            {
+                _multiply = multiply;
+                _a = a;
+                _b = b;
+                _c = c;
+            }
+
+            public void Invoke(int index, int worker) => BinaryRange(_multiply, _a, _b, _c, index * Chunk, ChunkEnd(index, _c.Length, Chunk));
+        }
+
+        [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization: hot loops skip tier-0
+        private static void BinaryRange(bool multiply, float[] a, float[] b, float[] c, int start, int end)
+        {
+            int i = start, w = Vector<float>.Count;
+            if (Vector.IsHardwareAccelerated)
+            {
+                // Lane by lane the same IEEE add or multiply as the scalar loop.
+                for (; i <= end - w; i += w)
+                {
+                    Vector<float> va = new Vector<float>(a, i), vb = new Vector<float>(b, i);
+                    (multiply ? va * vb : va + vb).CopyTo(c, i);
+                }
+            }
+            if (multiply) for (; i < end; i++) c[i] = a[i] * b[i];
+            else for (; i < end; i++) c[i] = a[i] + b[i];
+        }
 
         /// <summary>m = m &lt; p ? 0 : scale in place (twin of initcore_dropout_mask).</summary>
         internal static void DropoutMask(float[] m, float p, float scale, int threads)
