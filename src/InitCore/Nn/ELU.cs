@@ -6,7 +6,7 @@ namespace InitCore.Nn
     /// <summary>
     /// y = x for x &gt; 0, alpha·(e^x − 1) otherwise; dy/dx = 1, or alpha·e^x (Clevert et al., "Fast and Accurate Deep
     /// Network Learning by Exponential Linear Units", 2015). Equivalent to <c>torch.nn.ELU(alpha)</c> (Keras: <c>layers.ELU(alpha)</c>).
-    /// Kernels: initcore_activation_forward/backward (kind 5, scale 1) in native/kernels/elementwise.cu; CPU twin SmoothActivations.
+    /// Kernels: initcore_activation_forward/backward (kind 5, scale 1) in native/kernels/activations.cu; CPU twin SmoothActivations.
     /// Gain 1/√E[ELU(x)²], 1.2452 for alpha = 1 (torch's calculate_gain has no entry). NaN propagates.
     /// </summary>
     public sealed class ELU : ActivationModule

@@ -7,7 +7,7 @@ namespace InitCore.Nn
     /// (Hendrycks and Gimpel, "Gaussian Error Linear Units (GELUs)", 2016). Equivalent to <c>torch.nn.GELU()</c>
     /// (<c>approximate='none'</c>, the default; the tanh approximation is not offered) and Keras'
     /// <c>activations.gelu(x, approximate=False)</c>.
-    /// Kernels: initcore_activation_forward/backward (kind 3) in native/kernels/elementwise.cu; CPU twin SmoothActivations.
+    /// Kernels: initcore_activation_forward/backward (kind 3) in native/kernels/activations.cu; CPU twin SmoothActivations.
     /// Gain 1/√E[GELU(x)²] = 1.5335 (torch's calculate_gain has no entry; <see cref="InitCore.Gain.Measure"/> gives 1.531). NaN propagates.
     /// </summary>
     public sealed class GELU : ActivationModule

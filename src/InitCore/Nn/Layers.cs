@@ -250,7 +250,7 @@ namespace InitCore.Nn
         private static string Pair(Size2d v) => v.IsSquare ? v.Height.ToString(CultureInfo.InvariantCulture) : $"{v.Height}x{v.Width}";
     }
 
-    /// <summary>Base of the elementwise activations (kernels in native/kernels/elementwise.cu).</summary>
+    /// <summary>Base of the elementwise activations (kernels in native/kernels/elementwise.cu, the smooth ones in activations.cu).</summary>
     public abstract class ActivationModule : Module
     {
         private Tensor? _input;

@@ -7,7 +7,7 @@ namespace InitCore.Nn
     /// y = log(1 + e^(beta·x))/beta, and y = x where beta·x &gt; threshold (for numerical stability, as torch);
     /// dy/dx = σ(beta·x), or 1 above the threshold. Equivalent to <c>torch.nn.Softplus(beta, threshold)</c>
     /// (Keras' <c>activations.softplus</c> is beta = 1 without a threshold).
-    /// Kernels: initcore_activation_forward/backward (kind 6) in native/kernels/elementwise.cu; CPU twin SmoothActivations.
+    /// Kernels: initcore_activation_forward/backward (kind 6) in native/kernels/activations.cu; CPU twin SmoothActivations.
     /// Gain 1/√E[softplus(x)²], 1.0419 for beta = 1 (torch's calculate_gain has no entry). NaN propagates.
     /// </summary>
     public sealed class Softplus : ActivationModule

@@ -3,7 +3,7 @@ using System;
 namespace InitCore.Backends.Cpu
 {
     /// <summary>
-    /// CPU twins of initcore_activation_forward/backward in native/kernels/elementwise.cu: tanh, sigmoid, exact GELU,
+    /// CPU twins of initcore_activation_forward/backward in native/kernels/activations.cu: tanh, sigmoid, exact GELU,
     /// SiLU, ELU/SELU and Softplus, forward and backward. Each value is computed in double from the float input and
     /// rounded once (the CUDA kernels use CUDA's float functions, within 2 ulp, so the two agree to a few ulp rather
     /// than bit for bit; the parity fixtures state the tolerance). NaN propagates: every comparison that selects a branch
