@@ -8,9 +8,12 @@
 //                  t = leaky_relu(x, leak) (relu when leak = 0); u = t − sub; y = has_maxv && u > maxv ? maxv : u
 //                  dx = leaky_relu's (relu's when leak = 0), zeroed where has_maxv && !(u <= maxv)
 //   scale_shift:   x = x·scale + shift (two roundings: compiled with -fmad=false)
+//   (the smooth activations, tanh … softplus, are in activations.cu)
+//   add:           c = a + b;   mul: c = a·b
+//   dropout_mask:  m = m < p ? 0 : scale, in place over Philox uniforms in [0, 1)
 // Build: bash native/build-kernels.sh
 // Variants (extern "C"): initcore_relu_forward/backward, initcore_leaky_relu_forward/backward,
-//   initcore_general_relu_forward/backward, initcore_scale_shift.
+//   initcore_general_relu_forward/backward, initcore_scale_shift, initcore_add, initcore_mul, initcore_dropout_mask.
 // Memory: one read and one write per element, grid-stride loops, coalesced.
 
 #define INITCORE_GRID_STRIDE(i, n) \
@@ -67,4 +70,19 @@ extern "C" __global__ void initcore_general_relu_backward(const float* x, const 
 extern "C" __global__ void initcore_scale_shift(float* x, unsigned long long n, float scale, float shift)
 {
     INITCORE_GRID_STRIDE(i, n) x[i] = x[i] * scale + shift;
+}
+
+extern "C" __global__ void initcore_add(const float* a, const float* b, float* c, unsigned long long n)
+{
+    INITCORE_GRID_STRIDE(i, n) c[i] = a[i] + b[i];
+}
+
+extern "C" __global__ void initcore_mul(const float* a, const float* b, float* c, unsigned long long n)
+{
+    INITCORE_GRID_STRIDE(i, n) c[i] = a[i] * b[i];
+}
+
+extern "C" __global__ void initcore_dropout_mask(float* m, unsigned long long n, float p, float scale)
+{
+    INITCORE_GRID_STRIDE(i, n) m[i] = m[i] < p ? 0.0f : scale;
 }

@@ -69,7 +69,21 @@ namespace InitCore.Diagnostics
             [typeof(ReLU)] = _ => new ActivationRule(LsuvPoint.LayerOutput, LsuvMeanControl.Bias, LsuvPoint.ActivationOutput, 0.0, 0.5),
             [typeof(LeakyReLU)] = a => Rectifier(((LeakyReLU)a).NegativeSlope, 0, adjustSub: false),
             [typeof(GeneralReLU)] = a => Rectifier(((GeneralReLU)a).Leak, ((GeneralReLU)a).Sub, adjustSub: ((GeneralReLU)a).Sub != 0),
+            // Bounded (Tanh, Sigmoid): a unit std after them is out of reach, so both statistics are taken on the layer's
+            // output, where they are always reachable. SELU: mean 0 and std 1 at its input is its self-normalizing fixed
+            // point (Klambauer et al. 2017), so it is calibrated there too.
+            [typeof(Tanh)] = _ => Linear,
+            [typeof(Sigmoid)] = _ => Linear,
+            [typeof(SELU)] = _ => Linear,
+            // Smooth, unbounded above, no flat region: the mean is centred before them (as for a rectifier) and the std
+            // is measured after them, so the next layer sees unit-std inputs.
+            [typeof(GELU)] = _ => Smooth,
+            [typeof(SiLU)] = _ => Smooth,
+            [typeof(ELU)] = _ => Smooth,
+            [typeof(Softplus)] = _ => Smooth,
         };
+
+        private static readonly ActivationRule Smooth = new ActivationRule(LsuvPoint.LayerOutput, LsuvMeanControl.Bias, LsuvPoint.ActivationOutput);
 
         private static ActivationRule Rectifier(double leak, double sub, bool adjustSub) =>
             new ActivationRule(adjustSub ? LsuvPoint.ActivationOutput : LsuvPoint.LayerOutput, adjustSub ? LsuvMeanControl.Sub : LsuvMeanControl.Bias,

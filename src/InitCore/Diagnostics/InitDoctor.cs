@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using InitCore.Backends;
+using InitCore.Backends.Cpu;
 using InitCore.Nn;
 
 namespace InitCore.Diagnostics
@@ -106,7 +108,8 @@ namespace InitCore.Diagnostics
             if (input is null) throw new ArgumentNullException(nameof(input));
             if ((target is null) != (loss is null)) throw new ArgumentException("Give both a target and a loss for the backward statistics, or neither.", nameof(target));
             StatisticsOptions o = options ?? new StatisticsOptions { HistogramBins = 0, NearZeroThreshold = 0.01f };
-            List<Module> leaves = model.Modules().Where(m => m.Children.Count == 0).ToList();
+            // Leaves, and each Residual block (its line, before its inner layers, describes the block's output x + f(x)).
+            List<Module> leaves = model.Modules().Where(m => m.Children.Count == 0 || m is Residual).ToList();
             var forward = new Dictionary<Module, TensorStatistics>();
             var flat = new Dictionary<Module, double>();
             Dictionary<Module, string> paths = LayerNames.Paths(model);
@@ -133,11 +136,13 @@ namespace InitCore.Diagnostics
 
             // Predicted moments: propagate (mean, E[x²]) from the measured input.
             double mean = inputStats.Mean, second = inputStats.Mean * inputStats.Mean + inputStats.Variance;
+            var predictedMoments = new Dictionary<Module, (double Mean, double Second)>();
+            Predict(model, mean, second, predictedMoments);
             var layers = new List<DoctorLayer>();
             for (int i = 0; i < leaves.Count; i++)
             {
                 Module m = leaves[i];
-                (mean, second) = Propagate(m, mean, second);
+                (mean, second) = predictedMoments[m];
                 double predicted = Math.Sqrt(Math.Max(0, second - mean * mean));
                 if (!forward.TryGetValue(m, out TensorStatistics? fs)) continue;
                 var flags = new List<string>();
@@ -159,6 +164,25 @@ namespace InitCore.Diagnostics
                 layers.Add(new DoctorLayer(LayerNames.Name(paths[m], m), fs, bs, predicted, zeroed, deadAbove, flags));
             }
             return new DoctorReport(layers);
+        }
+
+        /// <summary>
+        /// The predicted (mean, E[x²]) after every leaf of <paramref name="m"/>, into <paramref name="at"/>: containers run their
+        /// children in order, except <see cref="Residual"/>: body and shortcut both start from the block's input and their
+        /// outputs add, E[y] = E[f] + E[s], E[y²] = E[f²] + E[s²] + 2·E[f]·E[s] (f(x) and x uncorrelated, as with zero-mean
+        /// random weights).
+        /// </summary>
+        private static (double Mean, double Second) Predict(Module m, double mean, double second, Dictionary<Module, (double, double)> at)
+        {
+            if (m is Residual r)
+            {
+                var (fm, fs) = Predict(r.Body, mean, second, at);
+                var (sm, ss) = r.Projection is null ? (mean, second) : Predict(r.Projection, mean, second, at);
+                return at[r] = (fm + sm, fs + ss + 2 * fm * sm);
+            }
+            if (m.Children.Count == 0) return at[m] = Propagate(m, mean, second);
+            foreach (Module child in m.Children) (mean, second) = Predict(child, mean, second, at);
+            return (mean, second);
         }
 
         private static (double Mean, double Second) Propagate(Module m, double mean, double second)
@@ -190,9 +214,36 @@ namespace InitCore.Diagnostics
                     return Rectified(second, g.Leak, g.Sub);
                 case BatchNorm2d:
                     return (0, 1);
+                case ActivationModule a when !a.Spec.IsRectifier:
+                    return GaussianMoments(a.Spec, mean, second);
+                case Dropout d:
+                    // Inverted dropout keeps the mean and divides E[x²]'s kept part by 1 − p (training mode only).
+                    return d.IsTraining ? (mean, second / (1 - d.P)) : (mean, second);
                 default:
                     return (mean, second); // pooling, flatten: moments carried through (approximate for pooling)
             }
+        }
+
+        /// <summary>
+        /// (E[f(z)], E[f(z)²]) for z ~ N(mean, second − mean²) through a smooth activation (tanh, sigmoid, GELU, SiLU, ELU,
+        /// SELU, Softplus): Simpson's rule over ±12 standard deviations with the activation's CPU formula.
+        /// </summary>
+        private static (double Mean, double Second) GaussianMoments(ActivationSpec spec, double mean, double second)
+        {
+            double sd = Math.Sqrt(Math.Max(0, second - mean * mean));
+            if (sd == 0) { double y0 = Elementwise.Forward(spec, (float)mean); return (y0, y0 * y0); }
+            const int intervals = 2400;
+            const double h = 24.0 / intervals;
+            double m1 = 0, m2 = 0;
+            for (int i = 0; i <= intervals; i++)
+            {
+                double t = -12 + i * h, w = (i == 0 || i == intervals ? 1 : (i % 2 == 1 ? 4 : 2)) * Math.Exp(-0.5 * t * t);
+                double y = Elementwise.Forward(spec, (float)(mean + sd * t));
+                m1 += w * y;
+                m2 += w * y * y;
+            }
+            double norm = h / 3 / Math.Sqrt(2 * Math.PI);
+            return (m1 * norm, m2 * norm);
         }
 
         /// <summary>Moments after leaky_relu(x, a) − sub for x ~ N(0, s²), s² = E[x²]: E[y] = s(1 − a)/√(2π) − sub, E[relu part²] = s²(1 + a²)/2.</summary>

@@ -199,6 +199,7 @@ namespace InitCore.Diagnostics
             if (model is null) throw new ArgumentNullException(nameof(model));
             LsuvOptions o = options ?? new LsuvOptions();
             Validate(model, batches, o);
+            if (model.Modules().Any(m => m is Residual)) return RunTransactionally(model, () => LsuvBlocks.Run(model, batches, o)); // Residual blocks: docs/diagnostics.md
             List<Module> leaves = model.Modules().Where(m => m.Children.Count == 0).ToList();
             Dictionary<Module, string> paths = LayerNames.Paths(model);
             Func<Module, bool> filter = o.LayerFilter ?? (_ => true);
@@ -395,6 +396,30 @@ namespace InitCore.Diagnostics
         }
 
         /// <summary>Checks the model, the batches and the options before anything changes.</summary>
+        /// <summary>
+        /// Runs <paramref name="run"/> and, when it throws, puts back every parameter and GeneralReLU <c>sub</c> of
+        /// <paramref name="model"/> as they were before (the same all-or-nothing rule as the plain chain), then rethrows.
+        /// </summary>
+        private static LsuvReport RunTransactionally(Module model, Func<LsuvReport> run)
+        {
+            var saved = new List<(Tensor Value, float[] Before)>();
+            foreach (var (_, p) in model.NamedParameters()) saved.Add((p.Value, p.Value.ToArray()));
+            var subs = new List<(GeneralReLU Layer, double Sub)>();
+            foreach (Module m in model.Modules()) if (m is GeneralReLU g) subs.Add((g, g.Sub));
+            bool wasTraining = model.IsTraining;
+            try
+            {
+                return run();
+            }
+            catch
+            {
+                foreach (var (value, before) in saved) value.CopyFrom(before);
+                foreach (var (layer, sub) in subs) layer.Sub = sub;
+                model.Train(wasTraining);
+                throw;
+            }
+        }
+
         private static void Validate(Module model, IReadOnlyList<Tensor>? batches, LsuvOptions options)
         {
             LsuvOptions o = options;
@@ -412,8 +437,8 @@ namespace InitCore.Diagnostics
             if (o.MaxIterations < 1)
                 throw new ArgumentOutOfRangeException(nameof(options), o.MaxIterations, "LsuvOptions.MaxIterations must be ≥ 1 (default 10).");
             foreach (Module m in model.Modules())
-                if (m.Children.Count > 0 && m is not Sequential)
-                    throw new NotSupportedException($"LSUV needs a chain of layers (Sequential, possibly nested); {m.Describe()} is a container it cannot run piecewise.");
+                if (m.Children.Count > 0 && m is not Sequential && m is not Residual)
+                    throw new NotSupportedException($"LSUV needs a chain of layers (Sequential and Residual blocks, possibly nested); {m.Describe()} is a container it cannot run piecewise.");
             Tensor? first = null;
             for (int i = 0; i < batches.Count; i++)
             {

@@ -139,7 +139,10 @@ namespace InitCore.Tests.Backends
                 Assert.AreEqual(0, image[^1], "the image is NUL-terminated for cuModuleLoadDataEx");
                 string ptx = System.Text.Encoding.ASCII.GetString(image, 0, image.Length - 1);
                 StringAssert.Contains(ptx, ".target sm_52", $"{module.Key}: compiled for a low virtual architecture");
-                Assert.IsFalse(ptx.Contains("fma.rn.f32"), $"{module.Key}: no fused multiply-add (built with -fmad=false)");
+                // activations.ptx calls CUDA's float tanhf/expf/erff/expm1f/log1pf, whose libdevice code uses FMA whatever -fmad
+                // says; its kernels are compared with their twins at a tolerance (CudaLayerParityTests), not bit for bit.
+                if (module.Key != "activations")
+                    Assert.IsFalse(ptx.Contains("fma.rn.f32"), $"{module.Key}: no fused multiply-add (built with -fmad=false)");
                 foreach (string entry in module.Value)
                     StringAssert.Contains(ptx, $".entry {entry}(", $"{module.Key} lacks {entry}");
             }

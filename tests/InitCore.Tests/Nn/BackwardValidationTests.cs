@@ -33,6 +33,18 @@ namespace InitCore.Tests.Nn
             new("BatchNorm2d", e => new BatchNorm2d(e, 3), new[] { 4, 3, 5, 5 }, new[] { 4, 2, 5, 5 }),
             new("Sequential", e => new Sequential(e, new Conv2d(e, 1, 4, 3), new ReLU(e), new MaxPool2d(e, 2), new Flatten(e), new Linear(e, 36, 5)),
                 new[] { 2, 1, 8, 8 }, new[] { 2, 1, 10, 10 }),
+            new("Tanh", e => new Tanh(e), new[] { 2, 3, 4 }, null),
+            new("Sigmoid", e => new Sigmoid(e), new[] { 5, 7 }, null),
+            new("GELU", e => new GELU(e), new[] { 2, 3, 4, 4 }, null),
+            new("SiLU", e => new SiLU(e), new[] { 5, 7 }, null),
+            new("ELU", e => new ELU(e, 0.5), new[] { 5, 7 }, null),
+            new("SELU", e => new SELU(e), new[] { 5, 7 }, null),
+            new("Softplus", e => new Softplus(e, 2.0, 1.0), new[] { 5, 7 }, null),
+            new("Dropout", e => new Dropout(e, 0.3), new[] { 4, 9 }, null),
+            new("Conv2d, rectangular", e => new Conv2d(e, 2, 3, (1, 3), stride: (2, 1), padding: (0, 1), dilation: (1, 2)), new[] { 2, 2, 5, 6 }, new[] { 2, 3, 5, 6 }),
+            new("Residual", e => new Residual(e, new Sequential(e, new Linear(e, 6, 6), new GELU(e), new Linear(e, 6, 6))), new[] { 3, 6 }, new[] { 3, 5 }),
+            new("Residual, projected", e => new Residual(e, new Conv2d(e, 2, 4, 3, stride: 2, padding: 1), new Conv2d(e, 2, 4, 1, stride: 2, bias: false)),
+                new[] { 2, 2, 6, 6 }, new[] { 2, 3, 6, 6 }),
         };
 
         /// <summary>Gradient shapes that differ from <paramref name="output"/>: the issue's [1, 4], one element short, one

@@ -7,8 +7,9 @@ namespace InitCore.Backends.Cpu
 {
     /// <summary>
     /// CPU twins of native/kernels/elementwise.cu: GeneralReLU (leak, sub, maxv) forward and backward,
-    /// with ReLU and LeakyReLU as its special cases, and in-place scale and shift. Same formulas, same
-    /// float32 operations, so results are bit-identical to the kernels.
+    /// with ReLU and LeakyReLU as its special cases, in-place scale and shift, add, multiply and dropout's mask.
+    /// Same formulas, same float32 operations, so results are bit-identical to the kernels. The smooth
+    /// activations (tanh, sigmoid, GELU, SiLU, ELU/SELU, Softplus) are in <see cref="SmoothActivations"/>.
     /// </summary>
     /// <remarks>
     /// NaN propagates as in PyTorch: the forward test is written "x ≤ 0 selects the negative branch", so a
@@ -30,6 +31,7 @@ namespace InitCore.Backends.Cpu
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static float Forward(in ActivationSpec s, float x)
         {
+            if (!s.IsRectifier) return SmoothActivations.Forward(s, x);
             float u = Leaky(x, s.Leak) - s.Sub;
             return s.MaxV is float m && u > m ? m : u;
         }
@@ -37,6 +39,7 @@ namespace InitCore.Backends.Cpu
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static float Backward(in ActivationSpec s, float x, float dy)
         {
+            if (!s.IsRectifier) return SmoothActivations.Backward(s, x, dy);
             float u = Leaky(x, s.Leak) - s.Sub;
             float g = LeakyGrad(x, dy, s.Leak);
             return s.MaxV is float m && !(u <= m) ? 0f : g;
@@ -98,7 +101,7 @@ namespace InitCore.Backends.Cpu
         internal static void ForwardRange(in ActivationSpec spec, float[] x, float[] y, int start, int end)
         {
             int i = start, w = Vector<float>.Count;
-            if (Vector.IsHardwareAccelerated)
+            if (Vector.IsHardwareAccelerated && spec.IsRectifier)
             {
                 var l = new Lanes(spec);
                 for (; i <= end - w; i += w)
@@ -120,7 +123,7 @@ namespace InitCore.Backends.Cpu
         internal static void BackwardRange(in ActivationSpec spec, float[] x, float[] dy, float[] dx, int start, int end)
         {
             int i = start, w = Vector<float>.Count;
-            if (Vector.IsHardwareAccelerated)
+            if (Vector.IsHardwareAccelerated && spec.IsRectifier)
             {
                 var l = new Lanes(spec);
                 for (; i <= end - w; i += w)
@@ -135,6 +138,56 @@ namespace InitCore.Backends.Cpu
             }
             for (; i < end; i++) dx[i] = Backward(spec, x[i], dy[i]);
         }
+
+        /// <summary>c = a + b (twin of initcore_add), or c = a·b (twin of initcore_mul), over chunks on <paramref name="workers"/>; allocates nothing.</summary>
+        internal static void Binary(bool multiply, float[] a, float[] b, float[] c, int threads, CpuWorkers? workers)
+        {
+            int n = c.Length;
+            if (n <= Chunk || threads <= 1)
+            {
+                BinaryRange(multiply, a, b, c, 0, n);
+                return;
+            }
+            var body = new BinaryBody(multiply, a, b, c);
+            CpuWorkers.Run(workers, ChunkCount(n, Chunk), threads, ref body);
+        }
+
+        private readonly struct BinaryBody : IParallelBody
+        {
+            private readonly bool _multiply;
+            private readonly float[] _a, _b, _c;
+
+            internal BinaryBody(bool multiply, float[] a, float[] b, float[] c)
+            {
+                _multiply = multiply;
+                _a = a;
+                _b = b;
+                _c = c;
+            }
+
+            public void Invoke(int index, int worker) => BinaryRange(_multiply, _a, _b, _c, index * Chunk, ChunkEnd(index, _c.Length, Chunk));
+        }
+
+        [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization: hot loops skip tier-0
+        private static void BinaryRange(bool multiply, float[] a, float[] b, float[] c, int start, int end)
+        {
+            int i = start, w = Vector<float>.Count;
+            if (Vector.IsHardwareAccelerated)
+            {
+                // Lane by lane the same IEEE add or multiply as the scalar loop.
+                for (; i <= end - w; i += w)
+                {
+                    Vector<float> va = new Vector<float>(a, i), vb = new Vector<float>(b, i);
+                    (multiply ? va * vb : va + vb).CopyTo(c, i);
+                }
+            }
+            if (multiply) for (; i < end; i++) c[i] = a[i] * b[i];
+            else for (; i < end; i++) c[i] = a[i] + b[i];
+        }
+
+        /// <summary>m = m &lt; p ? 0 : scale in place (twin of initcore_dropout_mask).</summary>
+        internal static void DropoutMask(float[] m, float p, float scale, int threads)
+            => For(m.Length, threads, (s, e) => { for (int i = s; i < e; i++) m[i] = m[i] < p ? 0f : scale; });
 
         /// <summary>Σ x[offset .. offset + count) in float: SIMD lanes, then the lanes and the tail in order (deterministic).</summary>
         [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization: hot loops skip tier-0
