@@ -61,6 +61,9 @@ namespace InitCore.Diagnostics
         /// <summary>No activation follows (the linear output layer), or measuring on the layer's output was asked for.</summary>
         internal static readonly ActivationRule Linear = new ActivationRule(LsuvPoint.LayerOutput, LsuvMeanControl.Bias, LsuvPoint.LayerOutput);
 
+        /// <summary>Smooth activations unbounded above (GELU, SiLU, ELU, Softplus): mean centred before them, std measured after them.</summary>
+        private static readonly ActivationRule Smooth = new ActivationRule(LsuvPoint.LayerOutput, LsuvMeanControl.Bias, LsuvPoint.ActivationOutput);
+
         // A rectifier's output mean is ≥ 0 (ReLU) or far from 0 unless most inputs are negative (leaky): a mean of 0 is
         // not reachable after it without killing units, so the mean is centred before it; its std is measured after it,
         // so the next layer sees unit-std inputs. A shift after the activation (GeneralReLU's sub) reaches any mean.
@@ -83,7 +86,6 @@ namespace InitCore.Diagnostics
             [typeof(Softplus)] = _ => Smooth,
         };
 
-        private static readonly ActivationRule Smooth = new ActivationRule(LsuvPoint.LayerOutput, LsuvMeanControl.Bias, LsuvPoint.ActivationOutput);
 
         private static ActivationRule Rectifier(double leak, double sub, bool adjustSub) =>
             new ActivationRule(adjustSub ? LsuvPoint.ActivationOutput : LsuvPoint.LayerOutput, adjustSub ? LsuvMeanControl.Sub : LsuvMeanControl.Bias,

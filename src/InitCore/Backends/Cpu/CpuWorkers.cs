@@ -29,7 +29,9 @@ namespace InitCore.Backends.Cpu
 
         private readonly object _gate = new object();
         private readonly SemaphoreSlim _wake = new SemaphoreSlim(0);
-        private readonly ManualResetEventSlim _done = new ManualResetEventSlim(false);
+        // Released once by the last helper of a loop. A SemaphoreSlim, not a ManualResetEventSlim: the latter creates its
+        // lock object on the first wait that blocks, which made a steady-state Infer call allocate 24 bytes now and then.
+        private readonly SemaphoreSlim _done = new SemaphoreSlim(0);
         private int _busy, _live, _pending, _next, _count, _workerIds;
         private bool _disposed;
         private IJob? _job;
@@ -113,7 +115,6 @@ namespace InitCore.Backends.Cpu
                 _next = -1;
                 _workerIds = 0;
                 _pending = helpers;
-                _done.Reset();
                 lock (_gate)
                 {
                     if (_disposed) throw new ObjectDisposedException(nameof(Engine), "This engine has been disposed; create a new one with Engine.Create().");
@@ -171,7 +172,7 @@ namespace InitCore.Backends.Cpu
                 if (job is not null)
                 {
                     Work(job, Interlocked.Increment(ref _workerIds));
-                    if (Interlocked.Decrement(ref _pending) == 0) _done.Set();
+                    if (Interlocked.Decrement(ref _pending) == 0) _done.Release();
                 }
                 if (Volatile.Read(ref _disposed)) return;
             }
