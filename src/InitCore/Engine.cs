@@ -125,6 +125,10 @@ namespace InitCore
         public Tensor CreateTensor(ReadOnlySpan<float> data, params int[] shape)
         {
             ThrowIfDisposed();
+            if (shape is null) throw new ArgumentNullException(nameof(shape));
+            long n = TensorShape.TensorLength(shape, nameof(shape));
+            if (data.Length != n)
+                throw new ArgumentException($"data has {data.Length} elements but shape {TensorShape.Format(shape)} needs {n}; pass exactly {n} values.", nameof(data));
             var t = new Tensor(this, shape);
             t.CopyFrom(data);
             return t;

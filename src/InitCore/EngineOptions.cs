@@ -38,18 +38,23 @@ namespace InitCore
         /// <summary>The CUDA device ordinal. Default: 0.</summary>
         public int DeviceOrdinal { get; set; }
 
-        /// <summary>CPU worker threads; null (the default) means all logical processors.</summary>
+        /// <summary>The largest <see cref="ThreadCount"/> accepted: 1024 CPU worker threads.</summary>
+        public const int MaxThreadCount = 1024;
+
+        /// <summary>CPU worker threads, 1 to <see cref="MaxThreadCount"/>; null (the default) means all logical processors
+        /// (at most <see cref="MaxThreadCount"/>). <see cref="Engine.Create"/> throws <see cref="ArgumentOutOfRangeException"/> for other values.</summary>
         public int? ThreadCount { get; set; }
 
         internal int ResolveThreadCount()
         {
             if (ThreadCount is int n)
             {
-                if (n < 1)
-                    throw new ArgumentOutOfRangeException(nameof(ThreadCount), n, $"ThreadCount must be at least 1 (or null for all {Environment.ProcessorCount} logical processors); got {n}.");
+                if (n < 1 || n > MaxThreadCount)
+                    throw new ArgumentOutOfRangeException(nameof(ThreadCount), n,
+                        $"ThreadCount must be in 1..{MaxThreadCount} (or null for all {Environment.ProcessorCount} logical processors); got {n}.");
                 return n;
             }
-            return Environment.ProcessorCount;
+            return Math.Min(Environment.ProcessorCount, MaxThreadCount);
         }
     }
 }

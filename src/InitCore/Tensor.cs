@@ -21,9 +21,7 @@ namespace InitCore
             if (shape is null) throw new ArgumentNullException(nameof(shape));
             Engine = engine;
             _shape = (int[])shape.Clone();
-            Length = TensorShape.ElementCount(_shape, nameof(shape));
-            if (Length > int.MaxValue)
-                throw new ArgumentException($"Shape {TensorShape.Format(_shape)} has {Length} elements; a tensor holds at most {int.MaxValue}.", nameof(shape));
+            Length = TensorShape.TensorLength(_shape, nameof(shape));
             _storage = engine.Main.Allocate(Length);
         }
 
@@ -50,6 +48,10 @@ namespace InitCore
                 throw new ArgumentException($"Cannot view {Describe()} ({Length} elements) as {TensorShape.Format(shape)} ({n} elements).", nameof(shape));
             return new Tensor(this, (int[])shape.Clone());
         }
+
+        /// <summary>The largest element count a tensor may have on any backend: 2,147,483,591, the largest .NET array
+        /// (<c>Array.MaxLength</c>), so that every tensor can be copied to a host array. Larger shapes throw <see cref="ArgumentException"/>.</summary>
+        public const int MaxLength = 0x7FFFFFC7;
 
         /// <summary>The engine that owns this tensor.</summary>
         public Engine Engine { get; }
@@ -104,7 +106,7 @@ namespace InitCore
         /// <summary>Returns a new array with the tensor's elements in row-major order.</summary>
         public float[] ToArray()
         {
-            var result = new float[Length];
+            float[] result = CpuStorage.NewHostArray(Length);
             CopyTo(result);
             return result;
         }
@@ -181,13 +183,32 @@ namespace InitCore
     {
         internal static long ElementCount(ReadOnlySpan<int> shape, string paramName)
         {
-            long n = 1;
+            bool empty = false;
             for (int i = 0; i < shape.Length; i++)
             {
                 if (shape[i] < 0)
                     throw new ArgumentException($"Dimension {i} of shape {Format(shape)} is {shape[i]}; dimensions must be zero or positive.", paramName);
-                n = checked(n * shape[i]);
+                empty |= shape[i] == 0;
             }
+            if (empty) return 0;
+            long n = 1;
+            for (int i = 0; i < shape.Length; i++)
+            {
+                if (n > long.MaxValue / shape[i])
+                    throw new ArgumentException($"Shape {Format(shape)} has more than {long.MaxValue} elements (the product overflows at dimension {i}); use a smaller shape.", paramName);
+                n *= shape[i];
+            }
+            return n;
+        }
+
+        /// <summary>The element count of a tensor of this shape: <see cref="ElementCount"/>, at most <see cref="Tensor.MaxLength"/>.</summary>
+        internal static long TensorLength(ReadOnlySpan<int> shape, string paramName)
+        {
+            long n = ElementCount(shape, paramName);
+            if (n > Tensor.MaxLength)
+                throw new ArgumentException(
+                    $"Shape {Format(shape)} has {n} elements; a tensor holds at most {Tensor.MaxLength} (the largest .NET array, so that it can be copied to the host). Use a smaller shape.",
+                    paramName);
             return n;
         }
 

@@ -1,3 +1,5 @@
+using System;
+
 namespace InitCore.Backends
 {
     /// <summary>Geometry of a 2-D convolution, NCHW input [N, C, H, W], weight [K, C/groups, R, S], output [N, K, P, Q].</summary>
@@ -7,8 +9,8 @@ namespace InitCore.Backends
         {
             N = n; C = c; H = h; W = w; K = k; R = r; S = s;
             StrideH = strideH; StrideW = strideW; PadH = padH; PadW = padW; DilH = dilH; DilW = dilW; Groups = groups;
-            P = (h + 2 * padH - dilH * (r - 1) - 1) / strideH + 1;
-            Q = (w + 2 * padW - dilW * (s - 1) - 1) / strideW + 1;
+            P = OutputSize(h + 2L * padH - (long)dilH * (r - 1) - 1, strideH);
+            Q = OutputSize(w + 2L * padW - (long)dilW * (s - 1) - 1, strideW);
         }
 
         internal int N { get; }
@@ -28,6 +30,13 @@ namespace InitCore.Backends
         internal int P { get; }
         internal int Q { get; }
         internal int CPerGroup => C / Groups;
+
+        /// <summary>
+        /// ⌊span / stride⌋ + 1 output positions, or 0 when the (dilated) window does not fit (span &lt; 0). C#'s division
+        /// truncates toward zero, so (−1) / 2 + 1 would claim one output for a window that reads past the input.
+        /// In long, so huge paddings or dilations cannot overflow.
+        /// </summary>
+        internal static int OutputSize(long span, int stride) => span < 0 ? 0 : (int)Math.Min(int.MaxValue, span / stride + 1);
         internal int KPerGroup => K / Groups;
 
         /// <summary>Field-wise equality (the CPU backend's offset tables are keyed by geometry; no boxing per lookup).</summary>
@@ -55,8 +64,8 @@ namespace InitCore.Backends
         internal PoolGeometry(int planes, int h, int w, int kernel, int stride, int padding)
         {
             Planes = planes; H = h; W = w; Kernel = kernel; Stride = stride; Padding = padding;
-            P = (h + 2 * padding - kernel) / stride + 1;
-            Q = (w + 2 * padding - kernel) / stride + 1;
+            P = ConvGeometry.OutputSize(h + 2L * padding - kernel, stride);
+            Q = ConvGeometry.OutputSize(w + 2L * padding - kernel, stride);
         }
 
         internal int Planes { get; }

@@ -85,7 +85,7 @@ namespace InitCore.Cuda
     {
         /// <summary>Creates the exception.</summary>
         public CudaUnavailableException(string reason, IReadOnlyList<string> loadTrace, Exception? inner = null)
-            : base(reason + Environment.NewLine + "Load trace:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", loadTrace), inner)
+            : base(reason + Environment.NewLine + "Load trace:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", loadTrace ?? throw new ArgumentNullException(nameof(loadTrace))), inner)
         {
             Reason = reason;
             LoadTrace = loadTrace;

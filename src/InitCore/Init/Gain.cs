@@ -110,9 +110,10 @@ namespace InitCore
             var buffer = new float[Math.Min(samples, 1 << 16)];
             FillSpec spec = FillSpec.Normal(0.0, 1.0);
             double sum = 0.0;
-            for (int done = 0; done < samples; done += buffer.Length)
+            // Chunk bounds from the overflow-safe helpers: with samples near int.MaxValue, done + buffer.Length overflows int.
+            for (int c = 0, chunks = Elementwise.ChunkCount(samples, buffer.Length); c < chunks; c++)
             {
-                int n = Math.Min(buffer.Length, samples - done);
+                int n = Elementwise.ChunkEnd(c, samples, buffer.Length) - c * buffer.Length;
                 Span<float> chunk = buffer.AsSpan(0, n);
                 PhiloxFill.Fill(chunk, spec, generator.Seed, generator.Stream, generator.Reserve(n), 1);
                 foreach (float x in chunk)

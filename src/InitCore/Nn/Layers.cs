@@ -173,6 +173,7 @@ namespace InitCore.Nn
                 Stride, Stride, Padding, Padding, Dilation, Dilation, Groups);
             if (g.P < 1 || g.Q < 1)
                 throw new ArgumentException($"{Describe()}: input {TensorShape.Format(input.ShapeArray)} is smaller than the dilated kernel; the output would be empty.", nameof(input));
+            TensorShape.TensorLength(new[] { g.N, g.K, g.P, g.Q }, nameof(input)); // the output must fit a tensor (huge paddings)
             return g;
         }
 
@@ -351,9 +352,9 @@ namespace InitCore.Nn
 
         private PoolGeometry Geometry(Tensor x)
         {
-            if (x.Rank != 4) throw new ArgumentException($"{Describe()} expects NCHW input, got {TensorShape.Format(x.ShapeArray)}.", nameof(x));
+            if (x.Rank != 4) throw new ArgumentException($"{Describe()} expects NCHW input, got {TensorShape.Format(x.ShapeArray)}.", "input");
             var g = new PoolGeometry(x.Shape[0] * x.Shape[1], x.Shape[2], x.Shape[3], KernelSize, Stride, Padding);
-            if (g.P < 1 || g.Q < 1) throw new ArgumentException($"{Describe()}: input {TensorShape.Format(x.ShapeArray)} is smaller than the window.", nameof(x));
+            if (g.P < 1 || g.Q < 1) throw new ArgumentException($"{Describe()}: input {TensorShape.Format(x.ShapeArray)} is smaller than the window.", "input");
             return g;
         }
 
@@ -559,7 +560,7 @@ namespace InitCore.Nn
         private (int N, int Inner) Dims(Tensor x)
         {
             if (x.Rank != 4 || x.Shape[1] != NumFeatures)
-                throw new ArgumentException($"{Describe()} expects input [batch, {NumFeatures}, height, width], got {TensorShape.Format(x.ShapeArray)}.", nameof(x));
+                throw new ArgumentException($"{Describe()} expects input [batch, {NumFeatures}, height, width], got {TensorShape.Format(x.ShapeArray)}.", "input");
             return (x.Shape[0], x.Shape[2] * x.Shape[3]);
         }
 
@@ -626,7 +627,10 @@ namespace InitCore.Nn
         public override IReadOnlyList<Module> Children => _layers;
 
         /// <summary>The layer at <paramref name="index"/>.</summary>
-        public Module this[int index] => _layers[index];
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not in 0 .. <see cref="Count"/> − 1.</exception>
+        public Module this[int index] => (uint)index < (uint)_layers.Length
+            ? _layers[index]
+            : throw new ArgumentOutOfRangeException(nameof(index), index, $"Sequential has {_layers.Length} layers; index must be in 0..{_layers.Length - 1}.");
 
         /// <summary>Number of layers.</summary>
         public int Count => _layers.Length;

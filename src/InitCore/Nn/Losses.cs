@@ -1,4 +1,5 @@
 using System;
+using InitCore.Backends.Cpu;
 
 namespace InitCore.Nn
 {
@@ -6,10 +7,23 @@ namespace InitCore.Nn
     public abstract class Loss
     {
         /// <summary>Computes the loss (synchronizes to read the scalar) and caches what backward needs.</summary>
+        /// <exception cref="ArgumentNullException">An argument is null.</exception>
+        /// <exception cref="ArgumentException">The target does not fit the prediction, or the two belong to different engines;
+        /// nothing is cached and the previous pass stays usable.</exception>
         public abstract double Forward(Tensor prediction, Tensor target);
 
-        /// <summary>The gradient of the last loss with respect to the prediction.</summary>
+        /// <summary>The gradient of the last loss with respect to the prediction, of the prediction's shape.</summary>
+        /// <exception cref="InvalidOperationException">No forward pass came first.</exception>
         public abstract Tensor Backward();
+
+        /// <summary>The checks every loss makes before anything runs: both tensors present and on one engine.</summary>
+        private protected static void CheckPair(Tensor prediction, Tensor target)
+        {
+            if (prediction is null) throw new ArgumentNullException(nameof(prediction));
+            if (target is null) throw new ArgumentNullException(nameof(target));
+            if (!ReferenceEquals(prediction.Engine, target.Engine))
+                throw new ArgumentException("target belongs to another engine than the prediction; create both with one engine.", nameof(target));
+        }
     }
 
     /// <summary>
@@ -22,13 +36,13 @@ namespace InitCore.Nn
         /// <inheritdoc />
         public override double Forward(Tensor prediction, Tensor target)
         {
-            if (prediction is null) throw new ArgumentNullException(nameof(prediction));
-            if (target is null) throw new ArgumentNullException(nameof(target));
+            CheckPair(prediction, target);
             if (prediction.Length != target.Length)
                 throw new ArgumentException($"target has {target.Length} elements but the prediction {TensorShape.Format(prediction.ShapeArray)} has {prediction.Length}.", nameof(target));
+            double loss = prediction.Engine.Main.MseForward(prediction.Storage, target.Storage);
             _x = prediction;
             _t = target;
-            return prediction.Engine.Main.MseForward(prediction.Storage, target.Storage);
+            return loss;
         }
 
         /// <inheritdoc />
@@ -59,19 +73,37 @@ namespace InitCore.Nn
         /// <inheritdoc />
         public override double Forward(Tensor prediction, Tensor target)
         {
-            if (prediction is null) throw new ArgumentNullException(nameof(prediction));
-            if (target is null) throw new ArgumentNullException(nameof(target));
+            CheckPair(prediction, target);
             if (prediction.Rank != 2)
                 throw new ArgumentException($"CrossEntropyLoss expects logits [batch, classes], got {TensorShape.Format(prediction.ShapeArray)}.", nameof(prediction));
             int n = prediction.Shape[0], classes = prediction.Shape[1];
             if (target.Length != n)
                 throw new ArgumentException($"target has {target.Length} labels but the logits have {n} rows.", nameof(target));
-            _probs?.Dispose();
-            _probs = prediction.Engine.CreateTensor(n, classes);
-            _labels = target;
-            double loss = prediction.Engine.Main.CrossEntropyForward(prediction.Storage, target.Storage, _probs.Storage, n, classes);
-            LastCorrect = prediction.Engine.Main.CountCorrect(prediction.Storage, target.Storage, n, classes);
-            return loss;
+            // Every label is checked here, on the caller's thread, before any (parallel or device) work: a bad one is a
+            // plain ArgumentException on any backend and thread count, and no kernel ever indexes a row with it.
+            float[] labels = target.ToArray();
+            for (int i = 0; i < n; i++) CpuBackend.LabelAt(labels, i, classes);
+            Engine e = prediction.Engine;
+            Tensor probs = e.CreateTensor(n, classes);
+            // A private copy of the checked labels: changing the target afterwards cannot reach Backward's kernel.
+            Tensor labelCopy = e.CreateTensor(labels, n);
+            try
+            {
+                double loss = e.Main.CrossEntropyForward(prediction.Storage, labelCopy.Storage, probs.Storage, n, classes);
+                int correct = e.Main.CountCorrect(prediction.Storage, labelCopy.Storage, n, classes);
+                _probs?.Dispose();
+                _labels?.Dispose();
+                _probs = probs;
+                _labels = labelCopy;
+                LastCorrect = correct;
+                return loss;
+            }
+            catch
+            {
+                probs.Dispose();
+                labelCopy.Dispose();
+                throw;
+            }
         }
 
         /// <inheritdoc />

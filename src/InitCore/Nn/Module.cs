@@ -70,7 +70,10 @@ namespace InitCore.Nn
             if (input is null) throw new ArgumentNullException(nameof(input));
             if (!ReferenceEquals(input.Engine, Engine))
                 throw new ArgumentException($"The input belongs to another engine than {Describe()}; create it with this module's engine.", nameof(input));
+            // A forward pass that fails leaves no output for Backward to check a gradient against.
+            Volatile.Write(ref _outputShape, null);
             Tensor output = ForwardCore(input);
+            Volatile.Write(ref _outputShape, output.ShapeArray);
             foreach (ForwardHook h in Volatile.Read(ref _forwardHooks)) h(this, input, output);
             return output;
         }
@@ -176,13 +179,14 @@ namespace InitCore.Nn
         }
 
         /// <summary>Back-propagates <paramref name="gradOutput"/> through the last forward call; accumulates parameter gradients, calls the backward hooks and returns the input gradient.</summary>
-        /// <param name="gradOutput">The gradient of the loss with respect to the last output.</param>
+        /// <remarks>The gradient is checked by <see cref="ValidateGradOutput"/> before anything changes.</remarks>
+        /// <param name="gradOutput">The gradient of the loss with respect to the last output: same shape as that output, on this module's engine.</param>
         /// <param name="needInputGradient">False when nobody needs the input's gradient (the model's first layer, fed
         /// with data): Linear and Conv2d then skip computing it and return zeros, as PyTorch skips inputs that do not
         /// require grad.</param>
         public Tensor Backward(Tensor gradOutput, bool needInputGradient = true)
         {
-            if (gradOutput is null) throw new ArgumentNullException(nameof(gradOutput));
+            ValidateGradOutput(gradOutput);
             NeedInputGradient = needInputGradient;
             Tensor gradInput = BackwardCore(gradOutput);
             foreach (BackwardHook h in Volatile.Read(ref _backwardHooks)) h(this, gradOutput, gradInput);
@@ -408,6 +412,45 @@ namespace InitCore.Nn
                 sb.Append(' ', depth * 2);
                 sb.AppendLine(")");
             }
+        }
+
+        private int[]? _outputShape;
+
+        /// <summary>The shape of the output of the last successful forward pass, or null when there was none
+        /// (never run, or the last <see cref="Forward"/> threw).</summary>
+        protected IReadOnlyList<int>? ForwardOutputShape => Volatile.Read(ref _outputShape);
+
+        /// <summary>
+        /// The one gradient check every backward pass runs, before any state changes: <paramref name="gradOutput"/> must be
+        /// non-null, belong to this module's engine, and have exactly the shape of the output of the last successful
+        /// forward pass, which must exist. So no kernel ever reads a gradient past its end, and no gradient of the wrong
+        /// shape is silently reinterpreted (torch raises "Mismatch in shape" in the same case).
+        /// </summary>
+        /// <remarks>
+        /// <see cref="Backward"/> calls it before <see cref="BackwardCore"/>, and <see cref="Forward"/> records the output
+        /// shape after <see cref="ForwardCore"/>, so a new layer gets the check without writing any code: implement
+        /// <see cref="ForwardCore"/> and <see cref="BackwardCore"/>, and <see cref="BackwardCore"/> may rely on the
+        /// gradient's shape being the shape its <see cref="ForwardCore"/> returned. A layer with another public entry
+        /// point that takes an output gradient calls this method first.
+        /// </remarks>
+        /// <param name="gradOutput">The gradient of the loss with respect to the last forward output.</param>
+        /// <exception cref="ArgumentNullException"><paramref name="gradOutput"/> is null.</exception>
+        /// <exception cref="ArgumentException">The gradient belongs to another engine or its shape differs from the last
+        /// output's (ParamName <c>gradOutput</c>; the message gives both shapes).</exception>
+        /// <exception cref="InvalidOperationException">No forward pass came first, or the last one threw.</exception>
+        /// <exception cref="ObjectDisposedException">The gradient has been disposed.</exception>
+        protected void ValidateGradOutput(Tensor gradOutput)
+        {
+            if (gradOutput is null) throw new ArgumentNullException(nameof(gradOutput));
+            int[] expected = Volatile.Read(ref _outputShape)
+                ?? throw new InvalidOperationException($"{Describe()}: Backward was called before Forward, or the last Forward threw; run Forward on a batch first.");
+            if (!ReferenceEquals(gradOutput.Engine, Engine))
+                throw new ArgumentException($"{Describe()}: the gradient belongs to another engine than this module; create it with this module's engine.", nameof(gradOutput));
+            if (!gradOutput.ShapeArray.AsSpan().SequenceEqual(expected))
+                throw new ArgumentException(
+                    $"{Describe()}: the gradient has shape {TensorShape.Format(gradOutput.ShapeArray)} but the last forward output has shape {TensorShape.Format(expected)}; pass a gradient of exactly the output's shape.",
+                    nameof(gradOutput));
+            _ = gradOutput.Storage; // throws ObjectDisposedException for a disposed gradient, before any state changes
         }
 
         /// <summary>Throws unless a forward pass cached <paramref name="cached"/>.</summary>

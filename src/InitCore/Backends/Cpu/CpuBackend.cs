@@ -40,7 +40,7 @@ namespace InitCore.Backends.Cpu
                 return;
             }
             int n = destination.Length;
-            int chunks = Math.Min(ThreadCount * 4, (n + ParallelThreshold - 1) / ParallelThreshold);
+            int chunks = (int)Math.Min(ThreadCount * 4L, ((long)n + ParallelThreshold - 1) / ParallelThreshold);
             fixed (float* p = destination)
             {
                 IntPtr address = (IntPtr)p;

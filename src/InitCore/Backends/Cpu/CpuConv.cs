@@ -170,11 +170,34 @@ namespace InitCore.Backends.Cpu
             public void Invoke(float* scratch, int index) => _body((IntPtr)scratch, index);
         }
 
+        /// <summary>
+        /// The pointer loops below trust the geometry, so every entry point first checks that each array holds at least
+        /// what the geometry addresses: image [N, C, H, W], filter [K, C/groups, R, S], output [N, K, P, Q]. Public callers
+        /// (<c>Conv2d</c>) check shapes at the boundary; this turns any internal mismatch into an exception, never a wild read.
+        /// </summary>
+        private static void CheckBuffers(in ConvGeometry g, float[] image, float[] filter, float[] output, string outputName)
+        {
+            if (g.N < 0 || g.C < 1 || g.H < 1 || g.W < 1 || g.K < 1 || g.R < 1 || g.S < 1 || g.Groups < 1 || g.P < 1 || g.Q < 1
+                || g.C % g.Groups != 0 || g.K % g.Groups != 0)
+                throw new InvalidOperationException($"Invalid convolution geometry N={g.N} C={g.C} H={g.H} W={g.W} K={g.K} R={g.R} S={g.S} groups={g.Groups} P={g.P} Q={g.Q}.");
+            CheckLength("image", image.Length, (long)g.N * g.C * g.H * g.W);
+            CheckLength("filter", filter.Length, (long)g.K * g.CPerGroup * g.R * g.S);
+            CheckLength(outputName, output.Length, (long)g.N * g.K * g.P * g.Q);
+        }
+
+        private static void CheckLength(string name, long length, long needed)
+        {
+            if (length < needed)
+                throw new InvalidOperationException($"Convolution buffer {name} holds {length} floats but the geometry addresses {needed}; the caller must check shapes first.");
+        }
+
         // ------------------------------------------------------------------ forward
 
         /// <summary>y = conv(x, w) (+ bias per output channel), NCHW, overwriting y.</summary>
         internal static void Forward(in ConvGeometry geometry, float[] x, float[] w, float[]? bias, float[] y, int threads, TableCache tables, CpuWorkers? pool = null)
         {
+            CheckBuffers(geometry, x, w, y, nameof(y));
+            if (bias is not null) CheckLength(nameof(bias), bias.Length, geometry.K);
             var plan = new Plan(geometry);
             ConvGeometry g = geometry;
             int kpg = g.KPerGroup;
@@ -463,6 +486,7 @@ namespace InitCore.Backends.Cpu
         /// <summary>dx = conv_transpose(dy, w), overwriting dx. A task owns whole images of dx (all bands of a banded image).</summary>
         internal static void BackwardData(in ConvGeometry geometry, float[] dy, float[] w, float[] dx, int threads, TableCache tables)
         {
+            CheckBuffers(geometry, dx, w, dy, nameof(dy));
             var plan = new Plan(geometry);
             ConvGeometry g = geometry;
             int kpg = g.KPerGroup;
@@ -631,6 +655,7 @@ namespace InitCore.Backends.Cpu
 
         internal static void BackwardFilter(in ConvGeometry geometry, float[] x, float[] dy, float[] dw, bool accumulate, int threads, TableCache tables)
         {
+            CheckBuffers(geometry, x, dw, dy, nameof(dy));
             var plan = new Plan(geometry);
             ConvGeometry g = geometry;
             int kpg = g.KPerGroup, rows = plan.Rows, ld = plan.ColumnsPad;

@@ -52,14 +52,14 @@ namespace InitCore.Backends.Cpu
             var result = new StatsResult { Histogram = new long[Math.Max(0, cfg.Bins)] };
             int n = data.Length;
             if (n == 0) return result;
-            int chunks = (n + Chunk - 1) / Chunk;
+            int chunks = Elementwise.ChunkCount(n, Chunk);
             var partial = new (long Count, double Mean, double M2, float Min, float Max, long Near)[chunks];
             var hist = cfg.Bins > 0 ? new long[chunks][] : null;
             float[] copy = data;
             StatsConfig c = cfg;
             void Run(int k)
             {
-                int start = k * Chunk, end = Math.Min(n, start + Chunk);
+                int start = k * Chunk, end = Elementwise.ChunkEnd(k, n, Chunk);
                 float[] source = copy;
                 float[]? scratch = null;
                 if (transform is not null)

@@ -168,8 +168,15 @@ namespace InitCore.Backends.Cpu
                 body(0, n);
                 return;
             }
-            int chunks = (n + Chunk - 1) / Chunk;
-            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c => body(c * Chunk, Math.Min(n, (c + 1) * Chunk)));
+            Parallel.For(0, ChunkCount(n, Chunk), new ParallelOptions { MaxDegreeOfParallelism = threads }, c => body(c * Chunk, ChunkEnd(c, n, Chunk)));
         }
+
+        /// <summary>The number of chunks of <paramref name="size"/> covering [0, <paramref name="total"/>): computed in long,
+        /// because total + size − 1 overflows int for totals near int.MaxValue.</summary>
+        internal static int ChunkCount(int total, int size) => (int)(((long)total + size - 1) / size);
+
+        /// <summary>The end of chunk <paramref name="index"/> of [0, <paramref name="total"/>) (it starts at index·size):
+        /// computed in long, because (index + 1)·size overflows int for the last chunk of a total near int.MaxValue.</summary>
+        internal static int ChunkEnd(int index, int total, int size) => (int)Math.Min(total, (index + 1L) * size);
     }
 }
