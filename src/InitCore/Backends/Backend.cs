@@ -13,21 +13,58 @@ namespace InitCore.Backends
         public abstract void Dispose();
     }
 
-    /// <summary>The activation kernels: ReLU and LeakyReLU are GeneralReLU with fixed parameters.</summary>
+    /// <summary>Which activation formula a kernel applies (the <c>kind</c> argument of initcore_activation_forward/backward).</summary>
+    internal enum ActivationKind
+    {
+        /// <summary>GeneralReLU (leak, sub, maxv), with ReLU and LeakyReLU as its special cases: the rectifier kernels.</summary>
+        GeneralRelu = 0,
+        /// <summary>tanh(x).</summary>
+        Tanh = 1,
+        /// <summary>1 / (1 + e^−x).</summary>
+        Sigmoid = 2,
+        /// <summary>x·Φ(x) = x/2·(1 + erf(x/√2)) (exact GELU).</summary>
+        Gelu = 3,
+        /// <summary>x·σ(x).</summary>
+        Silu = 4,
+        /// <summary>scale·(x &gt; 0 ? x : alpha·(e^x − 1)): ELU with scale 1 (P0 = alpha, P1 = scale), SELU with torch's constants.</summary>
+        Elu = 5,
+        /// <summary>x·beta &gt; threshold ? x : log(1 + e^(beta·x))/beta (P0 = beta, P1 = threshold).</summary>
+        Softplus = 6,
+    }
+
+    /// <summary>The activation kernels: ReLU and LeakyReLU are GeneralReLU with fixed parameters; the smooth activations are a kind with two parameters.</summary>
     internal readonly struct ActivationSpec
     {
         internal ActivationSpec(float leak, float sub, float? maxv)
         {
+            Kind = ActivationKind.GeneralRelu;
             Leak = leak;
             Sub = sub;
             MaxV = maxv;
+            P0 = P1 = 0f;
         }
 
+        /// <summary>A smooth activation with its parameters (see <see cref="ActivationKind"/>).</summary>
+        internal ActivationSpec(ActivationKind kind, float p0 = 0f, float p1 = 0f)
+        {
+            Kind = kind;
+            Leak = Sub = 0f;
+            MaxV = null;
+            P0 = p0;
+            P1 = p1;
+        }
+
+        internal ActivationKind Kind { get; }
         internal float Leak { get; }
         internal float Sub { get; }
         internal float? MaxV { get; }
-        internal bool IsRelu => Leak == 0 && Sub == 0 && MaxV is null;
-        internal bool IsLeaky => Leak != 0 && Sub == 0 && MaxV is null;
+        /// <summary>ELU/SELU: alpha. Softplus: beta.</summary>
+        internal float P0 { get; }
+        /// <summary>ELU/SELU: scale. Softplus: threshold.</summary>
+        internal float P1 { get; }
+        internal bool IsRectifier => Kind == ActivationKind.GeneralRelu;
+        internal bool IsRelu => IsRectifier && Leak == 0 && Sub == 0 && MaxV is null;
+        internal bool IsLeaky => IsRectifier && Leak != 0 && Sub == 0 && MaxV is null;
     }
 
     /// <summary>Histogram and near-zero settings of a statistics pass, in the float form the kernels use.</summary>
@@ -124,6 +161,18 @@ namespace InitCore.Backends
         internal abstract void ActivationForward(in ActivationSpec spec, TensorStorage x, TensorStorage y);
         internal abstract void ActivationBackward(in ActivationSpec spec, TensorStorage x, TensorStorage dy, TensorStorage dx);
         internal abstract StatsResult Statistics(TensorStorage x, in StatsConfig config);
+
+        /// <summary>c = a + b elementwise (same lengths; c may be a or b).</summary>
+        internal abstract void Add(TensorStorage a, TensorStorage b, TensorStorage c);
+
+        /// <summary>c = a·b elementwise (same lengths; c may be a or b).</summary>
+        internal abstract void Multiply(TensorStorage a, TensorStorage b, TensorStorage c);
+
+        /// <summary>
+        /// Dropout's mask, in place over uniforms u in [0, 1) drawn by a Philox fill: m = u &lt; p ? 0 : scale
+        /// (an element is kept with probability 1 − p, and scaled by scale = 1/(1 − p)).
+        /// </summary>
+        internal abstract void DropoutMask(TensorStorage m, float p, float scale);
         internal abstract StatsRing CreateStatsRing(in StatsConfig config, int capacity);
 
         /// <summary>

@@ -64,6 +64,71 @@ namespace InitCore.Tests.Backends
             Parity(e => new BatchNorm2d(e, 3), new[] { 4, 3, 9, 9 });
         }
 
+        /// <summary>The smooth activations: CUDA's float tanhf/expf/erff/expm1f/log1pf against the CPU twins' double formulas
+        /// rounded once, within the fixture's tolerance (a few ulp in practice); NaN in the same places.</summary>
+        [TestMethod]
+        public void SmoothActivations_MatchCpu()
+        {
+            Parity(e => new Tanh(e), new[] { 4, 3, 9, 9 });
+            Parity(e => new Sigmoid(e), new[] { 4, 3, 9, 9 });
+            Parity(e => new GELU(e), new[] { 4, 3, 9, 9 });
+            Parity(e => new SiLU(e), new[] { 4, 3, 9, 9 });
+            Parity(e => new ELU(e, 0.7), new[] { 4, 3, 9, 9 });
+            Parity(e => new SELU(e), new[] { 4, 3, 9, 9 });
+            Parity(e => new Softplus(e, 2.0, 1.0), new[] { 4, 3, 9, 9 }); // threshold 1 so both regions occur
+            using Engine gpu = NewEngine(1);
+            using Engine cpu = CpuEngine(1);
+            float[] x = { float.NaN, -1f, 0f, 1f, float.NaN, 40f, -40f };
+            foreach (var (mg, mc) in ActivationLayerTests.All(gpu).Zip(ActivationLayerTests.All(cpu)))
+            {
+                using Tensor xg = gpu.CreateTensor(x, 7), xc = cpu.CreateTensor(x, 7);
+                float[] yg = mg.Forward(xg).ToArray(), yc = mc.Forward(xc).ToArray();
+                using Tensor og = gpu.CreateTensor(Enumerable.Repeat(1f, 7).ToArray(), 7), oc = cpu.CreateTensor(Enumerable.Repeat(1f, 7).ToArray(), 7);
+                float[] dg = mg.Backward(og).ToArray(), dc = mc.Backward(oc).ToArray();
+                for (int i = 0; i < x.Length; i++)
+                {
+                    Assert.AreEqual(float.IsNaN(yc[i]), float.IsNaN(yg[i]), $"{mc.Describe()} forward NaN at {i}");
+                    Assert.AreEqual(float.IsNaN(dc[i]), float.IsNaN(dg[i]), $"{mc.Describe()} backward NaN at {i}");
+                    if (!float.IsNaN(yc[i])) Assert.AreEqual(yc[i], yg[i], 1e-5 * Math.Abs(yc[i]) + 1e-6, $"{mc.Describe()} forward at x = {x[i]}");
+                    if (!float.IsNaN(dc[i])) Assert.AreEqual(dc[i], dg[i], 1e-5 * Math.Abs(dc[i]) + 1e-6, $"{mc.Describe()} backward at x = {x[i]}");
+                }
+            }
+        }
+
+        /// <summary>Dropout: the Philox fill and the mask kernel are bit-identical, so the same seed drops the same units and scales them identically.</summary>
+        [TestMethod]
+        public void Dropout_MatchesCpuBitForBit()
+        {
+            using Engine gpu = NewEngine(9);
+            using Engine cpu = CpuEngine(9);
+            float[] x = GradCheck.Normal(4 * 3 * 9 * 9, 3);
+            Module dg = new Dropout(gpu, 0.3), dc = new Dropout(cpu, 0.3);
+            using Tensor xg = gpu.CreateTensor(x, 4, 3, 9, 9), xc = cpu.CreateTensor(x, 4, 3, 9, 9);
+            for (int pass = 0; pass < 2; pass++)
+            {
+                CollectionAssert.AreEqual(dc.Forward(xc).ToArray(), dg.Forward(xg).ToArray(), $"forward, pass {pass}");
+                float[] r = GradCheck.Normal(x.Length, 4 + pass);
+                using Tensor rg = gpu.CreateTensor(r, 4, 3, 9, 9), rc = cpu.CreateTensor(r, 4, 3, 9, 9);
+                CollectionAssert.AreEqual(dc.Backward(rc).ToArray(), dg.Backward(rg).ToArray(), $"backward, pass {pass}");
+            }
+            Assert.AreEqual(cpu.DefaultGenerator.Offset, gpu.DefaultGenerator.Offset, "both generators advanced alike");
+        }
+
+        [TestMethod]
+        [DataRow(3, 5, 1, 2, 1, 2, 1, 1)]
+        [DataRow(1, 3, 2, 1, 0, 1, 1, 2)]
+        public void Conv2d_Rectangular_MatchesCpu(int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw)
+            => Parity(e => new Conv2d(e, 8, 16, (kh, kw), (sh, sw), (ph, pw), (dh, dw)), new[] { 4, 8, 15, 15 });
+
+        [TestMethod]
+        public void Residual_MatchesCpu()
+        {
+            Parity(e => new Residual(e, new Sequential(e, new Conv2d(e, 4, 4, 3, padding: 1), new BatchNorm2d(e, 4), new GELU(e), new Conv2d(e, 4, 4, 3, padding: 1))),
+                new[] { 4, 4, 9, 9 });
+            Parity(e => new Residual(e, new Sequential(e, new Conv2d(e, 4, 8, 3, stride: 2, padding: 1), new SiLU(e)), new Conv2d(e, 4, 8, 1, stride: 2, bias: false)),
+                new[] { 4, 4, 9, 9 });
+        }
+
         [TestMethod]
         public void LessonCnn_MatchesCpu()
             => Parity(e => LessonModels.Cnn(e), new[] { 16, 1, 28, 28 });

@@ -78,6 +78,12 @@ namespace InitCore.Backends.Cpu
         internal override void ActivationBackward(in ActivationSpec spec, TensorStorage x, TensorStorage dy, TensorStorage dx)
             => Elementwise.Backward(spec, Array(x), Array(dy), Array(dx), ThreadCount);
 
+        internal override void Add(TensorStorage a, TensorStorage b, TensorStorage c) => Elementwise.Add(Array(a), Array(b), Array(c), ThreadCount);
+
+        internal override void Multiply(TensorStorage a, TensorStorage b, TensorStorage c) => Elementwise.Multiply(Array(a), Array(b), Array(c), ThreadCount);
+
+        internal override void DropoutMask(TensorStorage m, float p, float scale) => Elementwise.DropoutMask(Array(m), p, scale, ThreadCount);
+
         internal override StatsResult Statistics(TensorStorage x, in StatsConfig config) => CpuStatistics.Compute(Array(x), config, ThreadCount);
 
         internal override StatsResult AffineActivationStatistics(TensorStorage z, float scale, float shift, TensorStorage? perChannel,

@@ -7,8 +7,9 @@ namespace InitCore.Backends.Cpu
 {
     /// <summary>
     /// CPU twins of native/kernels/elementwise.cu: GeneralReLU (leak, sub, maxv) forward and backward,
-    /// with ReLU and LeakyReLU as its special cases, and in-place scale and shift. Same formulas, same
-    /// float32 operations, so results are bit-identical to the kernels.
+    /// with ReLU and LeakyReLU as its special cases, in-place scale and shift, add, multiply and dropout's mask.
+    /// Same formulas, same float32 operations, so results are bit-identical to the kernels. The smooth
+    /// activations (tanh, sigmoid, GELU, SiLU, ELU/SELU, Softplus) are in <see cref="SmoothActivations"/>.
     /// </summary>
     internal static class Elementwise
     {
@@ -23,6 +24,7 @@ namespace InitCore.Backends.Cpu
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static float Forward(in ActivationSpec s, float x)
         {
+            if (!s.IsRectifier) return SmoothActivations.Forward(s, x);
             float u = Leaky(x, s.Leak) - s.Sub;
             return s.MaxV is float m && u > m ? m : u;
         }
@@ -30,6 +32,7 @@ namespace InitCore.Backends.Cpu
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static float Backward(in ActivationSpec s, float x, float dy)
         {
+            if (!s.IsRectifier) return SmoothActivations.Backward(s, x, dy);
             float u = Leaky(x, s.Leak) - s.Sub;
             float g = LeakyGrad(x, dy, s.Leak);
             return s.MaxV is float m && !(u <= m) ? 0f : g;
@@ -90,7 +93,7 @@ namespace InitCore.Backends.Cpu
         internal static void ForwardRange(in ActivationSpec spec, float[] x, float[] y, int start, int end)
         {
             int i = start, w = Vector<float>.Count;
-            if (Vector.IsHardwareAccelerated)
+            if (Vector.IsHardwareAccelerated && spec.IsRectifier)
             {
                 var l = new Lanes(spec);
                 for (; i <= end - w; i += w)
@@ -112,7 +115,7 @@ namespace InitCore.Backends.Cpu
         internal static void BackwardRange(in ActivationSpec spec, float[] x, float[] dy, float[] dx, int start, int end)
         {
             int i = start, w = Vector<float>.Count;
-            if (Vector.IsHardwareAccelerated)
+            if (Vector.IsHardwareAccelerated && spec.IsRectifier)
             {
                 var l = new Lanes(spec);
                 for (; i <= end - w; i += w)
@@ -127,6 +130,18 @@ namespace InitCore.Backends.Cpu
             }
             for (; i < end; i++) dx[i] = Backward(spec, x[i], dy[i]);
         }
+
+        /// <summary>c = a + b (twin of initcore_add).</summary>
+        internal static void Add(float[] a, float[] b, float[] c, int threads)
+            => For(c.Length, threads, [MethodImpl((MethodImplOptions)512)] (s, e) => { for (int i = s; i < e; i++) c[i] = a[i] + b[i]; });
+
+        /// <summary>c = a·b (twin of initcore_mul).</summary>
+        internal static void Multiply(float[] a, float[] b, float[] c, int threads)
+            => For(c.Length, threads, [MethodImpl((MethodImplOptions)512)] (s, e) => { for (int i = s; i < e; i++) c[i] = a[i] * b[i]; });
+
+        /// <summary>m = m &lt; p ? 0 : scale in place (twin of initcore_dropout_mask).</summary>
+        internal static void DropoutMask(float[] m, float p, float scale, int threads)
+            => For(m.Length, threads, (s, e) => { for (int i = s; i < e; i++) m[i] = m[i] < p ? 0f : scale; });
 
         /// <summary>Σ x[offset .. offset + count) in float: SIMD lanes, then the lanes and the tail in order (deterministic).</summary>
         [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization: hot loops skip tier-0

@@ -450,7 +450,14 @@ namespace InitCore.Backends.Cuda
                 int hasMax = spec.MaxV.HasValue ? 1 : 0;
                 void** args = stackalloc void*[7];
                 args[0] = &px; args[1] = &py; args[2] = &n;
-                if (spec.IsRelu) Launch("initcore_relu_forward", Grid(n), 1, 0, args);
+                if (!spec.IsRectifier)
+                {
+                    int kind = (int)spec.Kind;
+                    float p0 = spec.P0, p1 = spec.P1;
+                    args[3] = &kind; args[4] = &p0; args[5] = &p1;
+                    Launch("initcore_activation_forward", Grid(n), 1, 0, args);
+                }
+                else if (spec.IsRelu) Launch("initcore_relu_forward", Grid(n), 1, 0, args);
                 else if (spec.IsLeaky)
                 {
                     args[3] = &leak;
@@ -475,7 +482,14 @@ namespace InitCore.Backends.Cuda
                 int hasMax = spec.MaxV.HasValue ? 1 : 0;
                 void** args = stackalloc void*[8];
                 args[0] = &px; args[1] = &pdy; args[2] = &pdx; args[3] = &n;
-                if (spec.IsRelu) Launch("initcore_relu_backward", Grid(n), 1, 0, args);
+                if (!spec.IsRectifier)
+                {
+                    int kind = (int)spec.Kind;
+                    float p0 = spec.P0, p1 = spec.P1;
+                    args[4] = &kind; args[5] = &p0; args[6] = &p1;
+                    Launch("initcore_activation_backward", Grid(n), 1, 0, args);
+                }
+                else if (spec.IsRelu) Launch("initcore_relu_backward", Grid(n), 1, 0, args);
                 else if (spec.IsLeaky)
                 {
                     args[4] = &leak;
@@ -486,6 +500,36 @@ namespace InitCore.Backends.Cuda
                     args[4] = &leak; args[5] = &sub; args[6] = &maxv; args[7] = &hasMax;
                     Launch("initcore_general_relu_backward", Grid(n), 1, 0, args);
                 }
+            }
+        }
+
+        internal override void Add(TensorStorage a, TensorStorage b, TensorStorage c) => Binary("initcore_add", a, b, c);
+
+        internal override void Multiply(TensorStorage a, TensorStorage b, TensorStorage c) => Binary("initcore_mul", a, b, c);
+
+        private void Binary(string kernel, TensorStorage a, TensorStorage b, TensorStorage c)
+        {
+            CudaStorage sa = Device(a), sb = Device(b), sc = Device(c);
+            if (sc.Length == 0) return;
+            using (Enter())
+            {
+                ulong pa = sa.Pointer, pb = sb.Pointer, pc = sc.Pointer, n = (ulong)sc.Length;
+                void** args = stackalloc void*[4];
+                args[0] = &pa; args[1] = &pb; args[2] = &pc; args[3] = &n;
+                Launch(kernel, Grid(n), 1, 0, args);
+            }
+        }
+
+        internal override void DropoutMask(TensorStorage m, float p, float scale)
+        {
+            CudaStorage sm = Device(m);
+            if (sm.Length == 0) return;
+            using (Enter())
+            {
+                ulong pm = sm.Pointer, n = (ulong)sm.Length;
+                void** args = stackalloc void*[4];
+                args[0] = &pm; args[1] = &n; args[2] = &p; args[3] = &scale;
+                Launch("initcore_dropout_mask", Grid(n), 1, 0, args);
             }
         }
 

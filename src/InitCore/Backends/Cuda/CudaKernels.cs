@@ -53,6 +53,7 @@ namespace InitCore.Backends.Cuda
             {
                 "initcore_relu_forward", "initcore_relu_backward", "initcore_leaky_relu_forward", "initcore_leaky_relu_backward",
                 "initcore_general_relu_forward", "initcore_general_relu_backward", "initcore_scale_shift",
+                "initcore_activation_forward", "initcore_activation_backward", "initcore_add", "initcore_mul", "initcore_dropout_mask",
             },
             ["stats"] = new[] { "initcore_stats_partial", "initcore_stats_merge" },
             ["layers"] = new[]

@@ -1,0 +1,26 @@
+using InitCore.Backends;
+
+namespace InitCore.Nn
+{
+    /// <summary>
+    /// y = tanh(x); dy/dx = 1 − tanh²(x). Equivalent to <c>torch.nn.Tanh</c> (Keras: <c>activation="tanh"</c>).
+    /// Kernels: initcore_activation_forward/backward (kind 1) in native/kernels/elementwise.cu; CPU twin SmoothActivations.
+    /// Gain 5/3, torch's <c>calculate_gain("tanh")</c> (LeCun et al., "Efficient BackProp", 1998, chose the scaled
+    /// tanh for unit variance; 1/√E[tanh²(x)] would be 1.5925). NaN propagates.
+    /// </summary>
+    public sealed class Tanh : ActivationModule
+    {
+        /// <summary>Creates the layer.</summary>
+        public Tanh(Engine engine) : base(engine)
+        {
+        }
+
+        internal override ActivationSpec Spec => new ActivationSpec(ActivationKind.Tanh);
+
+        /// <summary>5/3, torch's <c>calculate_gain("tanh")</c>.</summary>
+        public override double RecommendedGain => InitCore.Gain.Calculate(Nonlinearity.Tanh);
+
+        /// <inheritdoc />
+        public override string Describe() => "Tanh()";
+    }
+}
