@@ -89,20 +89,26 @@ namespace InitCore.Bench
                 RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
             };
             psi.ArgumentList.Add(script);
-            psi.Environment.Remove("OPENBLAS_CORETYPE");
-            psi.Environment.Remove("OPENBLAS_L2_SIZE");
-            psi.Environment["OPENBLAS_VERBOSE"] = "2";
-            string t = threads.ToString(CultureInfo.InvariantCulture);
-            psi.Environment["INITCORE_BENCH_THREADS"] = t;
-            psi.Environment["OMP_NUM_THREADS"] = t;
-            psi.Environment["OPENBLAS_NUM_THREADS"] = t;
-            psi.Environment["MKL_NUM_THREADS"] = t;
-            if (Directory.Exists(OpenBlasDirectory))
-            {
-                psi.Environment.TryGetValue("LD_LIBRARY_PATH", out string? old);
-                psi.Environment["LD_LIBRARY_PATH"] = string.IsNullOrEmpty(old) ? OpenBlasDirectory : OpenBlasDirectory + ":" + old;
-            }
+            ApplyPeerEnvironment(psi.Environment, threads, Directory.Exists(OpenBlasDirectory));
             return psi;
+        }
+
+        /// <summary>
+        /// The peer's environment changes, applied to its own start info only: OpenBLAS's core and L2 overrides removed,
+        /// OPENBLAS_VERBOSE=2, every thread count, and OpenBLAS first on LD_LIBRARY_PATH when <paramref name="openBlasInstalled"/>.
+        /// </summary>
+        internal static void ApplyPeerEnvironment(IDictionary<string, string?> environment, int threads, bool openBlasInstalled)
+        {
+            environment.Remove("OPENBLAS_CORETYPE");
+            environment.Remove("OPENBLAS_L2_SIZE");
+            environment["OPENBLAS_VERBOSE"] = "2";
+            string t = threads.ToString(CultureInfo.InvariantCulture);
+            foreach (string name in new[] { "INITCORE_BENCH_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS" }) environment[name] = t;
+            if (openBlasInstalled)
+            {
+                environment.TryGetValue("LD_LIBRARY_PATH", out string? old);
+                environment["LD_LIBRARY_PATH"] = string.IsNullOrEmpty(old) ? OpenBlasDirectory : OpenBlasDirectory + ":" + old;
+            }
         }
 
         /// <summary>Starts the peer; null (with the reason on stderr) when Python or PyTorch cannot run.</summary>
