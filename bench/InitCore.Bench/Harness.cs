@@ -276,7 +276,13 @@ namespace InitCore.Bench
         {
             if (Peer is null) return false;
             JsonElement r = Peer.Setup(bench, args);
-            foreach (JsonElement n in r.GetProperty("notes").EnumerateArray()) Console.WriteLine($"  peer: {n.GetString()}");
+            bool any = false;
+            foreach (JsonElement n in r.GetProperty("notes").EnumerateArray())
+            {
+                Console.WriteLine($"- peer: {n.GetString()}");
+                any = true;
+            }
+            if (any) Console.WriteLine();
             return true;
         }
 
