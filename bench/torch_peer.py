@@ -14,6 +14,7 @@ Protocol: one JSON object per line in, one per line out (stdout carries nothing 
   {"op": "quit"}                                  -> exits
 Any failure answers {"error": "..."} and the process stays usable.
 """
+import copy
 import ctypes
 import gc
 import json
@@ -63,16 +64,17 @@ def median_seconds(fn, reps):
 
 
 def pick_layout(make, notes, label, reps=3):
-    """The faster of NCHW (contiguous) and NHWC (channels_last) for make(memory_format) -> fn, after a warm-up each."""
+    """The faster of NCHW (contiguous) and NHWC (channels_last) for make(memory_format) -> fn, after a warm-up each.
+    Returns (fn, memory_format); make is called again for the winner, so the module is left in that layout."""
     best = None
     for fmt, name in ((torch.contiguous_format, "NCHW"), (torch.channels_last, "channels_last")):
         fn = make(fmt)
         fn()
         t = median_seconds(fn, reps)
         if best is None or t < best[0]:
-            best = (t, name, fn)
+            best = (t, name, fmt)
     notes.append("%s: %s (faster here)" % (label, best[1]))
-    return best[2]
+    return make(best[2]), best[2]
 
 
 def read_images(path, batch):
@@ -149,8 +151,8 @@ def setup_cnn(a, notes):
             model.zero_grad()
             F.cross_entropy(model(xf), y).backward()
         return fwd_bwd
-    fwd_bwd = pick_layout(make, notes, "lessons' CNN layout")
-    xl = x.contiguous(memory_format=torch.channels_last) if "channels_last" in notes[-1] else x
+    fwd_bwd, fmt = pick_layout(make, notes, "lessons' CNN layout")
+    xl = x.contiguous(memory_format=fmt)
 
     def lsuv():
         model.load_state_dict(start)
@@ -176,8 +178,8 @@ def setup_lsuv20(a, notes):
             with torch.no_grad():
                 model(xf)
         return forward
-    pick_layout(make, notes, "20-layer CNN layout")
-    xl = x.contiguous(memory_format=torch.channels_last) if "channels_last" in notes[-1] else x
+    _, fmt = pick_layout(make, notes, "20-layer CNN layout")
+    xl = x.contiguous(memory_format=fmt)
     forwards = [0]
 
     def lsuv():
@@ -194,10 +196,11 @@ def setup_conv(a, notes):
     cases = {}
     for i, (n, c, size, k, kernel, stride) in enumerate(a["shapes"]):
         conv = torch.nn.Conv2d(c, k, kernel, stride, kernel // 2)
+        conv_f = copy.deepcopy(conv)  # the forward case's own module, so each case keeps its own layout
         x0 = torch.randn(n, c, size, size)
         g0 = torch.randn_like(conv(x0))
 
-        def make_forward(fmt, conv=conv, x0=x0):
+        def make_forward(fmt, conv=conv_f, x0=x0):
             conv.to(memory_format=fmt)
             x = x0.contiguous(memory_format=fmt)
 
@@ -217,8 +220,8 @@ def setup_conv(a, notes):
                 conv(x).backward(g)
             return fwd_bwd
         label = "conv %d (%dx%dx%dx%d -> %d, k%d s%d)" % (i, n, c, size, size, k, kernel, stride)
-        cases["%d:forward" % i] = pick_layout(make_forward, notes, label + " forward layout")
-        cases["%d:fwd_bwd" % i] = pick_layout(make_both, notes, label + " forward + backward layout")
+        cases["%d:forward" % i] = pick_layout(make_forward, notes, label + " forward layout")[0]
+        cases["%d:fwd_bwd" % i] = pick_layout(make_both, notes, label + " forward + backward layout")[0]
     return cases
 
 
