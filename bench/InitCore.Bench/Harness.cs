@@ -334,8 +334,9 @@ namespace InitCore.Bench
         {
             Console.WriteLine($"## {bench}: {what}");
             Console.WriteLine();
-            Console.WriteLine($"`dotnet run -c Release --project bench/InitCore.Bench -- {bench}{(Options.Threads != 2 ? $" --threads {Options.Threads}" : "")}{(Options.Pairs != 7 ? $" --pairs {Options.Pairs}" : "")}`, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC (part of `{_command}`); "
-                + $"{Options.Pairs} pairs (InitCore, PyTorch) after warm-ups; {Options.Threads} threads each; figures are medians [min–max] over the pairs.");
+            Console.WriteLine($"`dotnet run -c Release --project bench/InitCore.Bench -- {bench}{(Options.Threads != 2 ? $" --threads {Options.Threads}" : "")}{(Options.Pairs != 7 ? $" --pairs {Options.Pairs}" : "")}{(Options.RunTorch ? "" : " --no-torch")}`, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC (part of `{_command}`); "
+                + (Peer is null ? $"{Options.Pairs} measurement(s) of InitCore alone (no peer)" : $"{Options.Pairs} pair(s) (InitCore, PyTorch)")
+                + $" after warm-ups; {Options.Threads} threads each; figures are medians [min–max] over the pairs.");
             Console.WriteLine();
         }
 
