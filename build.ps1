@@ -10,8 +10,8 @@
   test    Build, then run every test program (both engine builds, plots, samples) with TRX results under
           artifacts/test-results, and print "N passed, N failed".
   bench   Run a CPU benchmark side by side with PyTorch (Debian's python3-torch; installed with apt
-          when missing and this is a Debian-family machine run as root) and print the table for docs/performance.md:
-          the fills by default; -BenchArgs gemm, cnn or conv for the SGEMM, the lessons' CNN or single Conv2d layers.
+          when missing and this is a Debian-family machine run as root) and print the sections for docs/performance.md:
+          all benchmarks by default (fill stats init gemm conv cnn lsuv20 infer), one with e.g. -BenchArgs gemm.
   kernels Install nvcc when missing (Debian's nvidia-cuda-toolkit, non-free; needs root) and compile
           native/kernels/*.cu to native/ptx/*.ptx, which the engine embeds. Commit the result.
   emulator Build the emulated CUDA device (native/emulator: stand-ins for libcuda, cuBLAS and cuDNN that run
@@ -33,9 +33,9 @@ param(
     [ValidateSet('build', 'test', 'bench', 'kernels', 'emulator', 'data', 'pack')]
     [string] $Task = 'build',
     [string] $Configuration = 'Release',
-    # Arguments for the benchmark program: which benchmark (fill, the default, or gemm) and its options,
-    # e.g. -BenchArgs '--size','16777216' or -BenchArgs 'gemm','--reps','30'
-    [string[]] $BenchArgs = @()
+    # Arguments for the benchmark program: which benchmarks (all, the default, or any of fill stats init gemm conv
+    # cnn lsuv20 infer) and their options, e.g. -BenchArgs 'gemm','--pairs','15'
+    [string[]] $BenchArgs = @('all')
 )
 
 $ErrorActionPreference = 'Stop'

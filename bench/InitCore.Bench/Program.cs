@@ -1,28 +1,22 @@
-// InitCore's benchmarks, side by side with PyTorch run in the same session on the same machine
-// (through Debian's /usr/bin/python3). The first argument picks the benchmark:
+// InitCore's benchmarks against PyTorch (Debian's /usr/bin/python3 with python3-torch) on the CPU, measured in
+// interleaved pairs (InitCore, PyTorch, InitCore, PyTorch, ...) in one session, the peer a long-lived child process
+// (bench/torch_peer.py). Every benchmark prints a markdown section for docs/performance.md.
 //
-//   dotnet run -c Release --project bench/InitCore.Bench -- [fill] [--size 67108864] [--reps 7] [--no-torch] [--python /usr/bin/python3]
-//   dotnet run -c Release --project bench/InitCore.Bench -- gemm [--size 1024] [--reps 20] [--no-torch] [--python /usr/bin/python3]
-//
-// fill (the default): InitCore's uniform, normal and trunc_normal against torch's CPU fills (FillBenchmark.cs).
-// gemm: a square row-major SGEMM, C = A·B, against torch.mm (GemmBenchmark.cs).
-//   dotnet run -c Release --project bench/InitCore.Bench -- cnn [--batch 512] [--reps 5] [--no-torch] [--python /usr/bin/python3]
-// cnn: the lessons' CNN forward + backward, and LSUV on it, against PyTorch and a fastai-style LSUV (CnnBenchmark.cs).
-//   dotnet run -c Release --project bench/InitCore.Bench -- conv [--reps 5] [--no-torch] [--python /usr/bin/python3]
-// conv: single Conv2d layers larger than the lessons' (ResNet-like shapes) against torch.nn.Conv2d (ConvBenchmark.cs).
+//   dotnet run -c Release --project bench/InitCore.Bench -- <all|fill|stats|init|gemm|conv|cnn|lsuv20|infer>...
+//       [--pairs N (default 7)] [--warmups N] [--threads N (default 2)] [--no-torch] [--python PATH]
 using System;
-using System.Linq;
 using InitCore.Bench;
 
-string benchmark = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "fill";
-string[] rest = args.Length > 0 && args[0] == benchmark ? args.Skip(1).ToArray() : args;
-switch (benchmark)
+BenchOptions options;
+try
 {
-    case "fill": return FillBenchmark.Run(rest);
-    case "gemm": return GemmBenchmark.Run(rest);
-    case "cnn": return CnnBenchmark.Run(rest);
-    case "conv": return ConvBenchmark.Run(rest);
-    default:
-        Console.Error.WriteLine($"unknown benchmark {benchmark}; the first argument is fill (the default), gemm, cnn or conv");
-        return 2;
+    options = BenchOptions.Parse(args);
 }
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}
+using var session = new Session(options, "dotnet run -c Release --project bench/InitCore.Bench -- " + string.Join(" ", args));
+foreach (string name in options.Benchmarks) Benchmarks.Run(session, name);
+return 0;
