@@ -7,17 +7,18 @@ using Microsoft.VisualStudio.TestTools.UnitTesting;
 namespace InitCore.Tests
 {
     /// <summary>
-    /// Every initializer has a host-span form, <c>Init.X(engine, span, shape, …)</c>, as the README promises, and it
-    /// writes the very bits the tensor form writes from the same generator state, leaving the generator in the same state.
+    /// Every initializer has a host-span form, <c>Init.X(engine, span, shape, …)</c>, as the README promises.
     /// </summary>
+    /// <remarks>The span form writes the very bits the tensor form writes from the same generator state, and leaves the generator in the same state.</remarks>
     [TestClass]
     public sealed class InitSpanFormTests
     {
-        private const float Sentinel = 7.25f;
-
         private delegate void TensorForm(Tensor tensor, RandomSource generator);
 
         private delegate void SpanForm(Engine engine, float[] data, int[] shape, RandomSource generator);
+
+        /// <summary>What both targets hold before the call, so a form that writes nothing is caught.</summary>
+        private const float Sentinel = 7.25f;
 
         private static readonly int[] Conv = { 16, 8, 3, 3 };
         private static readonly int[] Matrix = { 40, 30 };
