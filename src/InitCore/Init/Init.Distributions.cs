@@ -111,7 +111,7 @@ namespace InitCore
         /// <summary>The value as float32; a finite value beyond float32's range throws, as torch's fill_ does (±∞ and NaN pass).</summary>
         internal static float ConstantValue(double value)
         {
-            if (Math.Abs(value) > FloatMax && !double.IsInfinity(value))
+            if (Finite.Is(value) && Math.Abs(value) > FloatMax)
                 throw new ArgumentException($"value {Format(value)} cannot be converted to float32 without overflow; pass a value within ±{Format(FloatMax)} (or ±infinity explicitly).", nameof(value));
             return (float)value;
         }
@@ -171,7 +171,7 @@ namespace InitCore
         /// <param name="blame">The caller's parameter that produced std (e.g. gain), named instead of std; null: std.</param>
         internal static FillSpec NormalSpec(double mean, double std, string? blame = null)
         {
-            RequireFinite(mean, nameof(mean));
+            Finite.Require(mean, nameof(mean));
             RequireFiniteOrBlame(std, nameof(std), blame);
             if (std < 0)
                 throw new ArgumentException($"normal expects std ≥ 0.0, but found std={Format(std)}.", blame ?? nameof(std));
@@ -185,7 +185,7 @@ namespace InitCore
         /// </summary>
         internal static FillSpec TruncatedNormalSpec(double mean, double std, double a, double b, string? blame = null)
         {
-            RequireFinite(mean, nameof(mean));
+            Finite.Require(mean, nameof(mean));
             RequireFiniteOrBlame(std, nameof(std), blame);
             if (double.IsNaN(a)) throw new ArgumentException("a is NaN; pass a number or double.NegativeInfinity.", nameof(a));
             if (double.IsNaN(b)) throw new ArgumentException("b is NaN; pass a number or double.PositiveInfinity.", nameof(b));
@@ -218,18 +218,12 @@ namespace InitCore
         /// </summary>
         private static void RequireFiniteOrBlame(double value, string name, string? blame)
         {
-            if (blame is null) RequireFinite(value, name);
+            if (blame is null) Finite.Require(value, name);
             else if (double.IsNaN(value))
                 throw new ArgumentException($"{blame} gives {name} = NaN; pass a finite {blame}.", blame);
         }
 
         private static string Advice(string? blame, string otherwise) => blame is null ? otherwise : $"use a smaller {blame}";
-
-        internal static void RequireFinite(double value, string name)
-        {
-            if (double.IsNaN(value) || double.IsInfinity(value))
-                throw new ArgumentException($"{name} must be a finite number, but found {Format(value)}.", name);
-        }
 
         internal static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
     }

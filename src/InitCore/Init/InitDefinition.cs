@@ -73,7 +73,7 @@ namespace InitCore
         {
             if (mode != FanMode.FanIn && mode != FanMode.FanOut)
                 throw new ArgumentException($"Mode {ModeName(mode)} not supported, please use one of fan_in, fan_out.", nameof(mode));
-            Init.RequireFinite(a, nameof(a));
+            Finite.Require(a, nameof(a));
             if (nonlinearity == Nonlinearity.LeakyRelu && double.IsInfinity(Math.Pow(a, 2.0)))
                 throw new ArgumentException($"a={Init.Format(a)} is too large: a² overflows a double in calculate_gain (torch raises OverflowError); pass |a| below 1.3e154.", nameof(a));
             return new InitDefinition(FanRule.Kaiming, Gain.Calculate(nonlinearity, a), mode, Distribution(normal));
@@ -82,7 +82,7 @@ namespace InitCore
         /// <summary>Keras' VarianceScaling(scale, mode, distribution): variance = scale / max(1, fan(mode)).</summary>
         internal static InitDefinition VarianceScaling(double scale, FanMode mode, VarianceDistribution distribution)
         {
-            if (!(scale > 0) || double.IsInfinity(scale))
+            if (!(scale > 0 && Finite.Is(scale)))
                 throw new ArgumentException($"scale must be a positive finite number, but found {Init.Format(scale)}.", nameof(scale));
             if (mode != FanMode.FanIn && mode != FanMode.FanOut && mode != FanMode.FanAvg)
                 throw new ArgumentException($"Mode {ModeName(mode)} not supported, please use one of fan_in, fan_out, fan_avg.", nameof(mode));
@@ -129,7 +129,7 @@ namespace InitCore
         /// <summary>xavier_* and kaiming_*: N(0, std²), or U(±√3·std) with the same variance.</summary>
         private FillSpec GainSpec(double std, Fans fans, string blame)
         {
-            if (double.IsNaN(std) || double.IsInfinity(std))
+            if (!Finite.Is(std))
                 throw new ArgumentException($"The fans {fans} give a standard deviation of {Init.Format(std)}; the fan used must be positive.", "fans");
             return _distribution == VarianceDistribution.UntruncatedNormal
                 ? Init.NormalSpec(0.0, std, blame)
@@ -161,7 +161,7 @@ namespace InitCore
         /// <summary>gain finite and ≥ 0: torch's xavier_uniform_/xavier_normal_ pass gain·c to uniform_(−a, a) and normal_(0, std), which raise for a negative value.</summary>
         private static void ValidateXavierGain(double gain)
         {
-            Init.RequireFinite(gain, nameof(gain));
+            Finite.Require(gain, nameof(gain));
             if (gain < 0)
                 throw new ArgumentException($"gain must be ≥ 0, but found gain={Init.Format(gain)}: torch rejects it (uniform_ expects from ≤ to, normal_ expects std ≥ 0). Use Gain.Calculate for the usual values.", nameof(gain));
         }
