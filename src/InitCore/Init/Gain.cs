@@ -119,7 +119,7 @@ namespace InitCore
             {
                 int n = Elementwise.ChunkEnd(c, samples, buffer.Length) - c * buffer.Length;
                 Span<float> chunk = buffer.AsSpan(0, n);
-                PhiloxFill.Fill(chunk, spec, generator.Seed, generator.Stream, generator.Reserve(n), 1);
+                generator.Fill(chunk, spec, threads: 1);
                 foreach (float x in chunk)
                 {
                     float y = activation(x);
