@@ -78,7 +78,7 @@ namespace InitCore.Data
             CheckEpoch(epoch);
             var indices = new int[Count];
             for (int i = 0; i < indices.Length; i++) indices[i] = i;
-            var words = new PhiloxWords(Seed, (ulong)epoch);
+            var words = new PhiloxStream(Seed, (ulong)epoch);
             for (int i = indices.Length - 1; i > 0; i--)
             {
                 uint bound = (uint)i + 1;
@@ -93,36 +93,5 @@ namespace InitCore.Data
 
         /// <inheritdoc />
         public override string ToString() => $"RandomSampler({Count}, seed={Seed})";
-
-        /// <summary>The sequence of 32-bit Philox words for one (key, stream), four per block.</summary>
-        private struct PhiloxWords
-        {
-            private readonly uint _k0, _k1, _s0, _s1;
-            private ulong _block;
-            private int _lane;
-            private uint _r0, _r1, _r2, _r3;
-
-            internal PhiloxWords(ulong seed, ulong stream)
-            {
-                _k0 = (uint)seed;
-                _k1 = (uint)(seed >> 32);
-                _s0 = (uint)stream;
-                _s1 = (uint)(stream >> 32);
-                _block = 0;
-                _lane = 4;
-                _r0 = _r1 = _r2 = _r3 = 0;
-            }
-
-            internal uint Next()
-            {
-                if (_lane == 4)
-                {
-                    Philox4x32.Block((uint)_block, (uint)(_block >> 32), _s0, _s1, _k0, _k1, out _r0, out _r1, out _r2, out _r3);
-                    _block++;
-                    _lane = 0;
-                }
-                return _lane++ switch { 0 => _r0, 1 => _r1, 2 => _r2, _ => _r3 };
-            }
-        }
     }
 }

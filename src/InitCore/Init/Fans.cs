@@ -19,8 +19,8 @@ namespace InitCore
         /// <exception cref="ArgumentOutOfRangeException">A fan is negative or not finite.</exception>
         public Fans(double fanIn, double fanOut)
         {
-            if (!(fanIn >= 0) || double.IsInfinity(fanIn)) throw new ArgumentOutOfRangeException(nameof(fanIn), fanIn, "fan_in must be a finite number ≥ 0.");
-            if (!(fanOut >= 0) || double.IsInfinity(fanOut)) throw new ArgumentOutOfRangeException(nameof(fanOut), fanOut, "fan_out must be a finite number ≥ 0.");
+            if (!(fanIn >= 0 && Finite.Is(fanIn))) throw new ArgumentOutOfRangeException(nameof(fanIn), fanIn, "fan_in must be a finite number ≥ 0.");
+            if (!(fanOut >= 0 && Finite.Is(fanOut))) throw new ArgumentOutOfRangeException(nameof(fanOut), fanOut, "fan_out must be a finite number ≥ 0.");
             FanIn = fanIn;
             FanOut = fanOut;
         }

@@ -42,7 +42,7 @@ namespace InitCore
                 case Nonlinearity.LeakyRelu:
                 {
                     double slope = param ?? DefaultLeakyReluSlope;
-                    if (double.IsNaN(slope) || double.IsInfinity(slope))
+                    if (!Finite.Is(slope))
                         throw new ArgumentException($"negative_slope {slope.ToString(CultureInfo.InvariantCulture)} is not a valid number; pass a finite slope such as 0.01.", nameof(param));
                     // torch writes negative_slope ** 2, which CPython evaluates with the C library's
                     // pow: Math.Pow is the same call, and differs from slope * slope in the last bit
@@ -120,11 +120,11 @@ namespace InitCore
             {
                 int n = Elementwise.ChunkEnd(c, samples, buffer.Length) - c * buffer.Length;
                 Span<float> chunk = buffer.AsSpan(0, n);
-                PhiloxFill.Fill(chunk, spec, generator.Seed, generator.Stream, generator.Reserve(n), 1);
+                generator.Fill(chunk, spec, threads: 1);
                 foreach (float x in chunk)
                 {
                     float y = activation(x);
-                    if (float.IsNaN(y) || float.IsInfinity(y))
+                    if (!Finite.Is(y))
                         throw new ArgumentException($"The activation returned {y.ToString(CultureInfo.InvariantCulture)} for input {x.ToString("R", CultureInfo.InvariantCulture)}; it must be finite on N(0, 1) inputs.", nameof(activation));
                     sum += (double)y * y;
                 }

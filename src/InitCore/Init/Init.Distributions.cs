@@ -32,7 +32,7 @@ namespace InitCore
         /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <exception cref="ArgumentException">a &gt; b, a bound is not finite or beyond float32's range, or b − a exceeds float32's largest value (as torch's uniform_).</exception>
         public static void Uniform(Tensor tensor, double a = 0.0, double b = 1.0, RandomSource? generator = null)
-            => UniformCore(new InitTarget(tensor), a, b, generator);
+            => new InitTarget(tensor).Fill(InitDefinition.Uniform(a, b), generator);
 
         /// <inheritdoc cref="Uniform(Tensor, double, double, RandomSource?)"/>
         /// <param name="engine">The engine whose CPU workers do the work.</param>
@@ -41,7 +41,7 @@ namespace InitCore
         /// <param name="b">Upper bound, ≥ a.</param>
         /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         public static void Uniform(Engine engine, Span<float> data, double a = 0.0, double b = 1.0, RandomSource? generator = null)
-            => UniformCore(InitTarget.Flat(engine, data, new int[1]), a, b, generator);
+            => InitTarget.Flat(engine, data, new int[1]).Fill(InitDefinition.Uniform(a, b), generator);
 
         /// <summary>
         /// Fills with N(mean, std²). Equivalent to <c>torch.nn.init.normal_(tensor, mean, std)</c>
@@ -54,7 +54,7 @@ namespace InitCore
         /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <exception cref="ArgumentException">std &lt; 0, a parameter is not finite, or |mean| + 9·std exceeds float32's range (values would overflow to infinity).</exception>
         public static void Normal(Tensor tensor, double mean = 0.0, double std = 1.0, RandomSource? generator = null)
-            => NormalCore(new InitTarget(tensor), mean, std, generator);
+            => new InitTarget(tensor).Fill(InitDefinition.Normal(mean, std), generator);
 
         /// <inheritdoc cref="Normal(Tensor, double, double, RandomSource?)"/>
         /// <param name="engine">The engine whose CPU workers do the work.</param>
@@ -63,7 +63,7 @@ namespace InitCore
         /// <param name="std">Standard deviation, ≥ 0.</param>
         /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         public static void Normal(Engine engine, Span<float> data, double mean = 0.0, double std = 1.0, RandomSource? generator = null)
-            => NormalCore(InitTarget.Flat(engine, data, new int[1]), mean, std, generator);
+            => InitTarget.Flat(engine, data, new int[1]).Fill(InitDefinition.Normal(mean, std), generator);
 
         /// <summary>
         /// Fills with N(mean, std²) truncated to [a, b], where a and b are absolute bounds (not
@@ -83,7 +83,7 @@ namespace InitCore
         /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <exception cref="ArgumentException">std ≤ 0, a ≥ b, a parameter is NaN, mean or std is not finite, or a value could overflow float32 (max(a, mean − 9·std) or min(b, mean + 9·std) beyond float32's range).</exception>
         public static void TruncatedNormal(Tensor tensor, double mean = 0.0, double std = 1.0, double a = -2.0, double b = 2.0, RandomSource? generator = null)
-            => TruncatedNormalCore(new InitTarget(tensor), mean, std, a, b, generator);
+            => new InitTarget(tensor).Fill(InitDefinition.TruncatedNormal(mean, std, a, b), generator);
 
         /// <inheritdoc cref="TruncatedNormal(Tensor, double, double, double, double, RandomSource?)"/>
         /// <param name="engine">The engine whose CPU workers do the work.</param>
@@ -94,7 +94,7 @@ namespace InitCore
         /// <param name="b">Upper cut (absolute value), &gt; a.</param>
         /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         public static void TruncatedNormal(Engine engine, Span<float> data, double mean = 0.0, double std = 1.0, double a = -2.0, double b = 2.0, RandomSource? generator = null)
-            => TruncatedNormalCore(InitTarget.Flat(engine, data, new int[1]), mean, std, a, b, generator);
+            => InitTarget.Flat(engine, data, new int[1]).Fill(InitDefinition.TruncatedNormal(mean, std, a, b), generator);
 
         /// <summary>Fills with a constant. Equivalent to <c>torch.nn.init.constant_(tensor, val)</c> (Keras <c>Constant</c>).</summary>
         /// <param name="tensor">The tensor to fill.</param>
@@ -111,7 +111,7 @@ namespace InitCore
         /// <summary>The value as float32; a finite value beyond float32's range throws, as torch's fill_ does (±∞ and NaN pass).</summary>
         internal static float ConstantValue(double value)
         {
-            if (Math.Abs(value) > FloatMax && !double.IsInfinity(value))
+            if (Finite.Is(value) && Math.Abs(value) > FloatMax)
                 throw new ArgumentException($"value {Format(value)} cannot be converted to float32 without overflow; pass a value within ±{Format(FloatMax)} (or ±infinity explicitly).", nameof(value));
             return (float)value;
         }
@@ -133,8 +133,6 @@ namespace InitCore
         /// <param name="engine">The engine whose CPU workers do the work.</param>
         /// <param name="data">The host array to fill.</param>
         public static void Ones(Engine engine, Span<float> data) => Constant(engine, data, 1.0);
-
-        private static void UniformCore(InitTarget target, double a, double b, RandomSource? generator) => target.Fill(UniformSpec(a, b), generator);
 
         /// <summary>Largest finite float32, in double.</summary>
         private const double FloatMax = float.MaxValue;
@@ -167,15 +165,13 @@ namespace InitCore
             return FillSpec.Uniform(a, b);
         }
 
-        private static void NormalCore(InitTarget target, double mean, double std, RandomSource? generator) => target.Fill(NormalSpec(mean, std), generator);
-
         /// <summary>N(mean, std²) as float32: std ≥ 0, both finite, and mean ± 9·std within float32's range.</summary>
         /// <param name="mean">Mean.</param>
         /// <param name="std">Standard deviation.</param>
         /// <param name="blame">The caller's parameter that produced std (e.g. gain), named instead of std; null: std.</param>
         internal static FillSpec NormalSpec(double mean, double std, string? blame = null)
         {
-            RequireFinite(mean, nameof(mean));
+            Finite.Require(mean, nameof(mean));
             RequireFiniteOrBlame(std, nameof(std), blame);
             if (std < 0)
                 throw new ArgumentException($"normal expects std ≥ 0.0, but found std={Format(std)}.", blame ?? nameof(std));
@@ -183,16 +179,13 @@ namespace InitCore
             return FillSpec.Normal(mean, std);
         }
 
-        private static void TruncatedNormalCore(InitTarget target, double mean, double std, double a, double b, RandomSource? generator)
-            => target.Fill(TruncatedNormalSpec(mean, std, a, b), generator);
-
         /// <summary>
         /// Truncated N(mean, std²) on [a, b] as float32: std &gt; 0, a &lt; b, mean and std·√2 finite in float32, and the
         /// values that can be written, within [max(a, mean − 9·std), min(b, mean + 9·std)], inside float32's range.
         /// </summary>
         internal static FillSpec TruncatedNormalSpec(double mean, double std, double a, double b, string? blame = null)
         {
-            RequireFinite(mean, nameof(mean));
+            Finite.Require(mean, nameof(mean));
             RequireFiniteOrBlame(std, nameof(std), blame);
             if (double.IsNaN(a)) throw new ArgumentException("a is NaN; pass a number or double.NegativeInfinity.", nameof(a));
             if (double.IsNaN(b)) throw new ArgumentException("b is NaN; pass a number or double.PositiveInfinity.", nameof(b));
@@ -225,19 +218,13 @@ namespace InitCore
         /// </summary>
         private static void RequireFiniteOrBlame(double value, string name, string? blame)
         {
-            if (blame is null) RequireFinite(value, name);
+            if (blame is null) Finite.Require(value, name);
             else if (double.IsNaN(value))
                 throw new ArgumentException($"{blame} gives {name} = NaN; pass a finite {blame}.", blame);
         }
 
         private static string Advice(string? blame, string otherwise) => blame is null ? otherwise : $"use a smaller {blame}";
 
-        private static void RequireFinite(double value, string name)
-        {
-            if (double.IsNaN(value) || double.IsInfinity(value))
-                throw new ArgumentException($"{name} must be a finite number, but found {Format(value)}.", name);
-        }
-
-        private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+        internal static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
     }
 }

@@ -167,7 +167,7 @@ namespace InitCore
         /// <summary>gain finite and within float32's range: |Q| ≤ 1 elementwise, so every value gain·Q is then finite.</summary>
         internal static void ValidateOrthogonalGain(double gain)
         {
-            RequireFinite(gain, nameof(gain));
+            Finite.Require(gain, nameof(gain));
             if (Math.Abs(gain) > FloatMax)
                 throw new ArgumentException($"gain={Format(gain)} is beyond float32's range (±{Format(FloatMax)}), so gain·Q would overflow to infinity; pass a smaller gain.", nameof(gain));
         }
@@ -177,7 +177,7 @@ namespace InitCore
             target.RequireRank(2, 2, "sparse");
             if (!(sparsity >= 0 && sparsity <= 1))
                 throw new ArgumentException($"sparsity must be in [0, 1], but found {Format(sparsity)}.", nameof(sparsity));
-            RequireFinite(std, nameof(std));
+            Finite.Require(std, nameof(std));
             if (std < 0) throw new ArgumentException($"sparse expects std ≥ 0.0, but found std={Format(std)}.", nameof(std));
             FillSpec values = NormalSpec(0.0, std);
             if (target.IsEmpty) return;

@@ -1,12 +1,9 @@
 using System;
-using InitCore.Backends.Cpu;
 
 namespace InitCore
 {
     public static partial class Init
     {
-        private const double Sqrt3 = 1.7320508075688772;
-
         /// <summary>Keras' correction: the std of a unit normal truncated to ±2, so truncated_normal keeps variance scale/n.</summary>
         public const double TruncatedNormalStdCorrection = 0.87962566103423978;
 
@@ -23,7 +20,7 @@ namespace InitCore
         /// <param name="fans">Fans to use instead of PyTorch's shape rule (see <see cref="Fans.ForConv"/>).</param>
         /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions and no fans are given, gain is negative or not finite (torch's uniform_ rejects the reversed range), or the bound exceeds float32's range.</exception>
         public static void XavierUniform(Tensor tensor, double gain = 1.0, RandomSource? generator = null, Fans? fans = null)
-            => Xavier(new InitTarget(tensor), gain, generator, fans, normal: false);
+            => new InitTarget(tensor).Fill(InitDefinition.Xavier(gain, normal: false), generator, fans);
 
         /// <inheritdoc cref="XavierUniform(Tensor, double, RandomSource?, Fans?)"/>
         /// <param name="engine">The engine whose CPU workers do the work.</param>
@@ -33,7 +30,7 @@ namespace InitCore
         /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
         public static void XavierUniform(Engine engine, Span<float> data, ReadOnlySpan<int> shape, double gain = 1.0, RandomSource? generator = null, Fans? fans = null)
-            => Xavier(new InitTarget(engine, data, shape), gain, generator, fans, normal: false);
+            => new InitTarget(engine, data, shape).Fill(InitDefinition.Xavier(gain, normal: false), generator, fans);
 
         /// <summary>
         /// Xavier (Glorot) normal: N(0, std²) with std = gain·√(2 / (fan_in + fan_out)).
@@ -47,7 +44,7 @@ namespace InitCore
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
         /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions and no fans are given, gain is negative or not finite (torch's normal_ rejects std &lt; 0), or 9·std exceeds float32's range.</exception>
         public static void XavierNormal(Tensor tensor, double gain = 1.0, RandomSource? generator = null, Fans? fans = null)
-            => Xavier(new InitTarget(tensor), gain, generator, fans, normal: true);
+            => new InitTarget(tensor).Fill(InitDefinition.Xavier(gain, normal: true), generator, fans);
 
         /// <inheritdoc cref="XavierNormal(Tensor, double, RandomSource?, Fans?)"/>
         /// <param name="engine">The engine whose CPU workers do the work.</param>
@@ -57,7 +54,7 @@ namespace InitCore
         /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
         public static void XavierNormal(Engine engine, Span<float> data, ReadOnlySpan<int> shape, double gain = 1.0, RandomSource? generator = null, Fans? fans = null)
-            => Xavier(new InitTarget(engine, data, shape), gain, generator, fans, normal: true);
+            => new InitTarget(engine, data, shape).Fill(InitDefinition.Xavier(gain, normal: true), generator, fans);
 
         // ------------------------------------------------------------------ Kaiming / He
 
@@ -79,7 +76,7 @@ namespace InitCore
         /// <param name="fans">Fans to use instead of PyTorch's shape rule (see <see cref="Fans.ForConv"/>).</param>
         /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions, the mode is fan_avg or unknown, or the nonlinearity is unknown.</exception>
         public static void KaimingUniform(Tensor tensor, double a = 0.0, FanMode mode = FanMode.FanIn, Nonlinearity nonlinearity = Nonlinearity.LeakyRelu, RandomSource? generator = null, Fans? fans = null)
-            => Kaiming(new InitTarget(tensor), a, mode, nonlinearity, generator, fans, normal: false);
+            => new InitTarget(tensor).Fill(InitDefinition.Kaiming(a, mode, nonlinearity, normal: false), generator, fans);
 
         /// <inheritdoc cref="KaimingUniform(Tensor, double, FanMode, Nonlinearity, RandomSource?, Fans?)"/>
         /// <param name="engine">The engine whose CPU workers do the work.</param>
@@ -91,7 +88,7 @@ namespace InitCore
         /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
         public static void KaimingUniform(Engine engine, Span<float> data, ReadOnlySpan<int> shape, double a = 0.0, FanMode mode = FanMode.FanIn, Nonlinearity nonlinearity = Nonlinearity.LeakyRelu, RandomSource? generator = null, Fans? fans = null)
-            => Kaiming(new InitTarget(engine, data, shape), a, mode, nonlinearity, generator, fans, normal: false);
+            => new InitTarget(engine, data, shape).Fill(InitDefinition.Kaiming(a, mode, nonlinearity, normal: false), generator, fans);
 
         /// <summary>
         /// Kaiming (He) normal: N(0, std²) with std = gain / √fan, gain =
@@ -107,7 +104,7 @@ namespace InitCore
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
         /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions, the mode is fan_avg or unknown, or the nonlinearity is unknown.</exception>
         public static void KaimingNormal(Tensor tensor, double a = 0.0, FanMode mode = FanMode.FanIn, Nonlinearity nonlinearity = Nonlinearity.LeakyRelu, RandomSource? generator = null, Fans? fans = null)
-            => Kaiming(new InitTarget(tensor), a, mode, nonlinearity, generator, fans, normal: true);
+            => new InitTarget(tensor).Fill(InitDefinition.Kaiming(a, mode, nonlinearity, normal: true), generator, fans);
 
         /// <inheritdoc cref="KaimingNormal(Tensor, double, FanMode, Nonlinearity, RandomSource?, Fans?)"/>
         /// <param name="engine">The engine whose CPU workers do the work.</param>
@@ -119,7 +116,7 @@ namespace InitCore
         /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
         public static void KaimingNormal(Engine engine, Span<float> data, ReadOnlySpan<int> shape, double a = 0.0, FanMode mode = FanMode.FanIn, Nonlinearity nonlinearity = Nonlinearity.LeakyRelu, RandomSource? generator = null, Fans? fans = null)
-            => Kaiming(new InitTarget(engine, data, shape), a, mode, nonlinearity, generator, fans, normal: true);
+            => new InitTarget(engine, data, shape).Fill(InitDefinition.Kaiming(a, mode, nonlinearity, normal: true), generator, fans);
 
         /// <summary>
         /// Kaiming (He) uniform with torch's strings: <c>Init.KaimingUniform(w, nonlinearity: "relu")</c> is
@@ -153,6 +150,30 @@ namespace InitCore
         public static void KaimingNormal(Tensor tensor, string nonlinearity, double a = 0.0, string mode = "fan_in", RandomSource? generator = null, Fans? fans = null)
             => KaimingNormal(tensor, a, KaimingMode(mode), Gain.Parse(nonlinearity), generator, fans);
 
+        /// <inheritdoc cref="KaimingUniform(Tensor, string, double, string, RandomSource?, Fans?)"/>
+        /// <param name="engine">The engine whose CPU workers do the work.</param>
+        /// <param name="data">The host array to fill, row-major in <paramref name="shape"/>.</param>
+        /// <param name="shape">The weight's shape, [out, in, k…].</param>
+        /// <param name="nonlinearity">A name of torch's <c>calculate_gain</c>.</param>
+        /// <param name="a">Negative slope of the rectifier that follows (used by "leaky_relu").</param>
+        /// <param name="mode">"fan_in" (default) or "fan_out".</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
+        /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
+        public static void KaimingUniform(Engine engine, Span<float> data, ReadOnlySpan<int> shape, string nonlinearity, double a = 0.0, string mode = "fan_in", RandomSource? generator = null, Fans? fans = null)
+            => KaimingUniform(engine, data, shape, a, KaimingMode(mode), Gain.Parse(nonlinearity), generator, fans);
+
+        /// <inheritdoc cref="KaimingNormal(Tensor, string, double, string, RandomSource?, Fans?)"/>
+        /// <param name="engine">The engine whose CPU workers do the work.</param>
+        /// <param name="data">The host array to fill, row-major in <paramref name="shape"/>.</param>
+        /// <param name="shape">The weight's shape, [out, in, k…].</param>
+        /// <param name="nonlinearity">A name of torch's <c>calculate_gain</c>.</param>
+        /// <param name="a">Negative slope of the rectifier that follows (used by "leaky_relu").</param>
+        /// <param name="mode">"fan_in" (default) or "fan_out".</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
+        /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
+        public static void KaimingNormal(Engine engine, Span<float> data, ReadOnlySpan<int> shape, string nonlinearity, double a = 0.0, string mode = "fan_in", RandomSource? generator = null, Fans? fans = null)
+            => KaimingNormal(engine, data, shape, a, KaimingMode(mode), Gain.Parse(nonlinearity), generator, fans);
+
         /// <summary>torch's kaiming mode strings: fan_in or fan_out, with torch's message for anything else.</summary>
         private static FanMode KaimingMode(string mode) => mode switch
         {
@@ -182,7 +203,7 @@ namespace InitCore
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
         /// <exception cref="ArgumentException">scale ≤ 0 or so large that the values overflow float32, an unknown mode or distribution, or fewer than 2 dimensions without fans.</exception>
         public static void VarianceScaling(Tensor tensor, double scale = 1.0, FanMode mode = FanMode.FanIn, VarianceDistribution distribution = VarianceDistribution.TruncatedNormal, RandomSource? generator = null, Fans? fans = null)
-            => VarianceScalingCore(new InitTarget(tensor), scale, mode, distribution, generator, fans);
+            => new InitTarget(tensor).Fill(InitDefinition.VarianceScaling(scale, mode, distribution), generator, fans);
 
         /// <inheritdoc cref="VarianceScaling(Tensor, double, FanMode, VarianceDistribution, RandomSource?, Fans?)"/>
         /// <param name="engine">The engine whose CPU workers do the work.</param>
@@ -194,216 +215,115 @@ namespace InitCore
         /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
         public static void VarianceScaling(Engine engine, Span<float> data, ReadOnlySpan<int> shape, double scale = 1.0, FanMode mode = FanMode.FanIn, VarianceDistribution distribution = VarianceDistribution.TruncatedNormal, RandomSource? generator = null, Fans? fans = null)
-            => VarianceScalingCore(new InitTarget(engine, data, shape), scale, mode, distribution, generator, fans);
+            => new InitTarget(engine, data, shape).Fill(InitDefinition.VarianceScaling(scale, mode, distribution), generator, fans);
+        // Keras' named presets: each is one VarianceScaling definition, shared by its tensor and span forms.
+        private static readonly InitDefinition LeCunNormalDefinition = InitDefinition.VarianceScaling(1.0, FanMode.FanIn, VarianceDistribution.TruncatedNormal);
+        private static readonly InitDefinition LeCunUniformDefinition = InitDefinition.VarianceScaling(1.0, FanMode.FanIn, VarianceDistribution.Uniform);
+        private static readonly InitDefinition HeNormalDefinition = InitDefinition.VarianceScaling(2.0, FanMode.FanIn, VarianceDistribution.TruncatedNormal);
+        private static readonly InitDefinition HeUniformDefinition = InitDefinition.VarianceScaling(2.0, FanMode.FanIn, VarianceDistribution.Uniform);
+        private static readonly InitDefinition GlorotNormalDefinition = InitDefinition.VarianceScaling(1.0, FanMode.FanAvg, VarianceDistribution.TruncatedNormal);
+        private static readonly InitDefinition GlorotUniformDefinition = InitDefinition.VarianceScaling(1.0, FanMode.FanAvg, VarianceDistribution.Uniform);
 
         /// <summary>Keras <c>LecunNormal</c>: VarianceScaling(1, fan_in, truncated_normal). LeCun et al., "Efficient BackProp", 1998.</summary>
         /// <param name="tensor">A weight with at least 2 dimensions.</param>
         /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
+        /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions and no fans are given.</exception>
         public static void LeCunNormal(Tensor tensor, RandomSource? generator = null, Fans? fans = null)
-            => VarianceScaling(tensor, 1.0, FanMode.FanIn, VarianceDistribution.TruncatedNormal, generator, fans);
+            => new InitTarget(tensor).Fill(LeCunNormalDefinition, generator, fans);
+
+        /// <inheritdoc cref="LeCunNormal(Tensor, RandomSource?, Fans?)"/>
+        /// <param name="engine">The engine whose CPU workers do the work.</param>
+        /// <param name="data">The host array to fill, row-major in <paramref name="shape"/>.</param>
+        /// <param name="shape">The weight's shape, [out, in, k…].</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
+        /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
+        public static void LeCunNormal(Engine engine, Span<float> data, ReadOnlySpan<int> shape, RandomSource? generator = null, Fans? fans = null)
+            => new InitTarget(engine, data, shape).Fill(LeCunNormalDefinition, generator, fans);
 
         /// <summary>Keras <c>LecunUniform</c>: VarianceScaling(1, fan_in, uniform), i.e. U(±√(3/fan_in)).</summary>
         /// <param name="tensor">A weight with at least 2 dimensions.</param>
         /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
+        /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions and no fans are given.</exception>
         public static void LeCunUniform(Tensor tensor, RandomSource? generator = null, Fans? fans = null)
-            => VarianceScaling(tensor, 1.0, FanMode.FanIn, VarianceDistribution.Uniform, generator, fans);
+            => new InitTarget(tensor).Fill(LeCunUniformDefinition, generator, fans);
+
+        /// <inheritdoc cref="LeCunUniform(Tensor, RandomSource?, Fans?)"/>
+        /// <param name="engine">The engine whose CPU workers do the work.</param>
+        /// <param name="data">The host array to fill, row-major in <paramref name="shape"/>.</param>
+        /// <param name="shape">The weight's shape, [out, in, k…].</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
+        /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
+        public static void LeCunUniform(Engine engine, Span<float> data, ReadOnlySpan<int> shape, RandomSource? generator = null, Fans? fans = null)
+            => new InitTarget(engine, data, shape).Fill(LeCunUniformDefinition, generator, fans);
 
         /// <summary>Keras <c>HeNormal</c>: VarianceScaling(2, fan_in, truncated_normal). He et al., ICCV 2015.</summary>
         /// <param name="tensor">A weight with at least 2 dimensions.</param>
         /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
+        /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions and no fans are given.</exception>
         public static void HeNormal(Tensor tensor, RandomSource? generator = null, Fans? fans = null)
-            => VarianceScaling(tensor, 2.0, FanMode.FanIn, VarianceDistribution.TruncatedNormal, generator, fans);
+            => new InitTarget(tensor).Fill(HeNormalDefinition, generator, fans);
+
+        /// <inheritdoc cref="HeNormal(Tensor, RandomSource?, Fans?)"/>
+        /// <param name="engine">The engine whose CPU workers do the work.</param>
+        /// <param name="data">The host array to fill, row-major in <paramref name="shape"/>.</param>
+        /// <param name="shape">The weight's shape, [out, in, k…].</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
+        /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
+        public static void HeNormal(Engine engine, Span<float> data, ReadOnlySpan<int> shape, RandomSource? generator = null, Fans? fans = null)
+            => new InitTarget(engine, data, shape).Fill(HeNormalDefinition, generator, fans);
 
         /// <summary>Keras <c>HeUniform</c>: VarianceScaling(2, fan_in, uniform), i.e. U(±√(6/fan_in)).</summary>
         /// <param name="tensor">A weight with at least 2 dimensions.</param>
         /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
+        /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions and no fans are given.</exception>
         public static void HeUniform(Tensor tensor, RandomSource? generator = null, Fans? fans = null)
-            => VarianceScaling(tensor, 2.0, FanMode.FanIn, VarianceDistribution.Uniform, generator, fans);
+            => new InitTarget(tensor).Fill(HeUniformDefinition, generator, fans);
+
+        /// <inheritdoc cref="HeUniform(Tensor, RandomSource?, Fans?)"/>
+        /// <param name="engine">The engine whose CPU workers do the work.</param>
+        /// <param name="data">The host array to fill, row-major in <paramref name="shape"/>.</param>
+        /// <param name="shape">The weight's shape, [out, in, k…].</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
+        /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
+        public static void HeUniform(Engine engine, Span<float> data, ReadOnlySpan<int> shape, RandomSource? generator = null, Fans? fans = null)
+            => new InitTarget(engine, data, shape).Fill(HeUniformDefinition, generator, fans);
 
         /// <summary>Keras <c>GlorotNormal</c>: VarianceScaling(1, fan_avg, truncated_normal). Glorot and Bengio, AISTATS 2010.</summary>
         /// <param name="tensor">A weight with at least 2 dimensions.</param>
         /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
+        /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions and no fans are given.</exception>
         public static void GlorotNormal(Tensor tensor, RandomSource? generator = null, Fans? fans = null)
-            => VarianceScaling(tensor, 1.0, FanMode.FanAvg, VarianceDistribution.TruncatedNormal, generator, fans);
+            => new InitTarget(tensor).Fill(GlorotNormalDefinition, generator, fans);
+
+        /// <inheritdoc cref="GlorotNormal(Tensor, RandomSource?, Fans?)"/>
+        /// <param name="engine">The engine whose CPU workers do the work.</param>
+        /// <param name="data">The host array to fill, row-major in <paramref name="shape"/>.</param>
+        /// <param name="shape">The weight's shape, [out, in, k…].</param>
+        /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
+        /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
+        public static void GlorotNormal(Engine engine, Span<float> data, ReadOnlySpan<int> shape, RandomSource? generator = null, Fans? fans = null)
+            => new InitTarget(engine, data, shape).Fill(GlorotNormalDefinition, generator, fans);
 
         /// <summary>Keras <c>GlorotUniform</c>: VarianceScaling(1, fan_avg, uniform), the same distribution as <see cref="XavierUniform(Tensor, double, RandomSource?, Fans?)"/> with gain 1.</summary>
         /// <param name="tensor">A weight with at least 2 dimensions.</param>
         /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
         /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
+        /// <exception cref="ArgumentException">The tensor has fewer than 2 dimensions and no fans are given.</exception>
         public static void GlorotUniform(Tensor tensor, RandomSource? generator = null, Fans? fans = null)
-            => VarianceScaling(tensor, 1.0, FanMode.FanAvg, VarianceDistribution.Uniform, generator, fans);
+            => new InitTarget(tensor).Fill(GlorotUniformDefinition, generator, fans);
 
-        // ------------------------------------------------------------------ PyTorch's default
-
-        /// <summary>
-        /// PyTorch's default initialization of nn.Linear and nn.Conv*d: the weight gets
-        /// kaiming_uniform with a = √5, i.e. U(±1/√fan_in); the bias gets U(±1/√fan_in).
-        /// Equivalent to <c>reset_parameters()</c> of <c>torch.nn.Linear</c> and <c>torch.nn.modules.conv._ConvNd</c>.
-        /// </summary>
-        /// <remarks>
-        /// With a = √5 the leaky-ReLU gain is √(2/6) = 1/√3, so bound = gain·√(3/fan_in) = 1/√fan_in and
-        /// the weight std is 1/√(3·fan_in): a unit-variance input comes out with std ≈ 0.58, the
-        /// lessons' observation about why this default shrinks activations layer after layer.
-        /// The weight is drawn first, then the bias, from the same generator.
-        /// </remarks>
-        /// <param name="weight">The weight, [out, in, k…].</param>
-        /// <param name="bias">The bias, 1-D, or null.</param>
-        /// <param name="generator">Random stream; null for the weight's engine default.</param>
-        /// <exception cref="ArgumentException">The weight has fewer than 2 dimensions, or the bias is not 1-D.</exception>
-        /// <exception cref="ObjectDisposedException">The weight or the bias has been disposed; nothing is written.</exception>
-        public static void PyTorchDefault(Tensor weight, Tensor? bias = null, RandomSource? generator = null)
-        {
-            if (weight is null) throw new ArgumentNullException(nameof(weight));
-            // Every argument is checked before anything is written: a bad bias leaves the weight as it was.
-            var target = new InitTarget(weight);
-            Fans fans = target.ShapeFans();
-            if (bias is not null)
-            {
-                _ = bias.Storage; // throws ObjectDisposedException for a disposed bias (or engine)
-                if (bias.Rank != 1)
-                    throw new ArgumentException($"bias must be 1-D, but has shape {TensorShape.Format(bias.ShapeArray)}.", nameof(bias));
-            }
-            RandomSource g = target.Resolve(generator);
-            PyTorchDefaultCore(target, fans, g);
-            if (bias is not null) UniformCore(new InitTarget(bias), -PyTorchDefaultBiasBound(fans), PyTorchDefaultBiasBound(fans), g);
-        }
-
-        /// <summary>The same as <see cref="PyTorchDefault(Tensor, Tensor?, RandomSource?)"/> on host spans.</summary>
+        /// <inheritdoc cref="GlorotUniform(Tensor, RandomSource?, Fans?)"/>
         /// <param name="engine">The engine whose CPU workers do the work.</param>
-        /// <param name="weight">The weight data, row-major in <paramref name="weightShape"/>.</param>
-        /// <param name="weightShape">The weight's shape, [out, in, k…].</param>
-        /// <param name="bias">The bias data (may be empty).</param>
+        /// <param name="data">The host array to fill, row-major in <paramref name="shape"/>.</param>
+        /// <param name="shape">The weight's shape, [out, in, k…].</param>
         /// <param name="generator">Random source (a <see cref="Generator"/>); null for the engine's default.</param>
-        /// <exception cref="ArgumentException">The weight has fewer than 2 dimensions or does not match its shape.</exception>
-        public static void PyTorchDefault(Engine engine, Span<float> weight, ReadOnlySpan<int> weightShape, Span<float> bias, RandomSource? generator = null)
-        {
-            var target = new InitTarget(engine, weight, weightShape);
-            Fans fans = target.ShapeFans();
-            RandomSource g = target.Resolve(generator);
-            PyTorchDefaultCore(target, fans, g);
-            double bound = PyTorchDefaultBiasBound(fans);
-            Uniform(engine, bias, -bound, bound, g);
-        }
-
-        private static void PyTorchDefaultCore(InitTarget target, Fans fans, RandomSource g)
-        {
-            if (target.IsEmpty) return;
-            target.Fill(KaimingSpec(fans, Math.Sqrt(5.0), FanMode.FanIn, Nonlinearity.LeakyRelu, normal: false), g);
-        }
-
-        private static double PyTorchDefaultBiasBound(Fans fans) => fans.FanIn > 0 ? 1.0 / Math.Sqrt(fans.FanIn) : 0.0;
-
-        // ------------------------------------------------------------------ shared cores
-
-        private static void Xavier(InitTarget target, double gain, RandomSource? generator, Fans? fans, bool normal)
-        {
-            ValidateXavierGain(gain);
-            Fans f = fans ?? target.ShapeFans();
-            if (target.IsEmpty) return;
-            target.Fill(XavierSpec(f, gain, normal), generator);
-        }
-
-        /// <summary>gain finite and ≥ 0: torch's xavier_uniform_/xavier_normal_ pass gain·c to uniform_(−a, a) and normal_(0, std), which raise for a negative value.</summary>
-        internal static void ValidateXavierGain(double gain)
-        {
-            RequireFinite(gain, nameof(gain));
-            if (gain < 0)
-                throw new ArgumentException($"gain must be ≥ 0, but found gain={Format(gain)}: torch rejects it (uniform_ expects from ≤ to, normal_ expects std ≥ 0). Use Gain.Calculate for the usual values.", nameof(gain));
-        }
-
-        internal static FillSpec XavierSpec(Fans f, double gain, bool normal)
-        {
-            ValidateXavierGain(gain);
-            double std = gain * Math.Sqrt(2.0 / (f.FanIn + f.FanOut));
-            RequireFiniteStd(std, f, "fans");
-            return normal ? NormalSpec(0.0, std, nameof(gain)) : UniformSpec(-Sqrt3 * std, Sqrt3 * std, nameof(gain));
-        }
-
-        private static void Kaiming(InitTarget target, double a, FanMode mode, Nonlinearity nonlinearity, RandomSource? generator, Fans? fans, bool normal)
-        {
-            ValidateKaiming(a, mode, nonlinearity);
-            Fans f = fans ?? target.ShapeFans();
-            if (target.IsEmpty) return;
-            target.Fill(KaimingSpec(f, a, mode, nonlinearity, normal), generator);
-        }
-
-        private static void ValidateKaiming(double a, FanMode mode, Nonlinearity nonlinearity)
-        {
-            if (mode != FanMode.FanIn && mode != FanMode.FanOut)
-                throw new ArgumentException($"Mode {ModeName(mode)} not supported, please use one of fan_in, fan_out.", nameof(mode));
-            RequireFinite(a, nameof(a));
-            if (nonlinearity == Nonlinearity.LeakyRelu && double.IsInfinity(Math.Pow(a, 2.0)))
-                throw new ArgumentException($"a={Format(a)} is too large: a² overflows a double in calculate_gain (torch raises OverflowError); pass |a| below 1.3e154.", nameof(a));
-            Gain.Calculate(nonlinearity, a);
-        }
-
-        internal static FillSpec KaimingSpec(Fans f, double a, FanMode mode, Nonlinearity nonlinearity, bool normal)
-        {
-            ValidateKaiming(a, mode, nonlinearity);
-            double gain = Gain.Calculate(nonlinearity, a);
-            double std = gain / Math.Sqrt(f.Select(mode));
-            RequireFiniteStd(std, f, "fans");
-            return normal ? NormalSpec(0.0, std, "fans") : UniformSpec(-Sqrt3 * std, Sqrt3 * std, "fans");
-        }
-
-        private static void VarianceScalingCore(InitTarget target, double scale, FanMode mode, VarianceDistribution distribution, RandomSource? generator, Fans? fans)
-        {
-            // Fans of 1 give the largest std: a scale that overflows float32 there is refused even for an empty tensor.
-            VarianceScalingSpec(new Fans(1, 1), scale, mode, distribution);
-            Fans f = fans ?? target.ShapeFans();
-            if (target.IsEmpty) return;
-            target.Fill(VarianceScalingSpec(f, scale, mode, distribution), generator);
-        }
-
-        private static void ValidateVarianceScaling(double scale, FanMode mode, VarianceDistribution distribution)
-        {
-            if (!(scale > 0) || double.IsInfinity(scale))
-                throw new ArgumentException($"scale must be a positive finite number, but found {Format(scale)}.", nameof(scale));
-            if (mode != FanMode.FanIn && mode != FanMode.FanOut && mode != FanMode.FanAvg)
-                throw new ArgumentException($"Mode {ModeName(mode)} not supported, please use one of fan_in, fan_out, fan_avg.", nameof(mode));
-            if (distribution != VarianceDistribution.TruncatedNormal && distribution != VarianceDistribution.UntruncatedNormal && distribution != VarianceDistribution.Uniform)
-                throw new ArgumentException($"Distribution {(int)distribution} not supported, please use one of truncated_normal, untruncated_normal, uniform.", nameof(distribution));
-        }
-
-        internal static FillSpec VarianceScalingSpec(Fans f, double scale, FanMode mode, VarianceDistribution distribution)
-        {
-            ValidateVarianceScaling(scale, mode, distribution);
-            double n = Math.Max(1.0, f.Select(mode));
-            double variance = scale / n;
-            switch (distribution)
-            {
-                case VarianceDistribution.TruncatedNormal:
-                {
-                    double std = Math.Sqrt(variance) / TruncatedNormalStdCorrection;
-                    return TruncatedNormalSpec(0.0, std, -2.0 * std, 2.0 * std, nameof(scale));
-                }
-                case VarianceDistribution.UntruncatedNormal:
-                    return NormalSpec(0.0, Math.Sqrt(variance), nameof(scale));
-                default:
-                {
-                    double limit = Math.Sqrt(3.0 * variance);
-                    return UniformSpec(-limit, limit, nameof(scale));
-                }
-            }
-        }
-
-        private static void RequireFiniteStd(double std, Fans fans, string paramName)
-        {
-            if (double.IsNaN(std) || double.IsInfinity(std))
-                throw new ArgumentException($"The fans {fans} give a standard deviation of {Format(std)}; the fan used must be positive.", paramName);
-        }
-
-        private static string ModeName(FanMode mode) => mode switch
-        {
-            FanMode.FanIn => "fan_in",
-            FanMode.FanOut => "fan_out",
-            FanMode.FanAvg => "fan_avg",
-            _ => ((int)mode).ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
+        /// <param name="fans">Fans to use instead of PyTorch's shape rule.</param>
+        public static void GlorotUniform(Engine engine, Span<float> data, ReadOnlySpan<int> shape, RandomSource? generator = null, Fans? fans = null)
+            => new InitTarget(engine, data, shape).Fill(GlorotUniformDefinition, generator, fans);
     }
 }

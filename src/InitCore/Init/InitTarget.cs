@@ -1,12 +1,13 @@
 using System;
+using InitCore.Backends;
 using InitCore.Backends.Cpu;
 
 namespace InitCore
 {
     /// <summary>
     /// What an initializer writes to: a tensor on any backend, or a host span with a shape. Validates
-    /// once. Random fills of device tensors from a <see cref="Generator"/> run on the device; other
-    /// sources, and the structured initializers, compute on the host and upload.
+    /// once. Random fills follow <see cref="FillTensors"/>: from a <see cref="Generator"/> they run where the
+    /// tensor lives; other sources, and the structured initializers, compute on the host and upload.
     /// </summary>
     internal readonly ref struct InitTarget
     {
@@ -56,23 +57,43 @@ namespace InitCore
 
         internal RandomSource Resolve(RandomSource? generator) => generator ?? _engine.DefaultGenerator;
 
-        internal void Fill(in FillSpec spec, RandomSource? generator)
+        /// <summary>
+        /// Fills with <paramref name="definition"/>: its fans are <paramref name="fans"/>, or this target's shape's when
+        /// none are given (only for a definition that reads fans); an empty target is left as it is and does not advance
+        /// the generator.
+        /// </summary>
+        internal void Fill(in InitDefinition definition, RandomSource? generator, Fans? fans = null)
         {
+            Fans f = definition.UsesFans ? fans ?? ShapeFans() : default;
             if (IsEmpty) return;
+            FillSpec spec = definition.Spec(f);
             RandomSource source = Resolve(generator);
-            if (!OnDevice)
+            if (_tensor is null) source.FillHost(Cpu, _span, spec);
+            else FillTensors(_engine, new[] { _tensor }, new[] { spec }, source);
+        }
+
+        /// <summary>
+        /// The one rule for random fills of tensors: from a Philox <see cref="Generator"/>, the engine's backend draws
+        /// them where they live (on CUDA, a batch is one kernel launch); from any other source the host draws each in
+        /// turn, into a CPU tensor's memory or into a scratch array that is uploaded to the device tensor. Either way
+        /// the tensors get the bits of filling them one by one, in order, and the generator advances as much.
+        /// </summary>
+        internal static void FillTensors(Engine engine, Tensor[] tensors, FillSpec[] specs, RandomSource source)
+        {
+            if (source is Generator philox)
             {
-                source.FillHost(Cpu, _span, spec);
+                var storages = new TensorStorage[tensors.Length];
+                for (int i = 0; i < tensors.Length; i++) storages[i] = tensors[i].Storage;
+                if (storages.Length == 1) engine.Main.Fill(storages[0], specs[0], philox);
+                else engine.Main.FillBatched(storages, specs, philox);
+                return;
             }
-            else if (source is Generator philox)
+            for (int i = 0; i < tensors.Length; i++)
             {
-                _engine.Main.Fill(_tensor!.Storage, spec, philox);
-            }
-            else
-            {
-                var host = new float[Length];
-                source.FillHost(Cpu, host, spec);
-                _engine.Main.Upload(_tensor!.Storage, host);
+                var target = new InitTarget(tensors[i]);
+                Span<float> host = target.HostBuffer();
+                source.FillHost(engine.Cpu, host, specs[i]);
+                target.CommitHost(host);
             }
         }
 

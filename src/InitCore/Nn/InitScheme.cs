@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using InitCore.Backends;
 using InitCore.Backends.Cpu;
 
 namespace InitCore.Nn
@@ -21,85 +20,58 @@ namespace InitCore.Nn
     /// </summary>
     public sealed class InitScheme
     {
-        private InitScheme(string name, Func<Fans, FillSpec>? spec, Action<Tensor, RandomSource?>? apply)
+        private InitScheme(string name, InitDefinition? definition, Action<Tensor, RandomSource?>? apply)
         {
             Name = name;
-            Spec = spec;
+            Definition = definition;
             ApplyDirect = apply;
         }
 
         /// <summary>A short description, e.g. <c>kaiming_normal(a=0, fan_in, leaky_relu)</c>.</summary>
         public string Name { get; }
 
-        internal Func<Fans, FillSpec>? Spec { get; }
+        /// <summary>The initializer's one definition, shared with <see cref="Init"/>'s tensor and span forms; null for the schemes applied per tensor.</summary>
+        internal InitDefinition? Definition { get; }
 
         internal Action<Tensor, RandomSource?>? ApplyDirect { get; }
 
         /// <summary><see cref="Init.KaimingNormal(Tensor, double, FanMode, Nonlinearity, RandomSource?, Fans?)"/> for every tensor.</summary>
         public static InitScheme KaimingNormal(double a = 0, FanMode mode = FanMode.FanIn, Nonlinearity nonlinearity = Nonlinearity.LeakyRelu)
-        {
-            Init.KaimingSpec(new Fans(1, 1), a, mode, nonlinearity, true); // validate now, not per layer
-            return new InitScheme($"kaiming_normal(a={a}, {mode}, {nonlinearity})", f => Init.KaimingSpec(f, a, mode, nonlinearity, true), null);
-        }
+            => new InitScheme($"kaiming_normal(a={a}, {mode}, {nonlinearity})", InitDefinition.Kaiming(a, mode, nonlinearity, normal: true), null);
 
         /// <summary><see cref="Init.KaimingUniform(Tensor, double, FanMode, Nonlinearity, RandomSource?, Fans?)"/> for every tensor.</summary>
         public static InitScheme KaimingUniform(double a = 0, FanMode mode = FanMode.FanIn, Nonlinearity nonlinearity = Nonlinearity.LeakyRelu)
-        {
-            Init.KaimingSpec(new Fans(1, 1), a, mode, nonlinearity, false);
-            return new InitScheme($"kaiming_uniform(a={a}, {mode}, {nonlinearity})", f => Init.KaimingSpec(f, a, mode, nonlinearity, false), null);
-        }
+            => new InitScheme($"kaiming_uniform(a={a}, {mode}, {nonlinearity})", InitDefinition.Kaiming(a, mode, nonlinearity, normal: false), null);
 
         /// <summary><see cref="Init.XavierNormal(Tensor, double, RandomSource?, Fans?)"/> for every tensor.</summary>
         public static InitScheme XavierNormal(double gain = 1)
-        {
-            Init.ValidateXavierGain(gain); // validate now, not per layer
-            return new InitScheme($"xavier_normal(gain={gain})", f => Init.XavierSpec(f, gain, true), null);
-        }
+            => new InitScheme($"xavier_normal(gain={gain})", InitDefinition.Xavier(gain, normal: true), null);
 
         /// <summary><see cref="Init.XavierUniform(Tensor, double, RandomSource?, Fans?)"/> for every tensor.</summary>
         public static InitScheme XavierUniform(double gain = 1)
-        {
-            Init.ValidateXavierGain(gain);
-            return new InitScheme($"xavier_uniform(gain={gain})", f => Init.XavierSpec(f, gain, false), null);
-        }
+            => new InitScheme($"xavier_uniform(gain={gain})", InitDefinition.Xavier(gain, normal: false), null);
 
         /// <summary>Keras VarianceScaling for every tensor.</summary>
         public static InitScheme VarianceScaling(double scale = 1, FanMode mode = FanMode.FanIn, VarianceDistribution distribution = VarianceDistribution.TruncatedNormal)
-        {
-            Init.VarianceScalingSpec(new Fans(1, 1), scale, mode, distribution);
-            return new InitScheme($"variance_scaling({scale}, {mode}, {distribution})", f => Init.VarianceScalingSpec(f, scale, mode, distribution), null);
-        }
+            => new InitScheme($"variance_scaling({scale}, {mode}, {distribution})", InitDefinition.VarianceScaling(scale, mode, distribution), null);
 
         /// <summary>N(mean, std²) for every tensor.</summary>
         public static InitScheme Normal(double mean = 0, double std = 1)
-        {
-            FillSpec s = Init.NormalSpec(mean, std);
-            return new InitScheme($"normal({mean}, {std})", _ => s, null);
-        }
+            => new InitScheme($"normal({mean}, {std})", InitDefinition.Normal(mean, std), null);
 
         /// <summary>U(a, b) for every tensor.</summary>
         public static InitScheme Uniform(double a = 0, double b = 1)
-        {
-            FillSpec s = Init.UniformSpec(a, b);
-            return new InitScheme($"uniform({a}, {b})", _ => s, null);
-        }
+            => new InitScheme($"uniform({a}, {b})", InitDefinition.Uniform(a, b), null);
 
         /// <summary>Truncated normal with absolute bounds for every tensor.</summary>
         public static InitScheme TruncatedNormal(double mean = 0, double std = 1, double a = -2, double b = 2)
-        {
-            FillSpec s = Init.TruncatedNormalSpec(mean, std, a, b);
-            return new InitScheme($"trunc_normal({mean}, {std}, {a}, {b})", _ => s, null);
-        }
+            => new InitScheme($"trunc_normal({mean}, {std}, {a}, {b})", InitDefinition.TruncatedNormal(mean, std, a, b), null);
 
         /// <summary>PyTorch's default weight init, kaiming_uniform(a=√5), i.e. U(±1/√fan_in).</summary>
         public static InitScheme PyTorchDefaultWeight { get; } = KaimingUniform(Math.Sqrt(5.0));
 
         /// <summary>PyTorch's default bias init, U(±1/√fan_in) with the layer's fan_in.</summary>
-        public static InitScheme PyTorchDefaultBias { get; } = new InitScheme("uniform(±1/√fan_in)", f =>
-        {
-            double bound = f.FanIn > 0 ? 1.0 / Math.Sqrt(f.FanIn) : 0.0;
-            return FillSpec.Uniform(-bound, bound);
-        }, null);
+        public static InitScheme PyTorchDefaultBias { get; } = new InitScheme("uniform(±1/√fan_in)", InitDefinition.PyTorchDefaultBias, null);
 
         /// <summary>Zeros.</summary>
         public static InitScheme Zeros { get; } = new InitScheme("zeros", null, (t, _) => Init.Zeros(t));
@@ -107,8 +79,8 @@ namespace InitCore.Nn
         /// <summary>A constant.</summary>
         public static InitScheme Constant(double value)
         {
-            Init.ConstantValue(value); // validate now, not per layer
-            return new InitScheme($"constant({value})", null, (t, _) => Init.Constant(t, value));
+            float stored = Init.ConstantValue(value); // the float32 written to every tensor; refuses a value beyond float32's range
+            return new InitScheme($"constant({value})", null, (t, _) => Init.Constant(t, stored));
         }
 
         /// <summary>Orthogonal times gain (host QR per tensor, not batched).</summary>
@@ -156,41 +128,32 @@ namespace InitCore.Nn
                 targets.Add((x.Weight.Value, weights, fans));
                 if (biases is not null && x.Bias is not null) targets.Add((x.Bias.Value, biases, fans));
             }
-            Backend backend = model.Engine.Main;
-            var batchStorages = new List<TensorStorage>();
-            var batchSpecs = new List<FillSpec>();
-            void Flush()
-            {
-                if (batchStorages.Count == 0) return;
-                if (source is Generator philox) backend.FillBatched(batchStorages.ToArray(), batchSpecs.ToArray(), philox);
-                batchStorages.Clear();
-                batchSpecs.Clear();
-            }
             // Every spec is computed (and so validated) before the first tensor is written: a layer whose fans the
             // scheme cannot use leaves the whole model as it was.
             var specs = new FillSpec?[targets.Count];
             for (int i = 0; i < targets.Count; i++)
-                if (targets[i].Scheme.Spec is { } make) specs[i] = make(targets[i].Fans);
+                if (targets[i].Scheme.Definition is { } definition) specs[i] = definition.Spec(targets[i].Fans);
+            // Consecutive random fills go to the engine as one batch (one launch on CUDA); a scheme applied per tensor
+            // flushes the batch first, so the generator's draw order is the parameter order.
+            var batchTensors = new List<Tensor>();
+            var batchSpecs = new List<FillSpec>();
+            void Flush()
+            {
+                if (batchTensors.Count == 0) return;
+                InitTarget.FillTensors(model.Engine, batchTensors.ToArray(), batchSpecs.ToArray(), source);
+                batchTensors.Clear();
+                batchSpecs.Clear();
+            }
             for (int i = 0; i < targets.Count; i++)
             {
-                var (tensor, scheme, _) = targets[i];
-                if (specs[i] is FillSpec batched && source is Generator)
-                {
-                    batchStorages.Add(tensor.Storage);
-                    batchSpecs.Add(batched);
-                    continue;
-                }
-                Flush(); // keep the generator's draw order
                 if (specs[i] is FillSpec spec)
                 {
-                    var host = new float[tensor.Length];
-                    source.FillHost(model.Engine.Cpu, host, spec);
-                    tensor.CopyFrom(host);
+                    batchTensors.Add(targets[i].Tensor);
+                    batchSpecs.Add(spec);
+                    continue;
                 }
-                else
-                {
-                    scheme.ApplyDirect!(tensor, source);
-                }
+                Flush();
+                targets[i].Scheme.ApplyDirect!(targets[i].Tensor, source);
             }
             Flush();
             return targets.Count;

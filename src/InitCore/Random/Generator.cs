@@ -65,9 +65,13 @@ namespace InitCore
         }
 
         internal override void FillHost(InitCore.Backends.Cpu.CpuBackend cpu, Span<float> destination, in InitCore.Backends.Cpu.FillSpec spec)
+            => Fill(destination, spec, cpu.ThreadCount);
+
+        /// <summary>Draws <paramref name="spec"/> into a host span on up to <paramref name="threads"/> threads, advancing <see cref="Offset"/> by the blocks used.</summary>
+        internal void Fill(Span<float> destination, in InitCore.Backends.Cpu.FillSpec spec, int threads)
         {
             if (destination.Length == 0) return;
-            InitCore.Backends.Cpu.PhiloxFill.Fill(destination, spec, Seed, Stream, Reserve(destination.Length), cpu.ThreadCount);
+            InitCore.Backends.Cpu.PhiloxFill.Fill(destination, spec, Seed, Stream, Reserve(destination.Length), threads);
         }
 
         /// <inheritdoc />

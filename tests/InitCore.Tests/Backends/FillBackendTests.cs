@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using InitCore.Backends;
 using InitCore.Backends.Cpu;
+using InitCore.Nn;
 using InitCore.Tests.Support;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 
@@ -104,6 +105,48 @@ namespace InitCore.Tests.Backends
             Check("variance_scaling", (t, g) => Init.VarianceScaling(t, generator: g), (h, g) => Init.VarianceScaling(engine, h, shape, generator: g));
             Check("orthogonal", (t, g) => Init.Orthogonal(t, generator: g), (h, g) => Init.Orthogonal(engine, h, shape, generator: g));
             Check("dirac", (t, g) => Init.Dirac(t, 2), (h, g) => Init.Dirac(engine, h, shape, 2));
+            Check("he_normal", (t, g) => Init.HeNormal(t, g), (h, g) => Init.HeNormal(engine, h, shape, g));
+            Check("glorot_uniform", (t, g) => Init.GlorotUniform(t, g), (h, g) => Init.GlorotUniform(engine, h, shape, g));
+            Check("lecun_normal", (t, g) => Init.LeCunNormal(t, g), (h, g) => Init.LeCunNormal(engine, h, shape, g));
+        }
+
+        /// <summary>
+        /// ModelInit on this backend (a Philox batch: one launch on CUDA; any other source: host draws uploaded) writes
+        /// the bits of the span forms on the host, parameter by parameter, and advances the generator alike.
+        /// </summary>
+        [TestMethod]
+        [DataRow("philox")]
+        [DataRow("torch")]
+        public void ModelInit_EqualsTheSpanFormsOnTheHost(string generatorKind)
+        {
+            RandomSource NewGenerator() => generatorKind == "philox" ? new Generator(77, 2) { Offset = 3 } : new TorchGenerator(77);
+            using Engine engine = NewEngine();
+            var model = new Sequential(engine, new Conv2d(engine, 1, 8, 5, 2, 2), new ReLU(engine),
+                new Conv2d(engine, 8, 16, 3, 2, 1, groups: 2), new Flatten(engine), new Linear(engine, 16, 10));
+            RandomSource onDevice = NewGenerator();
+            int count = ModelInit.Apply(model, InitScheme.VarianceScaling(2.0), InitScheme.PyTorchDefaultBias, onDevice);
+            Assert.AreEqual(6, count);
+
+            using Engine cpu = CpuEngine();
+            RandomSource onHost = NewGenerator();
+            var parameters = model.NamedParameters().ToArray();
+            for (int i = 0; i < parameters.Length; i += 2)
+            {
+                Tensor weight = parameters[i].Parameter.Value, bias = parameters[i + 1].Parameter.Value;
+                var w = new float[weight.Length];
+                var b = new float[bias.Length];
+                Init.VarianceScaling(cpu, w, weight.Shape.ToArray(), 2.0, generator: onHost);
+                double bound = 1.0 / Math.Sqrt(Fans.FromShape(weight.Shape.ToArray()).FanIn);
+                Init.Uniform(cpu, b, -bound, bound, onHost);
+                CollectionAssert.AreEqual(w, weight.ToArray(), parameters[i].Name);
+                CollectionAssert.AreEqual(b, bias.ToArray(), parameters[i + 1].Name);
+                Assert.IsTrue(w.Any(v => v != 0) && b.Any(v => v != 0), "the draws are not all zero");
+            }
+            var next = new float[16];
+            var expectedNext = new float[16];
+            Init.Normal(cpu, next, generator: onDevice);
+            Init.Normal(cpu, expectedNext, generator: onHost);
+            CollectionAssert.AreEqual(expectedNext, next, "the generator advanced as much as the host forms advanced theirs");
         }
     }
 

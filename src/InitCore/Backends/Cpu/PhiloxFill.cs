@@ -53,12 +53,11 @@ namespace InitCore.Backends.Cpu
         {
             uint* words = stackalloc uint[ElementsPerGroup];
             float* values = stackalloc float[ElementsPerGroup];
-            uint k0 = (uint)seed, k1 = (uint)(seed >> 32);
-            uint s0 = (uint)stream, s1 = (uint)(stream >> 32);
+            var philox = new PhiloxStream(seed, stream);
             for (long g = g0; g < g1; g++)
             {
                 ulong block0 = startBlock + (ulong)g * BlocksPerGroup;
-                GenerateSoA(block0, s0, s1, k0, k1, words);
+                GenerateSoA(block0, philox.S0, philox.S1, philox.K0, philox.K1, words);
                 Transform(spec, words, values);
                 long first = g * ElementsPerGroup;
                 long count = Math.Min(ElementsPerGroup, n - first);
@@ -112,12 +111,9 @@ namespace InitCore.Backends.Cpu
 
         private static void GenerateSoAScalar(ulong block0, uint s0, uint s1, uint k0, uint k1, uint* words)
         {
+            PhiloxStream philox = PhiloxStream.FromWords(k0, k1, s0, s1);
             for (int b = 0; b < BlocksPerGroup; b++)
-            {
-                ulong block = block0 + (ulong)b;
-                Philox4x32.Block((uint)block, (uint)(block >> 32), s0, s1, k0, k1,
-                    out words[b], out words[BlocksPerGroup + b], out words[2 * BlocksPerGroup + b], out words[3 * BlocksPerGroup + b]);
-            }
+                philox.Block(block0 + (ulong)b, out words[b], out words[BlocksPerGroup + b], out words[2 * BlocksPerGroup + b], out words[3 * BlocksPerGroup + b]);
         }
 
 #if NET8_0_OR_GREATER
