@@ -89,6 +89,17 @@ function Invoke-Bench {
             }
         }
     }
+    # The peer at its best needs OpenBLAS (the system libblas.so.3 may be the reference BLAS). The bench loads it into
+    # the PyTorch process only, through LD_LIBRARY_PATH; the system's libblas/liblapack choice is put back as it was.
+    $openblas = '/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3'
+    if ($IsLinux -and -not (Test-Path $openblas) -and (Test-Path /usr/bin/apt-get) -and ((id -u) -eq '0')) {
+        $before = @{}
+        foreach ($name in 'libblas.so.3-x86_64-linux-gnu', 'liblapack.so.3-x86_64-linux-gnu') {
+            $before[$name] = (update-alternatives --query $name 2>$null | Select-String '^Value: ').Line -replace '^Value: ', ''
+        }
+        Invoke-Checked 'apt-get install libopenblas0-pthread' { apt-get install -y libopenblas0-pthread }
+        foreach ($name in $before.Keys) { if ($before[$name]) { update-alternatives --set $name $before[$name] | Out-Null } }
+    }
     Invoke-Checked 'benchmark' { dotnet run -c Release --project bench/InitCore.Bench -- @BenchArgs }
 }
 
