@@ -248,113 +248,14 @@ namespace InitCore.Diagnostics
                     // iteration only re-applies that affine map (and the activation) to the cached z0.
                     List<Tensor> z0 = cur.Select(x => layer.Forward(x)).ToList();
                     calls += z0.Count;
-                    int channels = b0?.Length ?? 0;
-                    double scale = 1.0, shiftTotal = 0.0;
-                    // (1 − s)·b0 per channel, or null when there is no bias or no scale yet.
-                    Tensor? PerChannelShift() => b0 is null || scale == 1.0 ? null : model.Engine.CreateTensor(b0.Select(v => (float)((1.0 - scale) * v)).ToArray(), channels);
-                    int Inner(Tensor z) => channels == 0 ? 1 : (int)(z.Length / ((long)z.Shape[0] * channels));
-
-                    // One fused pass per batch on the device: s·z0 + (1 − s)·b0 − Δ, through the activation or not, is measured, not stored.
-                    Measured Pass(bool throughActivation)
-                    {
-                        var merged = new StatsResult();
-                        using Tensor? perChannel = PerChannelShift();
-                        foreach (Tensor z in z0)
-                        {
-                            StatsResult r = model.Engine.Main.AffineActivationStatistics(z.Storage, (float)scale, (float)-shiftTotal, perChannel?.Storage,
-                                Math.Max(1, channels), Inner(z), throughActivation ? act!.Spec : null, new StatsConfig(0f, 0f, 1f, 0, false));
-                            merged.Merge(r.Count, r.Mean, r.M2, r.Min, r.Max, r.NearZero);
-                        }
-                        double std = merged.Count > 1 ? Math.Sqrt(merged.M2 / (merged.Count - 1)) : double.NaN;
-                        string where = throughActivation ? $"the output of {act!.Describe()} after layer {name}" : $"the output of layer {name}";
-                        if (double.IsNaN(merged.Mean) || double.IsInfinity(merged.Mean) || double.IsNaN(std) || double.IsInfinity(std))
-                            throw new LsuvException(name, $"LSUV: {where} has a non-finite mean or std (mean {merged.Mean}, std {std}); check the input batch and the previous layers. Nothing was changed.");
-                        return new Measured(merged.Count, merged.Mean, std, merged.Min, merged.Max);
-                    }
-
-                    LsuvException Dead(Measured r, string where) => new LsuvException(name,
-                        $"LSUV: {where} has zero std (all {r.Count} values are {r.Mean.ToString("G6", CultureInfo.InvariantCulture)} up to float rounding, std {r.Std.ToString("G3", CultureInfo.InvariantCulture)}), " +
-                        $"so it cannot be scaled to std {o.TargetStd.ToString(CultureInfo.InvariantCulture)}; its units are dead. Re-initialize the layer (e.g. Init.KaimingNormal) and run LSUV again. Nothing was changed.");
-
-                    double mw = 0, mb = b0 is null ? 0 : b0.Average(v => (double)v);
-                    (double Mean, double Std) Evaluate()
-                    {
-                        Measured pre = Pass(false);
-                        if (pre.IsConstant) throw Dead(pre, $"the output of layer {name}");
-                        Measured? post = rule.MeanAt == LsuvPoint.ActivationOutput || rule.StdAt == LsuvPoint.ActivationOutput ? Pass(true) : null;
-                        Measured atStd = rule.StdAt == LsuvPoint.ActivationOutput ? post! : pre;
-                        double m = rule.MeanAt == LsuvPoint.ActivationOutput ? post!.Mean : pre.Mean;
-                        // A constant output after the activation (every input on a rectifier's flat side) is only revived by
-                        // centring the layer's output; when that is not how this layer's mean is corrected, the layer is dead.
-                        if (atStd.IsConstant && !(canMean && rule.MeanAt == LsuvPoint.LayerOutput && Math.Abs(m - o.TargetMean) >= o.Tolerance))
-                            throw Dead(atStd, $"the output of {act!.Describe()} after layer {name}");
-                        return (m, atStd.IsConstant ? double.NaN : atStd.Std);
-                    }
-
-                    var (mean0, std0) = Evaluate();
-                    if (rule.MeanAt == LsuvPoint.LayerOutput) mw = mean0 - mb;
-                    double mean = mean0, stdNow = std0;
-                    int iterations = 0;
-                    bool MeanOk() => !canMean || Math.Abs(mean - o.TargetMean) < o.Tolerance;
-                    bool StdOk() => Math.Abs(stdNow - o.TargetStd) < o.Tolerance;
-                    // Distance to the targets, in units of the target std; a constant output (NaN std) is infinitely far.
-                    double Distance() => (canMean ? Math.Abs(mean - o.TargetMean) : 0) / o.TargetStd + (double.IsNaN(stdNow) ? double.PositiveInfinity : Math.Abs(stdNow - o.TargetStd) / o.TargetStd);
-                    var best = (Scale: scale, Shift: shiftTotal, Sub: sub0, Mean: mean, Std: stdNow, Distance: Distance(), Iteration: 0);
-                    while (!(MeanOk() && StdOk()) && iterations < o.MaxIterations)
-                    {
-                        iterations++;
-                        if (!StdOk() && !double.IsNaN(stdNow)) scale *= o.TargetStd / stdNow;
-                        if (canMean && rule.MeanBy == LsuvMeanControl.Bias && rule.MeanAt == LsuvPoint.LayerOutput)
-                            shiftTotal = scale * mw + mb - o.TargetMean; // the layer output's mean, s·mw + mb − Δ, exactly at the target
-                        else if (!MeanOk())
-                        {
-                            if (rule.MeanBy == LsuvMeanControl.Sub) subOwner!.Sub += mean - o.TargetMean;
-                            else shiftTotal += mean - o.TargetMean;
-                        }
-                        (mean, stdNow) = Evaluate();
-                        double d = Distance();
-                        if (d < best.Distance) best = (scale, shiftTotal, subOwner?.Sub ?? 0, mean, stdNow, d, iterations);
-                    }
-                    bool converged = MeanOk() && StdOk();
-                    var notes = new List<string>();
-                    if (!converged)
-                    {
-                        // Never a worse layer: keep the state closest to the targets, which may be the one LSUV found.
-                        (scale, shiftTotal, mean, stdNow) = (best.Scale, best.Shift, best.Mean, best.Std);
-                        if (subOwner is not null) subOwner.Sub = best.Sub;
-                        notes.Add(best.Iteration == 0
-                            ? $"not converged in {iterations} iterations and no adjustment came closer to the targets, so the layer was left as it was"
-                            : $"not converged in {iterations} iterations; kept iteration {best.Iteration}'s state, the closest to the targets");
-                    }
-                    if (o.Variant == LsuvVariant.Fastai && !canMean)
-                        notes.Add(rule.MeanBy == LsuvMeanControl.Bias ? "mean not corrected: the layer has no bias" : "mean not corrected: no GeneralReLU sub follows");
+                    var calibration = new LsuvLayerCalibration(model.Engine, z0, b0, act, rule, name, o, subOwner, sub0, canMean);
+                    LsuvLayerReport report = calibration.Calibrate(bias is not null);
                     // Write the kept changes into the parameters once.
-                    if (scale != 1.0) TensorOps.ScaleShift(weight.Value, scale, 0.0);
-                    if (shiftTotal != 0.0 && bias is not null) TensorOps.ScaleShift(bias.Value, 1.0, -shiftTotal);
-                    reports.Add(new LsuvLayerReport(name, iterations, mean0, std0, mean, stdNow, converged, rule.MeanAt, rule.StdAt, canMean ? rule.MeanBy : null,
-                        scale, bias is null ? 0 : -shiftTotal, subOwner is null ? null : sub0, subOwner?.Sub, notes.Count == 0 ? null : string.Join("; ", notes)));
-
-                    // The next layers' inputs: the affine map applied once, in place, to the cached outputs (LSUV's own
-                    // tensors), then the activation module itself (so its hooks see it); the operations the measurements used.
-                    using (Tensor? perChannel = PerChannelShift())
-                    {
-                        float s = (float)scale, shift = (float)-shiftTotal;
-                        var next = new List<Tensor>(z0.Count);
-                        foreach (Tensor z in z0)
-                        {
-                            Tensor y = z;
-                            // Exactly AffineActivationStatistics's steps and conditions.
-                            if (s != 1f || shift != 0f) model.Engine.Main.ScaleShift(y.Storage, s, shift);
-                            if (perChannel is not null) model.Engine.Main.AddBias(y.Storage, perChannel.Storage, y.Shape[0], channels, Inner(y));
-                            if (act is not null)
-                            {
-                                y = act.Forward(y);
-                                calls++;
-                            }
-                            next.Add(y);
-                        }
-                        cur = next;
-                    }
+                    if (calibration.Scale != 1.0) TensorOps.ScaleShift(weight.Value, calibration.Scale, 0.0);
+                    if (calibration.ShiftTotal != 0.0 && bias is not null) TensorOps.ScaleShift(bias.Value, 1.0, -calibration.ShiftTotal);
+                    reports.Add(report);
+                    cur = calibration.NextInputs(out int activationCalls);
+                    calls += activationCalls;
                     pos = p + (act is not null ? 2 : 1);
                 }
             }
@@ -375,24 +276,6 @@ namespace InitCore.Diagnostics
                 model.Train(wasTraining);
             }
             return new LsuvReport(reports, calls);
-        }
-
-        /// <summary>The summary of one measuring pass.</summary>
-        private sealed class Measured
-        {
-            internal Measured(long count, double mean, double std, double min, double max)
-            {
-                Count = count; Mean = mean; Std = std; Min = min; Max = max;
-            }
-
-            internal long Count { get; }
-            internal double Mean { get; }
-            internal double Std { get; }
-            internal double Min { get; }
-            internal double Max { get; }
-
-            /// <summary>A dead output: constant up to float rounding (<see cref="ActivationRules.IsConstant"/>).</summary>
-            internal bool IsConstant => ActivationRules.IsConstant(Mean, Std, Min, Max);
         }
 
         /// <summary>Checks the model, the batches and the options before anything changes.</summary>

@@ -1,0 +1,57 @@
+using InitCore.Backends;
+
+namespace InitCore.Nn
+{
+    /// <summary>Base of the elementwise activations (kernels in native/kernels/elementwise.cu, the smooth ones in activations.cu).</summary>
+    public abstract class ActivationModule : Module
+    {
+        private Tensor? _input;
+
+        private protected ActivationModule(Engine engine) : base(engine)
+        {
+        }
+
+        internal abstract ActivationSpec Spec { get; }
+
+        /// <summary>
+        /// The gain for the weights of the layer that feeds this activation (the <c>gain</c> of Kaiming/Xavier): torch's
+        /// <c>calculate_gain</c> value where torch has one (relu √2, leaky_relu, tanh 5/3, sigmoid 1, selu 3/4), otherwise
+        /// 1/√E[f(x)²] for x ~ N(0, 1), the value <see cref="InitCore.Gain.Measure"/> estimates, computed by quadrature
+        /// (GELU 1.5335, SiLU 1.6765, ELU(1) 1.2452, Softplus(1) 1.0419).
+        /// </summary>
+        public virtual double RecommendedGain
+        {
+            get
+            {
+                ActivationSpec spec = Spec;
+                return InitCore.Gain.ByQuadrature(x => InitCore.Backends.Cpu.Elementwise.Forward(spec, x));
+            }
+        }
+
+        /// <inheritdoc />
+        protected override Tensor ForwardCore(Tensor input)
+        {
+            Tensor y = Engine.CreateTensor(input.ShapeArray);
+            Engine.Main.ActivationForward(Spec, input.Storage, y.Storage);
+            _input = input;
+            return y;
+        }
+
+        /// <inheritdoc />
+        protected override Tensor InferCore(Tensor input)
+        {
+            Tensor y = InferenceBuffer(0, input, input.ShapeArray, inPlace: true);
+            Engine.Main.ActivationForward(Spec, input.Storage, y.Storage);
+            return y;
+        }
+
+        /// <inheritdoc />
+        protected override Tensor BackwardCore(Tensor gradOutput)
+        {
+            Tensor x = Cached(_input);
+            Tensor dx = Engine.CreateTensor(x.ShapeArray);
+            Engine.Main.ActivationBackward(Spec, x.Storage, gradOutput.Storage, dx.Storage);
+            return dx;
+        }
+    }
+}
