@@ -3,11 +3,12 @@ using System.Collections.Generic;
 using System.CommandLine;
 using System.Diagnostics;
 using System.IO;
-using System.Text.Encodings.Web;
+using System.Collections;
+using System.Globalization;
 using System.Linq;
+using System.Reflection;
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
+using InitCore.Serialization;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -19,15 +20,6 @@ namespace InitCore.Samples
     /// </summary>
     internal sealed class SampleContext : IDisposable
     {
-        private static readonly JsonSerializerOptions JsonOptions = new JsonSerializerOptions
-        {
-            WriteIndented = true,
-            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-            // A diverging experiment has NaN and ∞ in its results: JSON has no such numbers, so they are written as null.
-            Converters = { new NonFiniteAsNull() },
-            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,   // keep →, √ and ± readable
-        };
-
         private readonly SampleCli _cli;
         private readonly TextWriter _stdout;
         private readonly IAnsiConsole _progressConsole;
@@ -147,18 +139,64 @@ namespace InitCore.Samples
         }
 
         /// <summary>
-        /// Writes <paramref name="document"/> as JSON on stdout (snake_case names, NaN and ±∞ as null), with the files
-        /// written into --out under one key, "files" (an empty list without --out).
+        /// Writes <paramref name="document"/> (an anonymous object, say) as indented JSON on stdout through the engine's
+        /// JSON writer (snake_case names, NaN and ±∞ as null, →, √ and ± kept readable), with the files written into
+        /// --out under one key, "files" (an empty list without --out).
         /// </summary>
+        /// <exception cref="ArgumentException">The document is not an object, sets "files", or holds a value JSON cannot represent.</exception>
         public void WriteJson(object document)
         {
-            JsonObject json = JsonSerializer.SerializeToNode(document, JsonOptions)?.AsObject()
-                ?? throw new ArgumentException("The JSON document must be an object.", nameof(document));
-            if (json.ContainsKey("files")) throw new ArgumentException("The document must not set \"files\": WriteJson adds the list of files written.", nameof(document));
-            json["files"] = new JsonArray(_plots.Select(p => (JsonNode?)JsonValue.Create(p)).ToArray());
-            _stdout.WriteLine(json.ToJsonString(JsonOptions));
+            if (document is null || document is string || document is IEnumerable || IsScalar(document))
+                throw new ArgumentException($"The JSON document must be an object, found {document?.GetType().Name ?? "null"}.", nameof(document));
+            PropertyInfo[] properties = Properties(document.GetType());
+            if (properties.Any(p => Name(p) == "files")) throw new ArgumentException("The document must not set \"files\": WriteJson adds the list of files written.", nameof(document));
+            var json = new JsonWriter(indented: true).StartObject();
+            foreach (PropertyInfo p in properties) WriteValue(json.Name(Name(p)), p.GetValue(document));
+            json.Name("files").StartArray();
+            foreach (string plot in _plots) json.String(plot);
+            _stdout.WriteLine(json.EndArray().EndObject().ToString());
             _stdout.Flush();
         }
+
+        /// <summary>One value: objects by their public properties (snake_case names), sequences as arrays, dictionaries as objects.</summary>
+        private static void WriteValue(JsonWriter json, object? value)
+        {
+            switch (value)
+            {
+                case null: json.Null(); break;
+                case string s: json.String(s); break;
+                case bool b: json.Bool(b); break;
+                case double d: json.Number(d); break;
+                // A float as its own shortest form (0.1f is 0.1, not 0.10000000149011612).
+                case float f: json.Number(float.IsFinite(f) ? double.Parse(f.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : double.NaN); break;
+                case ulong u: json.Number(u); break;
+                case Enum e: json.Number(Convert.ToInt64(e, CultureInfo.InvariantCulture)); break;
+                case sbyte or byte or short or ushort or int or uint or long: json.Number(Convert.ToInt64(value, CultureInfo.InvariantCulture)); break;
+                case IDictionary map:
+                    json.StartObject();
+                    foreach (DictionaryEntry entry in map) WriteValue(json.Name(Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? ""), entry.Value);
+                    json.EndObject();
+                    break;
+                case IEnumerable items:
+                    json.StartArray();
+                    foreach (object? item in items) WriteValue(json, item);
+                    json.EndArray();
+                    break;
+                default:
+                    if (IsScalar(value)) throw new ArgumentException($"A {value.GetType().Name} cannot be written as JSON here; convert it to a number or a string.", nameof(value));
+                    json.StartObject();
+                    foreach (PropertyInfo p in Properties(value.GetType())) WriteValue(json.Name(Name(p)), p.GetValue(value));
+                    json.EndObject();
+                    break;
+            }
+        }
+
+        private static bool IsScalar(object value) => value.GetType().IsPrimitive || value is decimal or DateTime or DateTimeOffset or TimeSpan or Guid;
+
+        private static PropertyInfo[] Properties(Type type) =>
+            type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanRead && p.GetIndexParameters().Length == 0).ToArray();
+
+        private static string Name(PropertyInfo p) => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name);
 
         /// <summary>
         /// Runs <paramref name="work"/> with progress bars on stderr when it is a terminal (and not under --json);
@@ -220,21 +258,6 @@ namespace InitCore.Samples
             });
             if (width is int w) console.Profile.Width = w;
             return console;
-        }
-
-        /// <summary>JSON has no NaN or ∞: such a double is written as null.</summary>
-        private sealed class NonFiniteAsNull : JsonConverter<double>
-        {
-            public override bool HandleNull => false;
-
-            public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-                reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
-
-            public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
-            {
-                if (double.IsFinite(value)) writer.WriteNumberValue(value);
-                else writer.WriteNullValue();
-            }
         }
 
         /// <inheritdoc />

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Text;
 using InitCore.Backends;
 using InitCore.Nn;
+using InitCore.Serialization;
 
 namespace InitCore.Diagnostics
 {
@@ -212,30 +213,25 @@ namespace InitCore.Diagnostics
         public string ToJson()
         {
             _model.Engine.ThrowIfDisposed();
-            var sb = new StringBuilder("{\"layers\":[");
-            bool firstTrack = true;
+            var json = new JsonWriter().StartObject().Name("layers").StartArray();
             foreach (Module layer in Layers)
                 foreach (StatKind kind in new[] { StatKind.Activation, StatKind.ActivationGradient, StatKind.WeightGradient })
                 {
                     IReadOnlyList<StatRecord> records = Records(layer, kind);
                     if (records.Count == 0) continue;
-                    if (!firstTrack) sb.Append(',');
-                    firstTrack = false;
-                    sb.Append("{\"name\":").Append(JsonText.String(LayerName(layer))).Append(",\"kind\":").Append(JsonText.String(kind.ToString())).Append(",\"records\":[");
-                    for (int i = 0; i < records.Count; i++)
+                    json.StartObject().Name("name").String(LayerName(layer)).Name("kind").String(kind.ToString()).Name("records").StartArray();
+                    foreach (StatRecord r in records)
                     {
-                        TensorStatistics s = records[i].Statistics;
-                        if (i > 0) sb.Append(',');
-                        sb.Append("{\"batch\":").Append(records[i].Batch.ToString(CultureInfo.InvariantCulture))
-                          .Append(",\"count\":").Append(s.Count.ToString(CultureInfo.InvariantCulture))
-                          .Append(",\"mean\":").Append(JsonText.Number(s.Mean)).Append(",\"std\":").Append(JsonText.Number(s.Std))
-                          .Append(",\"min\":").Append(JsonText.Number(s.Min)).Append(",\"max\":").Append(JsonText.Number(s.Max))
-                          .Append(",\"near_zero\":").Append(JsonText.Number(s.NearZeroFraction))
-                          .Append(",\"histogram\":[").Append(string.Join(",", s.Histogram.Select(h => h.ToString(CultureInfo.InvariantCulture)))).Append("]}");
+                        TensorStatistics s = r.Statistics;
+                        json.StartObject().Name("batch").Number(r.Batch).Name("count").Number(s.Count)
+                            .Name("mean").Number(s.Mean).Name("std").Number(s.Std).Name("min").Number(s.Min).Name("max").Number(s.Max)
+                            .Name("near_zero").Number(s.NearZeroFraction).Name("histogram").StartArray();
+                        foreach (long h in s.Histogram) json.Number(h);
+                        json.EndArray().EndObject();
                     }
-                    sb.Append("]}");
+                    json.EndArray().EndObject();
                 }
-            return sb.Append("]}").ToString();
+            return json.EndArray().EndObject().ToString();
         }
 
         /// <summary>Writes <see cref="ToCsv"/> to a file.</summary>

@@ -6,6 +6,7 @@ using System.Text;
 using InitCore.Backends;
 using InitCore.Backends.Cpu;
 using InitCore.Nn;
+using InitCore.Serialization;
 
 namespace InitCore.Diagnostics
 {
@@ -72,13 +73,25 @@ namespace InitCore.Diagnostics
         /// <summary>The report as JSON.</summary>
         public string ToJson()
         {
-            static string Stats(TensorStatistics? s) => s is null ? "null" :
-                $"{{\"mean\":{JsonText.Number(s.Mean)},\"std\":{JsonText.Number(s.Std)},\"min\":{JsonText.Number(s.Min)},\"max\":{JsonText.Number(s.Max)},\"near_zero\":{JsonText.Number(s.NearZeroFraction)}}}";
-            var parts = Layers.Select(l =>
-                $"{{\"name\":{JsonText.String(l.Name)},\"forward\":{Stats(l.Forward)},\"backward\":{Stats(l.Backward)},\"predicted_std\":{JsonText.Number(l.PredictedStd)}," +
-                $"\"flat_fraction\":{(l.FlatFraction is double f ? JsonText.Number(f) : "null")},\"dead_above\":{(l.DeadAbove is double d ? JsonText.Number(d) : "null")}," +
-                $"\"flags\":[{string.Join(",", l.Flags.Select(JsonText.String))}]}}");
-            return $"{{\"healthy\":{(Healthy ? "true" : "false")},\"layers\":[{string.Join(",", parts)}]}}";
+            var json = new JsonWriter().StartObject().Name("healthy").Bool(Healthy).Name("layers").StartArray();
+            foreach (DoctorLayer l in Layers)
+            {
+                json.StartObject().Name("name").String(l.Name);
+                Stats(json.Name("forward"), l.Forward);
+                Stats(json.Name("backward"), l.Backward);
+                json.Name("predicted_std").Number(l.PredictedStd).Name("flat_fraction").Number(l.FlatFraction).Name("dead_above").Number(l.DeadAbove)
+                    .Name("flags").StartArray();
+                foreach (string flag in l.Flags) json.String(flag);
+                json.EndArray().EndObject();
+            }
+            return json.EndArray().EndObject().ToString();
+
+            static void Stats(JsonWriter json, TensorStatistics? s)
+            {
+                if (s is null) json.Null();
+                else json.StartObject().Name("mean").Number(s.Mean).Name("std").Number(s.Std).Name("min").Number(s.Min).Name("max").Number(s.Max)
+                    .Name("near_zero").Number(s.NearZeroFraction).EndObject();
+            }
         }
     }
 

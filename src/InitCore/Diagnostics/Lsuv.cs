@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text;
 using InitCore.Backends;
 using InitCore.Nn;
+using InitCore.Serialization;
 
 namespace InitCore.Diagnostics
 {
@@ -144,14 +145,16 @@ namespace InitCore.Diagnostics
         /// <summary>The report as JSON.</summary>
         public string ToJson()
         {
-            var parts = Layers.Select(l =>
-                $"{{\"name\":{JsonText.String(l.Name)},\"iterations\":{l.Iterations},\"mean_before\":{JsonText.Number(l.MeanBefore)},\"std_before\":{JsonText.Number(l.StdBefore)}," +
-                $"\"mean_after\":{JsonText.Number(l.MeanAfter)},\"std_after\":{JsonText.Number(l.StdAfter)},\"converged\":{(l.Converged ? "true" : "false")}," +
-                $"\"mean_at\":{JsonText.String(l.MeanMeasuredAt.ToString())},\"std_at\":{JsonText.String(l.StdMeasuredAt.ToString())}," +
-                $"\"mean_by\":{(l.MeanCorrectedBy is LsuvMeanControl c ? JsonText.String(c.ToString()) : "null")},\"weight_scale\":{JsonText.Number(l.WeightScale)}," +
-                $"\"bias_shift\":{JsonText.Number(l.BiasShift)},\"sub_before\":{(l.SubBefore is double s0 ? JsonText.Number(s0) : "null")}," +
-                $"\"sub_after\":{(l.SubAfter is double s1 ? JsonText.Number(s1) : "null")},\"note\":{(l.Note is null ? "null" : JsonText.String(l.Note))}}}");
-            return $"{{\"layers\":[{string.Join(",", parts)}],\"layer_forward_calls\":{LayerForwardCalls}}}";
+            var json = new JsonWriter().StartObject().Name("layers").StartArray();
+            foreach (LsuvLayerReport l in Layers)
+                json.StartObject().Name("name").String(l.Name).Name("iterations").Number(l.Iterations)
+                    .Name("mean_before").Number(l.MeanBefore).Name("std_before").Number(l.StdBefore)
+                    .Name("mean_after").Number(l.MeanAfter).Name("std_after").Number(l.StdAfter).Name("converged").Bool(l.Converged)
+                    .Name("mean_at").String(l.MeanMeasuredAt.ToString()).Name("std_at").String(l.StdMeasuredAt.ToString())
+                    .Name("mean_by").String(l.MeanCorrectedBy?.ToString()).Name("weight_scale").Number(l.WeightScale)
+                    .Name("bias_shift").Number(l.BiasShift).Name("sub_before").Number(l.SubBefore)
+                    .Name("sub_after").Number(l.SubAfter).Name("note").String(l.Note).EndObject();
+            return json.EndArray().Name("layer_forward_calls").Number(LayerForwardCalls).EndObject().ToString();
         }
     }
 

@@ -283,31 +283,4 @@ namespace InitCore.Serialization
 
         private JsonSyntaxException Error(string message) => new JsonSyntaxException(message, _i);
     }
-
-    /// <summary>Writes JSON strings with the escapes RFC 8259 requires; everything else is passed through as UTF-8.</summary>
-    internal static class JsonText
-    {
-        internal static void AppendString(StringBuilder sb, string value)
-        {
-            sb.Append('"');
-            foreach (char c in value)
-            {
-                switch (c)
-                {
-                    case '"': sb.Append("\\\""); break;
-                    case '\\': sb.Append("\\\\"); break;
-                    case '\n': sb.Append("\\n"); break;
-                    case '\r': sb.Append("\\r"); break;
-                    case '\t': sb.Append("\\t"); break;
-                    case '\b': sb.Append("\\b"); break;
-                    case '\f': sb.Append("\\f"); break;
-                    default:
-                        if (c < 0x20) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                        else sb.Append(c);
-                        break;
-                }
-            }
-            sb.Append('"');
-        }
-    }
 }

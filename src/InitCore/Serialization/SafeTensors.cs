@@ -292,49 +292,37 @@ namespace InitCore.Serialization
             }
             items.Sort((a, b) => CompareUtf8(a.Name, b.Name));
 
-            var json = new StringBuilder();
-            json.Append('{');
+            var json = new JsonWriter().StartObject();
             if (metadata is not null)
             {
-                JsonText.AppendString(json, SafeTensorsHeader.MetadataKey);
-                json.Append(":{");
+                json.Name(SafeTensorsHeader.MetadataKey).StartObject();
                 var keys = new List<string>(metadata.Keys);
                 keys.Sort(CompareUtf8);
-                for (int i = 0; i < keys.Count; i++)
+                foreach (string key in keys)
                 {
-                    string value = metadata[keys[i]] ?? throw new ArgumentException($"Metadata entry '{keys[i]}' is null; metadata values must be strings.", nameof(metadata));
-                    CheckEncodable(utf8, keys[i], "metadata key", nameof(metadata));
-                    CheckEncodable(utf8, value, $"metadata value of '{keys[i]}'", nameof(metadata));
-                    if (i > 0) json.Append(',');
-                    JsonText.AppendString(json, keys[i]);
-                    json.Append(':');
-                    JsonText.AppendString(json, value);
+                    string value = metadata[key] ?? throw new ArgumentException($"Metadata entry '{key}' is null; metadata values must be strings.", nameof(metadata));
+                    CheckEncodable(utf8, key, "metadata key", nameof(metadata));
+                    CheckEncodable(utf8, value, $"metadata value of '{key}'", nameof(metadata));
+                    json.Name(key).String(value);
                 }
-                json.Append('}');
-                if (items.Count > 0) json.Append(',');
+                json.EndObject();
             }
             long offset = 0;
-            for (int i = 0; i < items.Count; i++)
+            foreach (Item item in items)
             {
-                if (i > 0) json.Append(',');
-                JsonText.AppendString(json, items[i].Name);
-                json.Append(":{\"dtype\":\"F32\",\"shape\":[");
-                for (int d = 0; d < items[i].Shape.Length; d++)
-                {
-                    if (d > 0) json.Append(',');
-                    json.Append(SafeTensorsHeader.Invariant(items[i].Shape[d]));
-                }
-                long end = offset + 4L * items[i].Data.Length;
-                json.Append("],\"data_offsets\":[").Append(SafeTensorsHeader.Invariant(offset)).Append(',').Append(SafeTensorsHeader.Invariant(end)).Append("]}");
+                json.Name(item.Name).StartObject().Name("dtype").String("F32").Name("shape").StartArray();
+                foreach (long d in item.Shape) json.Number(d);
+                long end = offset + 4L * item.Data.Length;
+                json.EndArray().Name("data_offsets").StartArray().Number(offset).Number(end).EndArray().EndObject();
                 offset = end;
             }
-            json.Append('}');
+            string header = json.EndObject().ToString();
 
-            int headerLength = utf8.GetByteCount(json.ToString());
+            int headerLength = utf8.GetByteCount(header);
             int padded = (headerLength + 7) / 8 * 8; // spaces up to a multiple of 8, as the reference writer does
             var file = new byte[checked(8 + padded + offset)];
             BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)padded);
-            utf8.GetBytes(json.ToString(), 0, json.Length, file, 8);
+            utf8.GetBytes(header, 0, header.Length, file, 8);
             for (int i = 8 + headerLength; i < 8 + padded; i++) file[i] = (byte)' ';
             int at = 8 + padded;
             foreach (var item in items)

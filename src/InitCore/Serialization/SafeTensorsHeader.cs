@@ -212,7 +212,5 @@ namespace InitCore.Serialization
             }
             return sb.Length == 0 ? "none" : sb.ToString();
         }
-
-        internal static string Invariant(long v) => v.ToString(CultureInfo.InvariantCulture);
     }
 }

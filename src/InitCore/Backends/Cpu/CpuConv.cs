@@ -237,7 +237,7 @@ namespace InitCore.Backends.Cpu
                 _plan = plan; _x = x; _w = w; _y = y; _bias = bias; _offsets = offsets; _aFloats = aFloats; _bFloats = bFloats;
             }
 
-            [MethodImpl((MethodImplOptions)512)]
+            [MethodImpl(Jit.Hot)]
             public void Invoke(float* scratch, int index)
             {
                 Plan plan = _plan;
@@ -289,7 +289,7 @@ namespace InitCore.Backends.Cpu
         }
 
         /// <summary>im2col of a band of output rows of one image (from its group's first channel), by loops.</summary>
-        [MethodImpl((MethodImplOptions)512)]
+        [MethodImpl(Jit.Hot)]
         private static void GatherBand(in Plan plan, in Tile tile, float* x, float* cols)
         {
             ConvGeometry g = plan.G;
@@ -321,7 +321,7 @@ namespace InitCore.Backends.Cpu
         }
 
         /// <summary>col2im of a band of output rows of one image (into its group's first channel), by loops.</summary>
-        [MethodImpl((MethodImplOptions)512)]
+        [MethodImpl(Jit.Hot)]
         private static void ScatterBand(in Plan plan, in Tile tile, float* c, float* dx)
         {
             ConvGeometry g = plan.G;
@@ -409,7 +409,7 @@ namespace InitCore.Backends.Cpu
         /// im2col of one tile: packed[kk·ColumnsPad + t] = the input at <paramref name="offsets"/>[kk·ColumnsPad + t]
         /// from <paramref name="x"/> (the tile's first image, the group's first channel), zero for −1 and for t ≥ cols.
         /// </summary>
-        [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization (not in netstandard2.1)
+        [MethodImpl(Jit.Hot)]
         private static void GatherColumns(int rows, int ld, int cols, int* offsets, float* x, float* packed)
         {
             for (int kk = 0; kk < rows; kk++)
@@ -441,7 +441,7 @@ namespace InitCore.Backends.Cpu
         }
 
         /// <summary>col2im of one tile: dx[offsets[kk·ColumnsPad + t]] += c[kk·ColumnsPad + t] for t &lt; cols, skipping −1.</summary>
-        [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization (not in netstandard2.1)
+        [MethodImpl(Jit.Hot)]
         private static void ScatterColumns(int rows, int ld, int cols, int* offsets, float* c, float* dx)
         {
             for (int kk = 0; kk < rows; kk++)
@@ -468,7 +468,7 @@ namespace InitCore.Backends.Cpu
         /// Packs rows [0, count) of a matrix (element (i, k) at src[offset + i·rowStride + k·colStride], k in [0, depth))
         /// into MR-row panels: panel p holds rows p·MR.. as depth steps of MR floats, zero past the last row.
         /// </summary>
-        [MethodImpl((MethodImplOptions)512)]
+        [MethodImpl(Jit.Hot)]
         private static void PackRowPanels(float[] src, int offset, int rowStride, int colStride, int count, int depth, int mr, float[] dst, int dstOffset)
         {
             int panels = (count + mr - 1) / mr;
@@ -507,7 +507,7 @@ namespace InitCore.Backends.Cpu
                     float* dys = dyp, ws = wp, dxs = dxp;
                     int* os = op;
                     int tasks = plan.Banded ? g.N : plan.Tiles, tilesPerTask = plan.Banded ? plan.Bands : 1;
-                    Run(tasks, threads, bFloats + cFloats + 16, [MethodImpl((MethodImplOptions)512)] (scratch, task) =>
+                    Run(tasks, threads, bFloats + cFloats + 16, [MethodImpl(Jit.Hot)] (scratch, task) =>
                     {
                         float* dyRows = (float*)scratch, c = Align(dyRows + bFloats);
                         int ld = plan.ColumnsPad;
@@ -536,7 +536,7 @@ namespace InitCore.Backends.Cpu
         }
 
         /// <summary>dy of one tile, the group's channels, as K_g rows of ColumnsPad floats (zero past the tile's columns).</summary>
-        [MethodImpl((MethodImplOptions)512)]
+        [MethodImpl(Jit.Hot)]
         private static void GatherOutputRows(in Plan plan, in Tile tile, int grp, float* dy, float* rows)
         {
             ConvGeometry g = plan.G;
@@ -582,7 +582,7 @@ namespace InitCore.Backends.Cpu
         /// <see cref="DotWidth"/>): the filter gradient straight from the gathered rows, which both run along the tile's
         /// columns, so nothing is transposed or packed. Blocks of 4×4 dot products share their loads.
         /// </summary>
-        [MethodImpl((MethodImplOptions)512)]
+        [MethodImpl(Jit.Hot)]
         private static void Dots(float* a, int m, float* b, int n, int ld, int length, float* c, int ldc, float beta)
         {
             int i = 0;
@@ -599,7 +599,7 @@ namespace InitCore.Backends.Cpu
 
         private static void Store(float* c, float value, float beta) => *c = beta == 0f ? value : value + beta * *c;
 
-        [MethodImpl((MethodImplOptions)512)]
+        [MethodImpl(Jit.Hot)]
         private static float Dot(float* x, float* y, int length)
         {
 #if NET8_0_OR_GREATER
@@ -617,7 +617,7 @@ namespace InitCore.Backends.Cpu
             return System.Numerics.Vector.Dot(sum, System.Numerics.Vector<float>.One);
         }
 
-        [MethodImpl((MethodImplOptions)512)]
+        [MethodImpl(Jit.Hot)]
         private static void Dots4x4(float* a, float* b, int ld, int length, float* c, int ldc, float beta)
         {
 #if NET8_0_OR_GREATER
@@ -671,7 +671,7 @@ namespace InitCore.Backends.Cpu
                 {
                     float* xs = xp, dys = dyp, accs = accp;
                     int* os = op;
-                    Run(chunks, threads, aFloats + bFloats + 32, [MethodImpl((MethodImplOptions)512)] (scratch, chunk) =>
+                    Run(chunks, threads, aFloats + bFloats + 32, [MethodImpl(Jit.Hot)] (scratch, chunk) =>
                     {
                         float* dyRows = (float*)scratch, cols = Align(dyRows + aFloats);
                         int t0 = (int)((long)plan.Tiles * chunk / chunks), t1 = (int)((long)plan.Tiles * (chunk + 1) / chunks);

@@ -72,12 +72,6 @@ namespace InitCore.Backends.Cpu
         /// <summary>Multiply-adds per worker below which fewer workers are used (spawning costs microseconds).</summary>
         private const long MinWorkPerThread = 1L << 20;
 
-        /// <summary>
-        /// MethodImplOptions.AggressiveOptimization, which netstandard2.1 does not name: the kernels and the packing
-        /// are compiled fully optimized on first use, so the first products of a run are not slowed by tier-0 code.
-        /// </summary>
-        private const MethodImplOptions Hot = (MethodImplOptions)512;
-
         /// <summary>The fastest kernel this machine and build support.</summary>
         internal static Isa Best
         {
@@ -315,7 +309,7 @@ namespace InitCore.Backends.Cpu
         /// Packs B panels [panel0, panel1) of the block op(B)[pc..pc+kc, jc..jc+nc): panel q holds columns
         /// jc+q·nr.. as kc rows of nr floats (zero past the block's last column), at packed + q·nr·kc.
         /// </summary>
-        [MethodImpl(Hot)]
+        [MethodImpl(Jit.Hot)]
         private static void PackB(in Problem pr, float* packed, int pc, int kc, int jc, int nc, int nr, int panel0, int panel1)
         {
             for (int q = panel0; q < panel1; q++)
@@ -331,7 +325,7 @@ namespace InitCore.Backends.Cpu
         }
 
         /// <summary>Packs op(A)[i0..i0+rows, pc..pc+kc) as kc columns of mr floats (zero past the last row).</summary>
-        [MethodImpl(Hot)]
+        [MethodImpl(Jit.Hot)]
         private static void PackA(in Problem pr, float* dst, int i0, int rows, int pc, int kc, int mr)
         {
             if (!pr.TransA)
@@ -341,7 +335,7 @@ namespace InitCore.Backends.Cpu
         }
 
         /// <summary>dst[r·width + j] = src[r·ld + j] for r &lt; rows, j &lt; count; zero for count ≤ j &lt; width.</summary>
-        [MethodImpl(Hot)]
+        [MethodImpl(Jit.Hot)]
         private static void CopyRows(float* src, long ld, int rows, int count, float* dst, int width)
         {
             int w = Vector<float>.Count;
@@ -361,7 +355,7 @@ namespace InitCore.Backends.Cpu
         /// dst[p·width + r] = src[r·ld + p] for r &lt; rows, p &lt; count; zero for rows ≤ r &lt; width: reads each
         /// source row contiguously and, with AVX, transposes 8×8 (then 4×8) blocks in registers.
         /// </summary>
-        [MethodImpl(Hot)]
+        [MethodImpl(Jit.Hot)]
         private static void TransposeRows(float* src, long ld, int rows, int count, float* dst, int width)
         {
             int r = 0;
@@ -387,7 +381,7 @@ namespace InitCore.Backends.Cpu
 
 #if NET8_0_OR_GREATER
         /// <summary><see cref="TransposeRows"/> for exactly 8 rows.</summary>
-        [MethodImpl(Hot)]
+        [MethodImpl(Jit.Hot)]
         private static void Transpose8Rows(float* src, long ld, int count, float* dst, int width)
         {
             int p = 0;
@@ -424,7 +418,7 @@ namespace InitCore.Backends.Cpu
         }
 
         /// <summary><see cref="TransposeRows"/> for exactly 4 rows.</summary>
-        [MethodImpl(Hot)]
+        [MethodImpl(Jit.Hot)]
         private static void Transpose4Rows(float* src, long ld, int count, float* dst, int width)
         {
             int p = 0;
@@ -460,7 +454,7 @@ namespace InitCore.Backends.Cpu
         /// The tiles of panels [m0, m1) × [n0, n1) for one packed block: packs each MR-row panel of op(A)
         /// once and sweeps it across the packed B panels.
         /// </summary>
-        [MethodImpl(Hot)]
+        [MethodImpl(Jit.Hot)]
         private static void Compute(in Problem pr, float* packedB, int pc, int kc, int jc, int nc, float beta, int m0, int m1, int n0, int n1)
         {
             Shape(pr.Isa, out int mr, out int nr);
@@ -493,7 +487,7 @@ namespace InitCore.Backends.Cpu
         }
 
         /// <summary>C = alpha·t + beta·C for the valid part of a scratch tile, with the kernels' formula (beta 0 never reads C).</summary>
-        [MethodImpl(Hot)]
+        [MethodImpl(Jit.Hot)]
         private static void StoreEdge(float* tile, int nr, float* c, long ldc, int rows, int cols, float alpha, float beta)
         {
             for (int r = 0; r < rows; r++, tile += nr, c += ldc)
@@ -508,7 +502,7 @@ namespace InitCore.Backends.Cpu
         }
 
         /// <summary>C = beta·C (the whole product when k = 0 or alpha = 0); beta = 0 writes zeros without reading C.</summary>
-        [MethodImpl(Hot)]
+        [MethodImpl(Jit.Hot)]
         private static void ScaleC(in Problem pr)
         {
             if (pr.Beta == 1f) return;
@@ -581,7 +575,7 @@ namespace InitCore.Backends.Cpu
         private enum DirectForm { Dots, RowsOfB, ColumnsOfA }
 
         /// <summary>The block C[i0..i1, j0..j1) of a direct product.</summary>
-        [MethodImpl(Hot)]
+        [MethodImpl(Jit.Hot)]
         private static void DirectBlock(in Problem pr, DirectForm form, int i0, int i1, int j0, int j1)
         {
             bool simd = pr.Isa != Isa.Scalar && Vector.IsHardwareAccelerated;
@@ -608,7 +602,7 @@ namespace InitCore.Backends.Cpu
         /// where out[l, v] is o[l·ol + v·ov]: up to 4 lines per pass over y, summed on the stack in order of p
         /// (vector lanes and the scalar tail do the same multiply, then add).
         /// </summary>
-        [MethodImpl(Hot)]
+        [MethodImpl(Jit.Hot)]
         private static void SumsOfRows(float* x, long xl, long xp, float* y, long ldy, int k,
             int l0, int l1, int v0, int v1, float* o, long ol, long ov, float alpha, float beta, bool simd)
         {
@@ -687,7 +681,7 @@ namespace InitCore.Backends.Cpu
         }
 
         /// <summary>C[i, j] = alpha·(op(A) row i · op(B) column j) + beta·C over [i0, i1) × [j0, j1); strided operands are gathered first.</summary>
-        [MethodImpl(Hot)]
+        [MethodImpl(Jit.Hot)]
         private static void DirectDots(in Problem pr, int i0, int i1, int j0, int j1, bool simd)
         {
             int k = pr.K;
@@ -785,7 +779,7 @@ namespace InitCore.Backends.Cpu
         }
 
         /// <summary>4×4 tile in 16 float locals, for runtimes without SIMD.</summary>
-        [MethodImpl(Hot)]
+        [MethodImpl(Jit.Hot)]
         private static void Kernel4x4Scalar(int kc, float* a, float* b, long ldb, float* c, long ldc, float alpha, float beta)
         {
             float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
@@ -823,7 +817,7 @@ namespace InitCore.Backends.Cpu
         }
 
         /// <summary>6×2·W tile: C = alpha·Σ a·b + beta·C over <paramref name="kc"/> packed steps (beta 0 never reads C).</summary>
-        [MethodImpl(Hot)]
+        [MethodImpl(Jit.Hot)]
         private static void Kernel6xPortable(int kc, float* a, float* b, long ldb, float* c, long ldc, float alpha, float beta)
         {
             Vector<float> c0_0 = default; Vector<float> c0_1 = default;
@@ -924,7 +918,7 @@ namespace InitCore.Backends.Cpu
         }
 
         /// <summary>12×32 tile: C = alpha·Σ a·b + beta·C over <paramref name="kc"/> packed steps (beta 0 never reads C).</summary>
-        [MethodImpl(Hot)]
+        [MethodImpl(Jit.Hot)]
         private static void Kernel12x32Avx512(int kc, float* a, float* b, long ldb, float* c, long ldc, float alpha, float beta)
         {
             Vector512<float> c0_0 = default; Vector512<float> c0_1 = default;
@@ -987,7 +981,7 @@ namespace InitCore.Backends.Cpu
         }
 
         /// <summary>6×16 tile: C = alpha·Σ a·b + beta·C over <paramref name="kc"/> packed steps (beta 0 never reads C).</summary>
-        [MethodImpl(Hot)]
+        [MethodImpl(Jit.Hot)]
         private static void Kernel6x16Fma(int kc, float* a, float* b, long ldb, float* c, long ldc, float alpha, float beta)
         {
             Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;

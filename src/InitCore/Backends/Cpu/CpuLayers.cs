@@ -87,7 +87,7 @@ namespace InitCore.Backends.Cpu
                 _y = y; _bias = bias; _channels = channels; _inner = inner;
             }
 
-            [MethodImpl((MethodImplOptions)512)]
+            [MethodImpl(Jit.Hot)]
             public void Run(int s, int e)
             {
                 float[] yd = _y;
@@ -105,7 +105,7 @@ namespace InitCore.Backends.Cpu
         {
             float[] d = Array(dy), g = Array(db);
             // Per channel: each plane summed in float with SIMD, the planes in double, in a fixed order (any thread count).
-            Chunks(channels, [MethodImpl((MethodImplOptions)512)] (s, e) =>
+            Chunks(channels, [MethodImpl(Jit.Hot)] (s, e) =>
             {
                 for (int ch = s; ch < e; ch++)
                 {
@@ -147,7 +147,7 @@ namespace InitCore.Backends.Cpu
                 _g = g; _x = x; _y = y; _argmax = argmax;
             }
 
-            [MethodImpl((MethodImplOptions)512)]
+            [MethodImpl(Jit.Hot)]
             public void Run(int s, int e)
             {
                 PoolGeometry g = _g;
@@ -183,7 +183,7 @@ namespace InitCore.Backends.Cpu
         {
             PoolGeometry g = geometry;
             float[] dyd = Array(dy), ad = Array(argmax), dxd = Array(dx);
-            Chunks(g.Planes, [MethodImpl((MethodImplOptions)512)] (s, e) =>
+            Chunks(g.Planes, [MethodImpl(Jit.Hot)] (s, e) =>
             {
                 System.Array.Clear(dxd, s * g.H * g.W, (e - s) * g.H * g.W);
                 for (int pl = s; pl < e; pl++)
@@ -210,7 +210,7 @@ namespace InitCore.Backends.Cpu
                 _x = x; _y = y; _size = size;
             }
 
-            [MethodImpl((MethodImplOptions)512)]
+            [MethodImpl(Jit.Hot)]
             public void Run(int s, int e)
             {
                 float[] xd = _x, yd = _y;
@@ -227,7 +227,7 @@ namespace InitCore.Backends.Cpu
         internal override void GlobalAvgPoolBackward(TensorStorage dy, TensorStorage dx, int planes, int size)
         {
             float[] dyd = Array(dy), dxd = Array(dx);
-            Chunks(planes, [MethodImpl((MethodImplOptions)512)] (s, e) =>
+            Chunks(planes, [MethodImpl(Jit.Hot)] (s, e) =>
             {
                 for (int p = s; p < e; p++)
                 {
@@ -262,7 +262,7 @@ namespace InitCore.Backends.Cpu
                 _n = n; _c = c; _inner = inner; _eps = eps; _momentum = momentum; _training = training;
             }
 
-            [MethodImpl((MethodImplOptions)512)]
+            [MethodImpl(Jit.Hot)]
             public void Run(int s, int e)
             {
                 float[] xd = _x, yd = _y, gd = _gamma, bd = _beta, rm = _runningMean, rv = _runningVar, md = _mean, isd = _invstd;
@@ -315,7 +315,7 @@ namespace InitCore.Backends.Cpu
             TensorStorage dx, TensorStorage dgamma, TensorStorage dbeta, int n, int c, int inner)
         {
             float[] xd = Array(x), dyd = Array(dy), gd = Array(gamma), md = Array(mean), isd = Array(invstd), dxd = Array(dx), dgd = Array(dgamma), dbd = Array(dbeta);
-            Chunks(c, [MethodImpl((MethodImplOptions)512)] (s, e) =>
+            Chunks(c, [MethodImpl(Jit.Hot)] (s, e) =>
             {
                 for (int ch = s; ch < e; ch++)
                 {
@@ -355,7 +355,7 @@ namespace InitCore.Backends.Cpu
             float[] z = Array(logits), t = Array(labels), pd = Array(probs);
             CheckLabels(t, n, classes); // before the parallel loop, so the ArgumentException is not wrapped
             var losses = new double[n];
-            Chunks(n, [MethodImpl((MethodImplOptions)512)] (s, e) =>
+            Chunks(n, [MethodImpl(Jit.Hot)] (s, e) =>
             {
                 for (int i = s; i < e; i++)
                 {
@@ -434,7 +434,7 @@ namespace InitCore.Backends.Cpu
         internal override void SgdStep(TensorStorage p, TensorStorage g, TensorStorage buf, float lr, float momentum, float weightDecay, bool first)
         {
             float[] pd = Array(p), gd = Array(g), bd = Array(buf);
-            Elementwise.For(pd.Length, ThreadCount, [MethodImpl((MethodImplOptions)512)] (s, e) =>
+            Elementwise.For(pd.Length, ThreadCount, [MethodImpl(Jit.Hot)] (s, e) =>
             {
                 for (int i = s; i < e; i++)
                 {

@@ -26,7 +26,7 @@ namespace InitCore.Backends.Cpu
             ActivationSpec? act, in StatsConfig cfg, int threads)
         {
             bool affine = scale != 1f || shift != 0f;
-            return Compute(z, cfg, threads, [MethodImpl((MethodImplOptions)512)] (start, end, buffer) =>
+            return Compute(z, cfg, threads, [MethodImpl(Jit.Hot)] (start, end, buffer) =>
             {
                 int count = end - start;
                 if (affine) Elementwise.ScaleShift(z, start, buffer, count, scale, shift);
@@ -77,7 +77,7 @@ namespace InitCore.Backends.Cpu
                 if (scratch is not null) System.Buffers.ArrayPool<float>.Shared.Return(scratch);
             }
 
-            [MethodImpl((MethodImplOptions)512)] 
+            [MethodImpl(Jit.Hot)] 
             static void Histogram(float[] data, int start, int end, in StatsConfig c, long[] h)
             {
                 for (int i = start; i < end; i++)
@@ -110,7 +110,7 @@ namespace InitCore.Backends.Cpu
         /// to the exact chunk mean. Unscaled in double: mean = p + d̄/s, M2 = M2_d/s². Min and max skip NaN as the
         /// kernel's compare-and-select does; a NaN value makes the mean and M2 NaN.
         /// </summary>
-        [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization: called per chunk, so tier-0 code would dominate
+        [MethodImpl(Jit.Hot)] // called per chunk, so tier-0 code would dominate
         private static (long Count, double Mean, double M2, float Min, float Max, long Near) Moments(float[] data, int start, int end, float nearZero)
         {
             int i = start, w = System.Numerics.Vector<float>.Count;

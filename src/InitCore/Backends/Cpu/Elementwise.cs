@@ -97,7 +97,7 @@ namespace InitCore.Backends.Cpu
         }
 
         /// <summary>y[i] = act(x[i]) for i in [start, end); x and y may be the same array.</summary>
-        [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization: hot loops skip tier-0
+        [MethodImpl(Jit.Hot)]
         internal static void ForwardRange(in ActivationSpec spec, float[] x, float[] y, int start, int end)
         {
             int i = start, w = Vector<float>.Count;
@@ -119,7 +119,7 @@ namespace InitCore.Backends.Cpu
             => For(x.Length, threads, (a, b) => BackwardRange(spec, x, dy, dx, a, b));
 
         /// <summary>dx[i] = act'(x[i])·dy[i] for i in [start, end).</summary>
-        [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization: hot loops skip tier-0
+        [MethodImpl(Jit.Hot)]
         internal static void BackwardRange(in ActivationSpec spec, float[] x, float[] dy, float[] dx, int start, int end)
         {
             int i = start, w = Vector<float>.Count;
@@ -168,7 +168,7 @@ namespace InitCore.Backends.Cpu
             public void Invoke(int index, int worker) => BinaryRange(_multiply, _a, _b, _c, index * Chunk, ChunkEnd(index, _c.Length, Chunk));
         }
 
-        [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization: hot loops skip tier-0
+        [MethodImpl(Jit.Hot)]
         private static void BinaryRange(bool multiply, float[] a, float[] b, float[] c, int start, int end)
         {
             int i = start, w = Vector<float>.Count;
@@ -190,7 +190,7 @@ namespace InitCore.Backends.Cpu
             => For(m.Length, threads, (s, e) => { for (int i = s; i < e; i++) m[i] = m[i] < p ? 0f : scale; });
 
         /// <summary>Σ x[offset .. offset + count) in float: SIMD lanes, then the lanes and the tail in order (deterministic).</summary>
-        [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization: hot loops skip tier-0
+        [MethodImpl(Jit.Hot)]
         internal static float Sum(float[] x, int offset, int count)
         {
             int i = offset, end = offset + count, w = System.Numerics.Vector<float>.Count;
@@ -206,7 +206,7 @@ namespace InitCore.Backends.Cpu
         }
 
         /// <summary>destination[i] = source[start + i]·scale + shift for i &lt; count: <see cref="ScaleShift(float[], float, float, int)"/>'s operations.</summary>
-        [MethodImpl((MethodImplOptions)512)] // AggressiveOptimization: hot loops skip tier-0
+        [MethodImpl(Jit.Hot)]
         internal static void ScaleShift(float[] source, int start, float[] destination, int count, float scale, float shift)
         {
             int i = 0, w = System.Numerics.Vector<float>.Count;
@@ -220,7 +220,7 @@ namespace InitCore.Backends.Cpu
         }
 
         internal static void ScaleShift(float[] x, float scale, float shift, int threads)
-            => For(x.Length, threads, [MethodImpl((MethodImplOptions)512)] (a, b) => { for (int i = a; i < b; i++) x[i] = x[i] * scale + shift; });
+            => For(x.Length, threads, [MethodImpl(Jit.Hot)] (a, b) => { for (int i = a; i < b; i++) x[i] = x[i] * scale + shift; });
 
         internal static void For(int n, int threads, Action<int, int> body)
         {
