@@ -84,7 +84,7 @@ namespace InitCore.Tests
                 for (double x = -12; x <= 12; x += h) sum += f(x) * f(x) * Math.Exp(-x * x / 2) / Math.Sqrt(2 * Math.PI) * h;
                 return 1 / Math.Sqrt(sum);
             }
-            static double Phi(double x) => Statistics.NormalCdf(x);
+            static double Phi(double x) => Support.NormalOracle.Phi(x);
             static double Softplus(double x) => x > 30 ? x : Math.Log(1 + Math.Exp(x));
             Func<double, double> gelu = x => x * Phi(x);
             Func<double, double> silu = x => x / (1 + Math.Exp(-x));
