@@ -2,7 +2,7 @@ using System;
 using InitCore.Backends.Cpu;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 
-namespace InitCore.Tests
+namespace InitCore.Tests.Backends
 {
     /// <summary>Accuracy of the float32 math the fills use, against double precision; and scalar = vector bit for bit.</summary>
     [TestClass]
