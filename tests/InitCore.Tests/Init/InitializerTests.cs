@@ -84,7 +84,7 @@ namespace InitCore.Tests
         {
             double gain = Gain.Calculate(Nonlinearity.Tanh);
             float[] x = Run(new[] { 200, 600 }, t => Init.XavierUniform(t, gain));
-            AssertUniform(x, gain * Math.Sqrt(6.0 / 800), "xavier_uniform(tanh)");
+            AssertUniform(x, 5.0 / 3 * Math.Sqrt(6.0 / 800), "xavier_uniform(tanh)");
         }
 
         [TestMethod]
