@@ -82,11 +82,11 @@ namespace InitCore.Backends.Cuda
                 }
                 if (libs.Cublas is CublasApi blas)
                 {
-                    CheckBlas(blas, blas.Create(out _cublas), "cublasCreate_v2");
-                    CheckBlas(blas, blas.SetStream(_cublas, _stream), "cublasSetStream_v2");
+                    blas.ThrowIfFailed(blas.Create(out _cublas), "cublasCreate_v2");
+                    blas.ThrowIfFailed(blas.SetStream(_cublas, _stream), "cublasSetStream_v2");
                     _cublasWorkspace = AllocateBlock(CublasWorkspaceBytes);
-                    CheckBlas(blas, blas.SetWorkspace(_cublas, _cublasWorkspace, CublasWorkspaceBytes), "cublasSetWorkspace_v2(32 MiB)");
-                    CheckBlas(blas, blas.SetMathMode(_cublas, 0 /* CUBLAS_DEFAULT_MATH: no TF32 */), "cublasSetMathMode(CUBLAS_DEFAULT_MATH)");
+                    blas.ThrowIfFailed(blas.SetWorkspace(_cublas, _cublasWorkspace, CublasWorkspaceBytes), "cublasSetWorkspace_v2(32 MiB)");
+                    blas.ThrowIfFailed(blas.SetMathMode(_cublas, 0 /* CUBLAS_DEFAULT_MATH: no TF32 */), "cublasSetMathMode(CUBLAS_DEFAULT_MATH)");
                 }
                 if (libs.Cudnn is CudnnApi dnn)
                 {
@@ -138,8 +138,8 @@ namespace InitCore.Backends.Cuda
                 trace.Add(reason);
                 throw new CudaUnavailableException(reason, trace);
             }
-            Check(d, d.DeviceGet(deviceOrdinal, out int device), $"cuDeviceGet({deviceOrdinal})");
-            Check(d, d.PrimaryCtxRetain(device, out IntPtr context), $"cuDevicePrimaryCtxRetain(device {deviceOrdinal})");
+            d.ThrowIfFailed(d.DeviceGet(deviceOrdinal, out int device), $"cuDeviceGet({deviceOrdinal})");
+            d.ThrowIfFailed(d.PrimaryCtxRetain(device, out IntPtr context), $"cuDevicePrimaryCtxRetain(device {deviceOrdinal})");
             var backend = new CudaBackend(libs, device, context, trace) { Ordinal = deviceOrdinal };
             trace.Add($"device {deviceOrdinal}: {backend.DeviceName}, compute {backend.ComputeCapability}, {backend.MultiprocessorCount} SMs");
             return backend;
@@ -225,7 +225,7 @@ namespace InitCore.Backends.Cuda
         private void Check(CUresult status, string call)
         {
             if (status == CUresult.CUDA_SUCCESS) return;
-            if (!IsSticky(status)) throw Describe(_d, status, call);
+            if (!IsSticky(status)) throw _d.Failure(status, call);
             var (name, text) = _d.Describe(status);
             var sticky = new CudaStickyErrorException((int)status, name, call,
                 $"{call} failed with {name} ({(int)status}){(text.Length > 0 ? ": " + text : "")}. This is a sticky error: the CUDA context of " +
@@ -244,36 +244,10 @@ namespace InitCore.Backends.Cuda
             new CudaStickyErrorException(cause.Code, cause.StatusName, cause.Call,
                 $"This CUDA engine is unusable: earlier, {cause.Call} failed with the sticky error {cause.StatusName} ({cause.Code}), which " +
                 "corrupts the device's primary context for the rest of the process. Creating a new engine does not help; restart the process.");
-        private static void Check(CudaDriverApi d, CUresult status, string call)
-        {
-            if (status != CUresult.CUDA_SUCCESS) throw Describe(d, status, call);
-        }
-
         private CudaException Error(CUresult status, string call, string detail)
         {
             var (name, _) = _d.Describe(status);
             return new CudaException((int)status, name, call, $"{call} failed with {name} ({(int)status}). {detail}");
-        }
-
-        private static CudaException Describe(CudaDriverApi d, CUresult status, string call)
-        {
-            var (name, text) = d.Describe(status);
-            string advice = CUresultInfo.Advice((int)status);
-            return new CudaException((int)status, name, call,
-                $"{call} failed with {name} ({(int)status}){(text.Length > 0 ? ": " + text : "")}.{(advice.Length > 0 ? " " + char.ToUpperInvariant(advice[0]) + advice.Substring(1) + "." : "")}");
-        }
-
-        private static void CheckBlas(CublasApi api, cublasStatus_t status, string call)
-        {
-            if (status == cublasStatus_t.CUBLAS_STATUS_SUCCESS) return;
-            string name = api.StatusName(status);
-            throw new CublasException((int)status, name, call, $"{call} failed with {name} ({(int)status}).");
-        }
-
-        private static void CheckDnn(CudnnApi api, int status, string call)
-        {
-            if (status == 0) return;
-            throw new CudnnException(status, CudnnStatusInfo.Name(status), call, $"{call} failed with {api.Explain(status)}.");
         }
 
         /// <summary>What to do about a failed cuDNN setup, as a sentence to append ("" when there is no advice).</summary>

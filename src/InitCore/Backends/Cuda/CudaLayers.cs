@@ -28,7 +28,7 @@ namespace InitCore.Backends.Cuda
                 if (allow != AllowTf32) DestroyConvPlans(); // their algorithms and math types were chosen under the other setting
                 AllowTf32 = allow;
                 if (_libs.Cublas is CublasApi blas && _cublas != IntPtr.Zero)
-                    CheckBlas(blas, blas.SetMathMode(_cublas, allow ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
+                    blas.ThrowIfFailed(blas.SetMathMode(_cublas, allow ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
             }
         }
 
@@ -56,7 +56,7 @@ namespace InitCore.Backends.Cuda
             {
                 // Row-major C = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ: swap the operands. cuBLAS wants
                 // every leading dimension ≥ max(1, rows), also when k = 0 (then C = β·C).
-                CheckBlas(blas, blas.Sgemm(_cublas, transB, transA, n, m, k, alpha, sb.Pointer, LeadingDimension(transB ? k : n), sa.Pointer, LeadingDimension(transA ? m : k), beta, sc.Pointer, LeadingDimension(n)),
+                blas.ThrowIfFailed(blas.Sgemm(_cublas, transB, transA, n, m, k, alpha, sb.Pointer, LeadingDimension(transB ? k : n), sa.Pointer, LeadingDimension(transA ? m : k), beta, sc.Pointer, LeadingDimension(n)),
                     $"cublasSgemm_v2(m={n}, n={m}, k={k})");
             }
         }
@@ -132,19 +132,19 @@ namespace InitCore.Backends.Cuda
             try
             {
                 IntPtr x, y, w, conv;
-                CheckDnn(d, d.cudnnCreateTensorDescriptor(&x), "cudnnCreateTensorDescriptor");
+                d.ThrowIfFailed(d.cudnnCreateTensorDescriptor(&x));
                 plan.X = x;
-                CheckDnn(d, d.cudnnCreateTensorDescriptor(&y), "cudnnCreateTensorDescriptor");
+                d.ThrowIfFailed(d.cudnnCreateTensorDescriptor(&y));
                 plan.Y = y;
-                CheckDnn(d, d.cudnnCreateFilterDescriptor(&w), "cudnnCreateFilterDescriptor");
+                d.ThrowIfFailed(d.cudnnCreateFilterDescriptor(&w));
                 plan.W = w;
-                CheckDnn(d, d.cudnnCreateConvolutionDescriptor(&conv), "cudnnCreateConvolutionDescriptor");
+                d.ThrowIfFailed(d.cudnnCreateConvolutionDescriptor(&conv));
                 plan.Conv = conv;
-                CheckDnn(d, d.cudnnSetTensor4dDescriptor(x, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, g.N, g.C, g.H, g.W), $"cudnnSetTensor4dDescriptor(x [{g.N}, {g.C}, {g.H}, {g.W}])");
-                CheckDnn(d, d.cudnnSetTensor4dDescriptor(y, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, g.N, g.K, g.P, g.Q), $"cudnnSetTensor4dDescriptor(y [{g.N}, {g.K}, {g.P}, {g.Q}])");
-                CheckDnn(d, d.cudnnSetFilter4dDescriptor(w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, g.K, g.CPerGroup, g.R, g.S), $"cudnnSetFilter4dDescriptor(w [{g.K}, {g.CPerGroup}, {g.R}, {g.S}])");
-                CheckDnn(d, d.cudnnSetConvolution2dDescriptor(conv, g.PadH, g.PadW, g.StrideH, g.StrideW, g.DilH, g.DilW, CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT), "cudnnSetConvolution2dDescriptor");
-                CheckDnn(d, d.cudnnSetConvolutionGroupCount(conv, g.Groups), $"cudnnSetConvolutionGroupCount({g.Groups})");
+                d.ThrowIfFailed(d.cudnnSetTensor4dDescriptor(x, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, g.N, g.C, g.H, g.W), $"cudnnSetTensor4dDescriptor(x [{g.N}, {g.C}, {g.H}, {g.W}])");
+                d.ThrowIfFailed(d.cudnnSetTensor4dDescriptor(y, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, g.N, g.K, g.P, g.Q), $"cudnnSetTensor4dDescriptor(y [{g.N}, {g.K}, {g.P}, {g.Q}])");
+                d.ThrowIfFailed(d.cudnnSetFilter4dDescriptor(w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, g.K, g.CPerGroup, g.R, g.S), $"cudnnSetFilter4dDescriptor(w [{g.K}, {g.CPerGroup}, {g.R}, {g.S}])");
+                d.ThrowIfFailed(d.cudnnSetConvolution2dDescriptor(conv, g.PadH, g.PadW, g.StrideH, g.StrideW, g.DilH, g.DilW, CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
+                d.ThrowIfFailed(d.cudnnSetConvolutionGroupCount(conv, g.Groups), $"cudnnSetConvolutionGroupCount({g.Groups})");
                 plan.Tf32 = AllowTf32;
                 IntPtr h = _cudnn;
                 (plan.Fwd, plan.FwdBytes, plan.FwdMath) = Choose(d, plan, "Forward", "forward",
@@ -179,11 +179,11 @@ namespace InitCore.Backends.Cuda
             var perf = stackalloc cudnnConvolutionPerf_t[want];
             int got;
             SetQueryMath(d, plan);
-            CheckDnn(d, query(want, &got, perf), $"cudnnGetConvolution{call}Algorithm_v7");
+            d.ThrowIfFailed(query(want, &got, perf), $"cudnnGetConvolution{call}Algorithm_v7");
             var (algo, bytes, math) = Pick(perf, got, what, plan.Tf32);
             SetMath(d, plan, math);
             nuint need;
-            CheckDnn(d, workspace(algo, &need), $"cudnnGetConvolution{call}WorkspaceSize(algo {algo})");
+            d.ThrowIfFailed(workspace(algo, &need), $"cudnnGetConvolution{call}WorkspaceSize(algo {algo})");
             return (algo, Math.Max(bytes, (ulong)need), math);
         }
 
@@ -191,7 +191,7 @@ namespace InitCore.Backends.Cuda
         private static void SetQueryMath(CudnnApi d, ConvPlan plan) => SetMath(d, plan, plan.Tf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH);
 
         private static void SetMath(CudnnApi d, ConvPlan plan, int mathType) =>
-            CheckDnn(d, d.cudnnSetConvolutionMathType(plan.Conv, mathType), $"cudnnSetConvolutionMathType({mathType})");
+            d.ThrowIfFailed(d.cudnnSetConvolutionMathType(plan.Conv, mathType), $"cudnnSetConvolutionMathType({mathType})");
 
         /// <summary>
         /// The first algorithm cuDNN's heuristics rank that succeeded and fits the workspace limit, with its
@@ -211,7 +211,7 @@ namespace InitCore.Backends.Cuda
             ulong block = bytes > 0 ? BlockSize(bytes) : 0, ws = block > 0 ? AllocateBlock(block) : 0;
             try
             {
-                CheckDnn(Dnn, call(ws), what);
+                Dnn.ThrowIfFailed(call(ws), what);
             }
             finally
             {
