@@ -10,13 +10,9 @@ namespace InitCore.Backends.Cuda
     /// <summary>Layer operations on CUDA: cuBLAS SGEMM, cuDNN convolutions, and the layers.cu kernels.</summary>
     internal sealed unsafe partial class CudaBackend
     {
-        private const int CUDNN_TENSOR_NCHW = 0, CUDNN_DATA_FLOAT = 0, CUDNN_CROSS_CORRELATION = 1;
-        private const int CUDNN_DEFAULT_MATH = 0, CUDNN_FMA_MATH = 3;
         private const int CUBLAS_DEFAULT_MATH = 0, CUBLAS_TF32_TENSOR_OP_MATH = 3;
-        private const ulong ConvWorkspaceLimit = 512UL << 20;
 
-        private readonly Dictionary<(int, int, int, int, int, int, int, int, int, int, int, int, int, int), ConvPlan> _convPlans =
-            new Dictionary<(int, int, int, int, int, int, int, int, int, int, int, int, int, int), ConvPlan>();
+        private readonly Dictionary<ConvGeometry, CudnnConvPlan> _convPlans = new Dictionary<ConvGeometry, CudnnConvPlan>();
 
         /// <summary>TF32 tensor cores for cuBLAS and cuDNN: off unless the user asks (EngineOptions.AllowTf32).</summary>
         internal bool AllowTf32 { get; private set; }
@@ -30,15 +26,6 @@ namespace InitCore.Backends.Cuda
                 if (_libs.Cublas is CublasApi blas && _cublas != IntPtr.Zero)
                     blas.ThrowIfFailed(blas.SetMathMode(_cublas, allow ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
             }
-        }
-
-        private sealed class ConvPlan
-        {
-            internal IntPtr X, Y, W, Conv;
-            internal int Fwd, BwdData, BwdFilter;
-            internal int FwdMath, BwdDataMath, BwdFilterMath;
-            internal ulong FwdBytes, BwdDataBytes, BwdFilterBytes;
-            internal bool Tf32;
         }
 
         private CublasApi Blas => _libs.Cublas is CublasApi b && _cublas != IntPtr.Zero ? b
@@ -100,12 +87,11 @@ namespace InitCore.Backends.Cuda
         // ------------------------------------------------------------------ convolution through cuDNN
 
         /// <summary>The cached plan for a geometry, built on first use. Only a complete plan enters the cache.</summary>
-        private ConvPlan Plan(in ConvGeometry g)
+        private CudnnConvPlan Plan(in ConvGeometry g)
         {
-            var key = (g.N, g.C, g.H, g.W, g.K, g.R, g.S, g.StrideH, g.StrideW, g.PadH, g.PadW, g.DilH, g.DilW, g.Groups);
-            if (_convPlans.TryGetValue(key, out ConvPlan? plan)) return plan;
-            plan = BuildPlan(Dnn, g);
-            _convPlans[key] = plan;
+            if (_convPlans.TryGetValue(g, out CudnnConvPlan? plan)) return plan;
+            plan = CudnnConvPlan.Build(Dnn, _cudnn, AllowTf32, g);
+            _convPlans[g] = plan;
             return plan;
         }
 
@@ -117,92 +103,9 @@ namespace InitCore.Backends.Cuda
         {
             using (Enter())
             {
-                ConvPlan p = Plan(g);
+                CudnnConvPlan p = Plan(g);
                 return new[] { (p.Fwd, p.FwdBytes, p.FwdMath), (p.BwdData, p.BwdDataBytes, p.BwdDataMath), (p.BwdFilter, p.BwdFilterBytes, p.BwdFilterMath) };
             }
-        }
-
-        /// <summary>
-        /// Creates and sets the descriptors and chooses the three algorithms, each with its math type and
-        /// workspace; on any failure destroys what it created and throws, so nothing half-built survives.
-        /// </summary>
-        private ConvPlan BuildPlan(CudnnApi d, in ConvGeometry g)
-        {
-            var plan = new ConvPlan();
-            try
-            {
-                IntPtr x, y, w, conv;
-                d.ThrowIfFailed(d.cudnnCreateTensorDescriptor(&x));
-                plan.X = x;
-                d.ThrowIfFailed(d.cudnnCreateTensorDescriptor(&y));
-                plan.Y = y;
-                d.ThrowIfFailed(d.cudnnCreateFilterDescriptor(&w));
-                plan.W = w;
-                d.ThrowIfFailed(d.cudnnCreateConvolutionDescriptor(&conv));
-                plan.Conv = conv;
-                d.ThrowIfFailed(d.cudnnSetTensor4dDescriptor(x, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, g.N, g.C, g.H, g.W), $"cudnnSetTensor4dDescriptor(x [{g.N}, {g.C}, {g.H}, {g.W}])");
-                d.ThrowIfFailed(d.cudnnSetTensor4dDescriptor(y, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, g.N, g.K, g.P, g.Q), $"cudnnSetTensor4dDescriptor(y [{g.N}, {g.K}, {g.P}, {g.Q}])");
-                d.ThrowIfFailed(d.cudnnSetFilter4dDescriptor(w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, g.K, g.CPerGroup, g.R, g.S), $"cudnnSetFilter4dDescriptor(w [{g.K}, {g.CPerGroup}, {g.R}, {g.S}])");
-                d.ThrowIfFailed(d.cudnnSetConvolution2dDescriptor(conv, g.PadH, g.PadW, g.StrideH, g.StrideW, g.DilH, g.DilW, CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
-                d.ThrowIfFailed(d.cudnnSetConvolutionGroupCount(conv, g.Groups), $"cudnnSetConvolutionGroupCount({g.Groups})");
-                plan.Tf32 = AllowTf32;
-                IntPtr h = _cudnn;
-                (plan.Fwd, plan.FwdBytes, plan.FwdMath) = Choose(d, plan, "Forward", "forward",
-                    (want, got, perf) => d.cudnnGetConvolutionForwardAlgorithm_v7(h, plan.X, plan.W, plan.Conv, plan.Y, want, got, perf),
-                    (algo, bytes) => d.cudnnGetConvolutionForwardWorkspaceSize(h, plan.X, plan.W, plan.Conv, plan.Y, algo, bytes));
-                (plan.BwdData, plan.BwdDataBytes, plan.BwdDataMath) = Choose(d, plan, "BackwardData", "backward data",
-                    (want, got, perf) => d.cudnnGetConvolutionBackwardDataAlgorithm_v7(h, plan.W, plan.Y, plan.Conv, plan.X, want, got, perf),
-                    (algo, bytes) => d.cudnnGetConvolutionBackwardDataWorkspaceSize(h, plan.W, plan.Y, plan.Conv, plan.X, algo, bytes));
-                (plan.BwdFilter, plan.BwdFilterBytes, plan.BwdFilterMath) = Choose(d, plan, "BackwardFilter", "backward filter",
-                    (want, got, perf) => d.cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, plan.X, plan.Y, plan.Conv, plan.W, want, got, perf),
-                    (algo, bytes) => d.cudnnGetConvolutionBackwardFilterWorkspaceSize(h, plan.X, plan.Y, plan.Conv, plan.W, algo, bytes));
-                return plan;
-            }
-            catch
-            {
-                DestroyPlan(d, plan);
-                throw;
-            }
-        }
-
-        private delegate int AlgorithmQuery(int want, int* got, cudnnConvolutionPerf_t* perf);
-
-        private delegate int WorkspaceQuery(int algo, nuint* bytes);
-
-        /// <summary>
-        /// One direction's algorithm: queried under <see cref="SetQueryMath"/>, picked by <see cref="Pick"/>, then
-        /// its workspace asked for under its own math type; the workspace is the larger of the two figures.
-        /// </summary>
-        private static (int Algo, ulong Bytes, int MathType) Choose(CudnnApi d, ConvPlan plan, string call, string what, AlgorithmQuery query, WorkspaceQuery workspace)
-        {
-            const int want = 8;
-            var perf = stackalloc cudnnConvolutionPerf_t[want];
-            int got;
-            SetQueryMath(d, plan);
-            d.ThrowIfFailed(query(want, &got, perf), $"cudnnGetConvolution{call}Algorithm_v7");
-            var (algo, bytes, math) = Pick(perf, got, what, plan.Tf32);
-            SetMath(d, plan, math);
-            nuint need;
-            d.ThrowIfFailed(workspace(algo, &need), $"cudnnGetConvolution{call}WorkspaceSize(algo {algo})");
-            return (algo, Math.Max(bytes, (ulong)need), math);
-        }
-
-        /// <summary>The math type the algorithm queries run under: with TF32 allowed cuDNN may offer tensor-op algorithms (CUDNN_DEFAULT_MATH); without, FMA only.</summary>
-        private static void SetQueryMath(CudnnApi d, ConvPlan plan) => SetMath(d, plan, plan.Tf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH);
-
-        private static void SetMath(CudnnApi d, ConvPlan plan, int mathType) =>
-            d.ThrowIfFailed(d.cudnnSetConvolutionMathType(plan.Conv, mathType), $"cudnnSetConvolutionMathType({mathType})");
-
-        /// <summary>
-        /// The first algorithm cuDNN's heuristics rank that succeeded and fits the workspace limit, with its
-        /// workspace figure and math type: the one the query returned when TF32 is allowed, FMA otherwise.
-        /// </summary>
-        internal static (int Algo, ulong Bytes, int MathType) Pick(cudnnConvolutionPerf_t* perf, int count, string what, bool allowTf32)
-        {
-            for (int i = 0; i < count; i++)
-                if (perf[i].status == 0 && perf[i].memory <= ConvWorkspaceLimit) return (perf[i].algo, perf[i].memory, allowTf32 ? perf[i].mathType : CUDNN_FMA_MATH);
-            throw new CudnnException(3000, "CUDNN_STATUS_NOT_SUPPORTED", $"cudnnGetConvolution*Algorithm_v7({what})",
-                $"cuDNN offered no {what} algorithm for this convolution within a {ConvWorkspaceLimit >> 20} MiB workspace ({count} candidates).");
         }
 
         /// <summary>Runs a cuDNN call with a pooled workspace of <paramref name="bytes"/> (none when 0), released after the call (stream order keeps it alive).</summary>
@@ -233,8 +136,8 @@ namespace InitCore.Backends.Cuda
             CudnnApi d = Dnn;
             using (Enter())
             {
-                ConvPlan p = Plan(g);
-                SetMath(d, p, p.FwdMath);
+                CudnnConvPlan p = Plan(g);
+                CudnnConvPlan.SetMath(d, p, p.FwdMath);
                 WithWorkspace(p.FwdBytes, ws =>
                 {
                     float alpha = 1f, beta = 0f;
@@ -257,8 +160,8 @@ namespace InitCore.Backends.Cuda
             CudnnApi d = Dnn;
             using (Enter())
             {
-                ConvPlan p = Plan(g);
-                SetMath(d, p, p.BwdDataMath);
+                CudnnConvPlan p = Plan(g);
+                CudnnConvPlan.SetMath(d, p, p.BwdDataMath);
                 WithWorkspace(p.BwdDataBytes, ws =>
                 {
                     float alpha = 1f, beta = 0f;
@@ -280,8 +183,8 @@ namespace InitCore.Backends.Cuda
             CudnnApi d = Dnn;
             using (Enter())
             {
-                ConvPlan p = Plan(g);
-                SetMath(d, p, p.BwdFilterMath);
+                CudnnConvPlan p = Plan(g);
+                CudnnConvPlan.SetMath(d, p, p.BwdFilterMath);
                 WithWorkspace(p.BwdFilterBytes, ws =>
                 {
                     float alpha = 1f, beta = accumulate ? 1f : 0f;
@@ -293,18 +196,8 @@ namespace InitCore.Backends.Cuda
 
         private void DestroyConvPlans()
         {
-            if (_libs.Cudnn is not CudnnApi d) return;
-            foreach (ConvPlan p in _convPlans.Values) DestroyPlan(d, p);
+            foreach (CudnnConvPlan p in _convPlans.Values) p.Dispose();
             _convPlans.Clear();
-        }
-
-        private static void DestroyPlan(CudnnApi d, ConvPlan p)
-        {
-            if (p.X != IntPtr.Zero) d.cudnnDestroyTensorDescriptor(p.X);
-            if (p.Y != IntPtr.Zero) d.cudnnDestroyTensorDescriptor(p.Y);
-            if (p.W != IntPtr.Zero) d.cudnnDestroyFilterDescriptor(p.W);
-            if (p.Conv != IntPtr.Zero) d.cudnnDestroyConvolutionDescriptor(p.Conv);
-            p.X = p.Y = p.W = p.Conv = IntPtr.Zero;
         }
 
         // ------------------------------------------------------------------ pooling, batch norm
