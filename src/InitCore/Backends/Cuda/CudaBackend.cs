@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Threading;
@@ -40,9 +39,7 @@ namespace InitCore.Backends.Cuda
         private readonly IntPtr _cudnn;
         private readonly List<IntPtr> _modules = new List<IntPtr>();
         private readonly Dictionary<string, IntPtr> _functions = new Dictionary<string, IntPtr>();
-        private readonly ConcurrentQueue<(ulong Pointer, ulong Bytes)> _released = new ConcurrentQueue<(ulong, ulong)>();
-        private readonly Dictionary<ulong, Stack<ulong>> _pool = new Dictionary<ulong, Stack<ulong>>();
-        private readonly Dictionary<ulong, ulong> _owned = new Dictionary<ulong, ulong>();
+        private readonly CudaMemoryPool _pool;
         private ulong _cublasWorkspace;
         private int _disposed;
         private volatile CudaException? _broken;
@@ -54,6 +51,7 @@ namespace InitCore.Backends.Cuda
             _d = libs.Driver;
             _device = device;
             _context = context;
+            _pool = new CudaMemoryPool(_d, () => DeviceName, Check);
             Check(_d.CtxPush(_context), "cuCtxPushCurrent_v2(primary context)");
             try
             {
@@ -172,7 +170,7 @@ namespace InitCore.Backends.Cuda
         internal bool HasCudnn => _cudnn != IntPtr.Zero;
 
         /// <summary>Number of cuMemAlloc_v2 calls so far: steady-state work should not raise it.</summary>
-        internal long DeviceAllocations { get; private set; }
+        internal long DeviceAllocations => _pool.DeviceAllocations;
 
         /// <summary>Number of tensor storages created so far (each takes a pool block): inference's steady state should not raise it.</summary>
         internal long StorageAllocations => Interlocked.Read(ref _storageAllocations);
@@ -180,7 +178,7 @@ namespace InitCore.Backends.Cuda
         private long _storageAllocations;
 
         /// <summary>Bytes held in the pool, ready for reuse.</summary>
-        internal ulong PooledBytes { get; private set; }
+        internal ulong PooledBytes => _pool.PooledBytes;
 
         internal override BackendKind Kind => BackendKind.Cuda;
 
@@ -205,7 +203,7 @@ namespace InitCore.Backends.Cuda
                 Monitor.Exit(_gate);
                 throw;
             }
-            DrainReleased();
+            _pool.DrainReleased();
             return new Scope(this);
         }
 
@@ -261,79 +259,13 @@ namespace InitCore.Backends.Cuda
 
         // ------------------------------------------------------------------ memory
 
-        internal static ulong BlockSize(ulong bytes)
-        {
-            if (bytes <= 512) return 512;
-            if (bytes <= 1UL << 20)
-            {
-                ulong s = 512;
-                while (s < bytes) s <<= 1;
-                return s;
-            }
-            const ulong mib = 1UL << 20;
-            return (bytes + mib - 1) / mib * mib;
-        }
+        internal static ulong BlockSize(ulong bytes) => CudaMemoryPool.BlockSize(bytes);
 
         /// <summary>Queues a block for reuse; safe on any thread, including the finalizer (no CUDA call).</summary>
-        internal void QueueRelease(ulong pointer, ulong bytes) => _released.Enqueue((pointer, bytes));
+        internal void QueueRelease(ulong pointer, ulong bytes) => _pool.QueueRelease(pointer, bytes);
 
-        private void DrainReleased()
-        {
-            while (_released.TryDequeue(out var block))
-            {
-                if (!_pool.TryGetValue(block.Bytes, out Stack<ulong>? stack)) _pool[block.Bytes] = stack = new Stack<ulong>();
-                stack.Push(block.Pointer);
-                PooledBytes += block.Bytes;
-            }
-        }
-
-        /// <summary>A block of <paramref name="blockBytes"/> (a <see cref="BlockSize"/> class; call inside <see cref="Enter"/>): from the pool, or cuMemAlloc_v2.</summary>
-        private ulong AllocateBlock(ulong blockBytes)
-        {
-            if (_pool.TryGetValue(blockBytes, out Stack<ulong>? stack) && stack.Count > 0)
-            {
-                PooledBytes -= blockBytes;
-                return stack.Pop();
-            }
-            CUresult r = _d.MemAlloc(blockBytes, out ulong p);
-            if (r == CUresult.CUDA_ERROR_OUT_OF_MEMORY)
-            {
-                ulong released = TrimPool();
-                r = _d.MemAlloc(blockBytes, out p);
-                if (r == CUresult.CUDA_ERROR_OUT_OF_MEMORY)
-                {
-                    _d.MemGetInfo(out ulong free, out ulong total);
-                    var (name, _) = _d.Describe(r);
-                    throw new CudaOutOfMemoryException((int)r, name, $"cuMemAlloc_v2({blockBytes} bytes)",
-                        $"cuMemAlloc_v2 could not allocate {Mib(blockBytes)} on {DeviceName}: {Mib(free)} free of {Mib(total)} " +
-                        $"after releasing {Mib(released)} of cached blocks. Dispose tensors you no longer need, or use smaller shapes or batches.",
-                        blockBytes, free, total);
-                }
-            }
-            Check(r, $"cuMemAlloc_v2({blockBytes} bytes)");
-            DeviceAllocations++;
-            _owned[p] = blockBytes;
-            return p;
-        }
-
-        private ulong TrimPool()
-        {
-            ulong released = 0;
-            foreach (var entry in _pool)
-            {
-                while (entry.Value.Count > 0)
-                {
-                    ulong p = entry.Value.Pop();
-                    _d.MemFree(p);
-                    _owned.Remove(p);
-                    released += entry.Key;
-                }
-            }
-            PooledBytes = 0;
-            return released;
-        }
-
-        private static string Mib(ulong bytes) => $"{bytes / (1024.0 * 1024.0):0.#} MiB";
+        /// <summary>A block of <paramref name="blockBytes"/> (a <see cref="BlockSize"/> class; call inside <see cref="Enter"/>).</summary>
+        private ulong AllocateBlock(ulong blockBytes) => _pool.Allocate(blockBytes);
 
         internal override TensorStorage Allocate(long length)
         {
@@ -649,13 +581,7 @@ namespace InitCore.Backends.Cuda
             if (_cublas != IntPtr.Zero && _libs.Cublas is CublasApi blas) blas.Destroy(_cublas);
             foreach (IntPtr m in _modules) _d.ModuleUnload(m);
             _modules.Clear();
-            while (_released.TryDequeue(out _))
-            {
-            }
-            foreach (ulong p in _owned.Keys) _d.MemFree(p);
-            _owned.Clear();
-            _pool.Clear();
-            PooledBytes = 0;
+            _pool.FreeAll();
             if (_stream != IntPtr.Zero) _d.StreamDestroy(_stream);
         }
 
