@@ -1,9 +1,5 @@
 using System;
-using System.Collections.Generic;
 using InitCore.Backends.Cpu;
-using InitCore.Cuda;
-using InitCore.Interop.Cublas;
-using InitCore.Interop.Cudnn;
 
 namespace InitCore.Backends.Cuda
 {
