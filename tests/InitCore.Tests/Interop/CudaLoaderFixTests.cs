@@ -120,13 +120,13 @@ namespace InitCore.Tests.Backends
             perf[0] = new cudnnConvolutionPerf_t { algo = 6, status = 3000, mathType = 1 };             // failed: skipped
             perf[1] = new cudnnConvolutionPerf_t { algo = 1, status = 0, memory = 4096, mathType = 1 }; // CUDNN_TENSOR_OP_MATH
             perf[2] = new cudnnConvolutionPerf_t { algo = 0, status = 0, memory = 0, mathType = 3 };
-            Assert.AreEqual((1, 4096UL, 1), CudaBackend.Pick(perf, 3, "forward", allowTf32: true));
-            Assert.AreEqual((1, 4096UL, 3), CudaBackend.Pick(perf, 3, "forward", allowTf32: false), "without AllowTf32 the math stays CUDNN_FMA_MATH (3)");
+            Assert.AreEqual((1, 4096UL, 1), CudnnConvPlan.Pick(perf, 3, "forward", allowTf32: true));
+            Assert.AreEqual((1, 4096UL, 3), CudnnConvPlan.Pick(perf, 3, "forward", allowTf32: false), "without AllowTf32 the math stays CUDNN_FMA_MATH (3)");
             var ex = Assert.ThrowsExactly<CudnnException>(() =>
             {
                 var none = stackalloc cudnnConvolutionPerf_t[1];
                 none[0] = new cudnnConvolutionPerf_t { algo = 2, status = 3000 };
-                CudaBackend.Pick(none, 1, "backward data", false);
+                CudnnConvPlan.Pick(none, 1, "backward data", false);
             });
             StringAssert.Contains(ex.Message, "cuDNN offered no backward data algorithm");
         }

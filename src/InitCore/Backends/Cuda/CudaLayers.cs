@@ -10,13 +10,9 @@ namespace InitCore.Backends.Cuda
     /// <summary>Layer operations on CUDA: cuBLAS SGEMM, cuDNN convolutions, and the layers.cu kernels.</summary>
     internal sealed unsafe partial class CudaBackend
     {
-        private const int CUDNN_TENSOR_NCHW = 0, CUDNN_DATA_FLOAT = 0, CUDNN_CROSS_CORRELATION = 1;
-        private const int CUDNN_DEFAULT_MATH = 0, CUDNN_FMA_MATH = 3;
         private const int CUBLAS_DEFAULT_MATH = 0, CUBLAS_TF32_TENSOR_OP_MATH = 3;
-        private const ulong ConvWorkspaceLimit = 512UL << 20;
 
-        private readonly Dictionary<(int, int, int, int, int, int, int, int, int, int, int, int, int, int), ConvPlan> _convPlans =
-            new Dictionary<(int, int, int, int, int, int, int, int, int, int, int, int, int, int), ConvPlan>();
+        private readonly Dictionary<ConvGeometry, CudnnConvPlan> _convPlans = new Dictionary<ConvGeometry, CudnnConvPlan>();
 
         /// <summary>TF32 tensor cores for cuBLAS and cuDNN: off unless the user asks (EngineOptions.AllowTf32).</summary>
         internal bool AllowTf32 { get; private set; }
@@ -28,17 +24,8 @@ namespace InitCore.Backends.Cuda
                 if (allow != AllowTf32) DestroyConvPlans(); // their algorithms and math types were chosen under the other setting
                 AllowTf32 = allow;
                 if (_libs.Cublas is CublasApi blas && _cublas != IntPtr.Zero)
-                    CheckBlas(blas, blas.SetMathMode(_cublas, allow ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
+                    blas.ThrowIfFailed(blas.SetMathMode(_cublas, allow ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
             }
-        }
-
-        private sealed class ConvPlan
-        {
-            internal IntPtr X, Y, W, Conv;
-            internal int Fwd, BwdData, BwdFilter;
-            internal int FwdMath, BwdDataMath, BwdFilterMath;
-            internal ulong FwdBytes, BwdDataBytes, BwdFilterBytes;
-            internal bool Tf32;
         }
 
         private CublasApi Blas => _libs.Cublas is CublasApi b && _cublas != IntPtr.Zero ? b
@@ -56,11 +43,10 @@ namespace InitCore.Backends.Cuda
             {
                 // Row-major C = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ: swap the operands. cuBLAS wants
                 // every leading dimension ≥ max(1, rows), also when k = 0 (then C = β·C).
-                CheckBlas(blas, blas.Sgemm(_cublas, transB, transA, n, m, k, alpha, sb.Pointer, LeadingDimension(transB ? k : n), sa.Pointer, LeadingDimension(transA ? m : k), beta, sc.Pointer, LeadingDimension(n)),
+                blas.ThrowIfFailed(blas.Sgemm(_cublas, transB, transA, n, m, k, alpha, sb.Pointer, LeadingDimension(transB ? k : n), sa.Pointer, LeadingDimension(transA ? m : k), beta, sc.Pointer, LeadingDimension(n)),
                     $"cublasSgemm_v2(m={n}, n={m}, k={k})");
             }
         }
-
 
         /// <summary>A cuBLAS leading dimension: at least 1, as cuBLAS requires even for an empty operand.</summary>
         internal static int LeadingDimension(int rows) => Math.Max(1, rows);
@@ -100,12 +86,11 @@ namespace InitCore.Backends.Cuda
         // ------------------------------------------------------------------ convolution through cuDNN
 
         /// <summary>The cached plan for a geometry, built on first use. Only a complete plan enters the cache.</summary>
-        private ConvPlan Plan(in ConvGeometry g)
+        private CudnnConvPlan Plan(in ConvGeometry g)
         {
-            var key = (g.N, g.C, g.H, g.W, g.K, g.R, g.S, g.StrideH, g.StrideW, g.PadH, g.PadW, g.DilH, g.DilW, g.Groups);
-            if (_convPlans.TryGetValue(key, out ConvPlan? plan)) return plan;
-            plan = BuildPlan(Dnn, g);
-            _convPlans[key] = plan;
+            if (_convPlans.TryGetValue(g, out CudnnConvPlan? plan)) return plan;
+            plan = CudnnConvPlan.Build(Dnn, _cudnn, AllowTf32, g);
+            _convPlans[g] = plan;
             return plan;
         }
 
@@ -117,92 +102,9 @@ namespace InitCore.Backends.Cuda
         {
             using (Enter())
             {
-                ConvPlan p = Plan(g);
+                CudnnConvPlan p = Plan(g);
                 return new[] { (p.Fwd, p.FwdBytes, p.FwdMath), (p.BwdData, p.BwdDataBytes, p.BwdDataMath), (p.BwdFilter, p.BwdFilterBytes, p.BwdFilterMath) };
             }
-        }
-
-        /// <summary>
-        /// Creates and sets the descriptors and chooses the three algorithms, each with its math type and
-        /// workspace; on any failure destroys what it created and throws, so nothing half-built survives.
-        /// </summary>
-        private ConvPlan BuildPlan(CudnnApi d, in ConvGeometry g)
-        {
-            var plan = new ConvPlan();
-            try
-            {
-                IntPtr x, y, w, conv;
-                CheckDnn(d, d.cudnnCreateTensorDescriptor(&x), "cudnnCreateTensorDescriptor");
-                plan.X = x;
-                CheckDnn(d, d.cudnnCreateTensorDescriptor(&y), "cudnnCreateTensorDescriptor");
-                plan.Y = y;
-                CheckDnn(d, d.cudnnCreateFilterDescriptor(&w), "cudnnCreateFilterDescriptor");
-                plan.W = w;
-                CheckDnn(d, d.cudnnCreateConvolutionDescriptor(&conv), "cudnnCreateConvolutionDescriptor");
-                plan.Conv = conv;
-                CheckDnn(d, d.cudnnSetTensor4dDescriptor(x, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, g.N, g.C, g.H, g.W), $"cudnnSetTensor4dDescriptor(x [{g.N}, {g.C}, {g.H}, {g.W}])");
-                CheckDnn(d, d.cudnnSetTensor4dDescriptor(y, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, g.N, g.K, g.P, g.Q), $"cudnnSetTensor4dDescriptor(y [{g.N}, {g.K}, {g.P}, {g.Q}])");
-                CheckDnn(d, d.cudnnSetFilter4dDescriptor(w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, g.K, g.CPerGroup, g.R, g.S), $"cudnnSetFilter4dDescriptor(w [{g.K}, {g.CPerGroup}, {g.R}, {g.S}])");
-                CheckDnn(d, d.cudnnSetConvolution2dDescriptor(conv, g.PadH, g.PadW, g.StrideH, g.StrideW, g.DilH, g.DilW, CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT), "cudnnSetConvolution2dDescriptor");
-                CheckDnn(d, d.cudnnSetConvolutionGroupCount(conv, g.Groups), $"cudnnSetConvolutionGroupCount({g.Groups})");
-                plan.Tf32 = AllowTf32;
-                IntPtr h = _cudnn;
-                (plan.Fwd, plan.FwdBytes, plan.FwdMath) = Choose(d, plan, "Forward", "forward",
-                    (want, got, perf) => d.cudnnGetConvolutionForwardAlgorithm_v7(h, plan.X, plan.W, plan.Conv, plan.Y, want, got, perf),
-                    (algo, bytes) => d.cudnnGetConvolutionForwardWorkspaceSize(h, plan.X, plan.W, plan.Conv, plan.Y, algo, bytes));
-                (plan.BwdData, plan.BwdDataBytes, plan.BwdDataMath) = Choose(d, plan, "BackwardData", "backward data",
-                    (want, got, perf) => d.cudnnGetConvolutionBackwardDataAlgorithm_v7(h, plan.W, plan.Y, plan.Conv, plan.X, want, got, perf),
-                    (algo, bytes) => d.cudnnGetConvolutionBackwardDataWorkspaceSize(h, plan.W, plan.Y, plan.Conv, plan.X, algo, bytes));
-                (plan.BwdFilter, plan.BwdFilterBytes, plan.BwdFilterMath) = Choose(d, plan, "BackwardFilter", "backward filter",
-                    (want, got, perf) => d.cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, plan.X, plan.Y, plan.Conv, plan.W, want, got, perf),
-                    (algo, bytes) => d.cudnnGetConvolutionBackwardFilterWorkspaceSize(h, plan.X, plan.Y, plan.Conv, plan.W, algo, bytes));
-                return plan;
-            }
-            catch
-            {
-                DestroyPlan(d, plan);
-                throw;
-            }
-        }
-
-        private delegate int AlgorithmQuery(int want, int* got, cudnnConvolutionPerf_t* perf);
-
-        private delegate int WorkspaceQuery(int algo, nuint* bytes);
-
-        /// <summary>
-        /// One direction's algorithm: queried under <see cref="SetQueryMath"/>, picked by <see cref="Pick"/>, then
-        /// its workspace asked for under its own math type; the workspace is the larger of the two figures.
-        /// </summary>
-        private static (int Algo, ulong Bytes, int MathType) Choose(CudnnApi d, ConvPlan plan, string call, string what, AlgorithmQuery query, WorkspaceQuery workspace)
-        {
-            const int want = 8;
-            var perf = stackalloc cudnnConvolutionPerf_t[want];
-            int got;
-            SetQueryMath(d, plan);
-            CheckDnn(d, query(want, &got, perf), $"cudnnGetConvolution{call}Algorithm_v7");
-            var (algo, bytes, math) = Pick(perf, got, what, plan.Tf32);
-            SetMath(d, plan, math);
-            nuint need;
-            CheckDnn(d, workspace(algo, &need), $"cudnnGetConvolution{call}WorkspaceSize(algo {algo})");
-            return (algo, Math.Max(bytes, (ulong)need), math);
-        }
-
-        /// <summary>The math type the algorithm queries run under: with TF32 allowed cuDNN may offer tensor-op algorithms (CUDNN_DEFAULT_MATH); without, FMA only.</summary>
-        private static void SetQueryMath(CudnnApi d, ConvPlan plan) => SetMath(d, plan, plan.Tf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH);
-
-        private static void SetMath(CudnnApi d, ConvPlan plan, int mathType) =>
-            CheckDnn(d, d.cudnnSetConvolutionMathType(plan.Conv, mathType), $"cudnnSetConvolutionMathType({mathType})");
-
-        /// <summary>
-        /// The first algorithm cuDNN's heuristics rank that succeeded and fits the workspace limit, with its
-        /// workspace figure and math type: the one the query returned when TF32 is allowed, FMA otherwise.
-        /// </summary>
-        internal static (int Algo, ulong Bytes, int MathType) Pick(cudnnConvolutionPerf_t* perf, int count, string what, bool allowTf32)
-        {
-            for (int i = 0; i < count; i++)
-                if (perf[i].status == 0 && perf[i].memory <= ConvWorkspaceLimit) return (perf[i].algo, perf[i].memory, allowTf32 ? perf[i].mathType : CUDNN_FMA_MATH);
-            throw new CudnnException(3000, "CUDNN_STATUS_NOT_SUPPORTED", $"cudnnGetConvolution*Algorithm_v7({what})",
-                $"cuDNN offered no {what} algorithm for this convolution within a {ConvWorkspaceLimit >> 20} MiB workspace ({count} candidates).");
         }
 
         /// <summary>Runs a cuDNN call with a pooled workspace of <paramref name="bytes"/> (none when 0), released after the call (stream order keeps it alive).</summary>
@@ -211,7 +113,7 @@ namespace InitCore.Backends.Cuda
             ulong block = bytes > 0 ? BlockSize(bytes) : 0, ws = block > 0 ? AllocateBlock(block) : 0;
             try
             {
-                CheckDnn(Dnn, call(ws), what);
+                Dnn.ThrowIfFailed(call(ws), what);
             }
             finally
             {
@@ -233,8 +135,8 @@ namespace InitCore.Backends.Cuda
             CudnnApi d = Dnn;
             using (Enter())
             {
-                ConvPlan p = Plan(g);
-                SetMath(d, p, p.FwdMath);
+                CudnnConvPlan p = Plan(g);
+                CudnnConvPlan.SetMath(d, p, p.FwdMath);
                 WithWorkspace(p.FwdBytes, ws =>
                 {
                     float alpha = 1f, beta = 0f;
@@ -257,8 +159,8 @@ namespace InitCore.Backends.Cuda
             CudnnApi d = Dnn;
             using (Enter())
             {
-                ConvPlan p = Plan(g);
-                SetMath(d, p, p.BwdDataMath);
+                CudnnConvPlan p = Plan(g);
+                CudnnConvPlan.SetMath(d, p, p.BwdDataMath);
                 WithWorkspace(p.BwdDataBytes, ws =>
                 {
                     float alpha = 1f, beta = 0f;
@@ -280,8 +182,8 @@ namespace InitCore.Backends.Cuda
             CudnnApi d = Dnn;
             using (Enter())
             {
-                ConvPlan p = Plan(g);
-                SetMath(d, p, p.BwdFilterMath);
+                CudnnConvPlan p = Plan(g);
+                CudnnConvPlan.SetMath(d, p, p.BwdFilterMath);
                 WithWorkspace(p.BwdFilterBytes, ws =>
                 {
                     float alpha = 1f, beta = accumulate ? 1f : 0f;
@@ -293,18 +195,8 @@ namespace InitCore.Backends.Cuda
 
         private void DestroyConvPlans()
         {
-            if (_libs.Cudnn is not CudnnApi d) return;
-            foreach (ConvPlan p in _convPlans.Values) DestroyPlan(d, p);
+            foreach (CudnnConvPlan p in _convPlans.Values) p.Dispose();
             _convPlans.Clear();
-        }
-
-        private static void DestroyPlan(CudnnApi d, ConvPlan p)
-        {
-            if (p.X != IntPtr.Zero) d.cudnnDestroyTensorDescriptor(p.X);
-            if (p.Y != IntPtr.Zero) d.cudnnDestroyTensorDescriptor(p.Y);
-            if (p.W != IntPtr.Zero) d.cudnnDestroyFilterDescriptor(p.W);
-            if (p.Conv != IntPtr.Zero) d.cudnnDestroyConvolutionDescriptor(p.Conv);
-            p.X = p.Y = p.W = p.Conv = IntPtr.Zero;
         }
 
         // ------------------------------------------------------------------ pooling, batch norm
@@ -409,152 +301,6 @@ namespace InitCore.Backends.Cuda
                     QueueRelease(k, kBlock);
                 }
             }
-        }
-
-        // ------------------------------------------------------------------ losses, optimizer, copies
-
-        internal override double CrossEntropyForward(TensorStorage logits, TensorStorage labels, TensorStorage probs, int n, int classes)
-        {
-            CudaStorage sz = Device(logits), st = Device(labels), sp = Device(probs);
-            if (n == 0) return 0.0;
-            using (Enter())
-            {
-                CheckLabels(st, n, classes);
-                ulong block = BlockSize((ulong)n * 8), losses = AllocateBlock(block);
-                try
-                {
-                    ulong pz = sz.Pointer, pt = st.Pointer, pp = sp.Pointer;
-                    void** a = stackalloc void*[6];
-                    a[0] = &pz; a[1] = &pt; a[2] = &pp; a[3] = &losses; a[4] = &n; a[5] = &classes;
-                    Launch("initcore_xent_forward", Grid((ulong)n), 1, 0, a);
-                    var host = new double[n];
-                    fixed (double* h = host) Check(_d.MemcpyDtoH(h, losses, (ulong)n * 8, _stream), "cuMemcpyDtoHAsync_v2(losses)");
-                    Check(_d.StreamSynchronize(_stream), "cuStreamSynchronize");
-                    double sum = 0;
-                    foreach (double l in host) sum += l;
-                    return sum / n;
-                }
-                finally
-                {
-                    QueueRelease(losses, block);
-                }
-            }
-        }
-
-        internal override void CrossEntropyBackward(TensorStorage probs, TensorStorage labels, TensorStorage dlogits, int n, int classes)
-        {
-            CudaStorage sp = Device(probs), st = Device(labels), sd = Device(dlogits);
-            if (n == 0 || classes == 0) return;
-            using (Enter())
-            {
-                CheckLabels(st, n, classes);
-                ulong pp = sp.Pointer, pt = st.Pointer, pd = sd.Pointer;
-                void** a = stackalloc void*[5];
-                a[0] = &pp; a[1] = &pt; a[2] = &pd; a[3] = &n; a[4] = &classes;
-                Launch("initcore_xent_backward", Grid((ulong)n * (ulong)classes), 1, 0, a);
-            }
-        }
-
-        /// <summary>
-        /// Reads the labels back and checks each is an integer class in 0..classes−1, throwing the CPU
-        /// backend's ArgumentException (inside <see cref="Enter"/>): the kernels index by label, so an
-        /// out-of-range one must never reach them.
-        /// </summary>
-        private void CheckLabels(CudaStorage labels, int n, int classes)
-        {
-            var host = new float[n];
-            fixed (float* h = host) Check(_d.MemcpyDtoH(h, labels.Pointer, (ulong)n * 4, _stream), "cuMemcpyDtoHAsync_v2(labels)");
-            Check(_d.StreamSynchronize(_stream), "cuStreamSynchronize");
-            CpuBackend.CheckLabels(host, n, classes);
-        }
-
-        internal override int CountCorrect(TensorStorage logits, TensorStorage labels, int n, int classes)
-        {
-            CudaStorage sz = Device(logits), st = Device(labels);
-            if (n == 0) return 0;
-            using (Enter())
-            {
-                ulong block = BlockSize(4), counter = AllocateBlock(block);
-                try
-                {
-                    Check(_d.MemsetD32(counter, 0, 1, _stream), "cuMemsetD32Async(counter)");
-                    ulong pz = sz.Pointer, pt = st.Pointer;
-                    void** a = stackalloc void*[5];
-                    a[0] = &pz; a[1] = &pt; a[2] = &n; a[3] = &classes; a[4] = &counter;
-                    Launch("initcore_count_correct", Grid((ulong)n), 1, 0, a);
-                    uint result;
-                    Check(_d.MemcpyDtoH(&result, counter, 4, _stream), "cuMemcpyDtoHAsync_v2(count)");
-                    Check(_d.StreamSynchronize(_stream), "cuStreamSynchronize");
-                    return (int)result;
-                }
-                finally
-                {
-                    QueueRelease(counter, block);
-                }
-            }
-        }
-
-        internal override double MseForward(TensorStorage x, TensorStorage target)
-        {
-            CudaStorage sx = Device(x), st = Device(target);
-            if (sx.Length == 0) return 0.0;
-            using (Enter())
-            {
-                ulong n = (ulong)sx.Length;
-                uint grid = Grid(n);
-                ulong block = BlockSize((ulong)grid * 8), partial = AllocateBlock(block);
-                try
-                {
-                    ulong px = sx.Pointer, pt = st.Pointer;
-                    void** a = stackalloc void*[4];
-                    a[0] = &px; a[1] = &pt; a[2] = &n; a[3] = &partial;
-                    Launch("initcore_mse_partial", grid, 1, 0, a);
-                    var host = new double[grid];
-                    fixed (double* h = host) Check(_d.MemcpyDtoH(h, partial, (ulong)grid * 8, _stream), "cuMemcpyDtoHAsync_v2(mse)");
-                    Check(_d.StreamSynchronize(_stream), "cuStreamSynchronize");
-                    double sum = 0;
-                    foreach (double v in host) sum += v;
-                    return sum / n;
-                }
-                finally
-                {
-                    QueueRelease(partial, block);
-                }
-            }
-        }
-
-        internal override void MseBackward(TensorStorage x, TensorStorage target, TensorStorage dx)
-        {
-            CudaStorage sx = Device(x), st = Device(target), sd = Device(dx);
-            if (sx.Length == 0) return;
-            using (Enter())
-            {
-                ulong px = sx.Pointer, pt = st.Pointer, pd = sd.Pointer, n = (ulong)sx.Length;
-                void** a = stackalloc void*[4];
-                a[0] = &px; a[1] = &pt; a[2] = &pd; a[3] = &n;
-                Launch("initcore_mse_backward", Grid(n), 1, 0, a);
-            }
-        }
-
-        internal override void SgdStep(TensorStorage p, TensorStorage g, TensorStorage buf, float lr, float momentum, float weightDecay, bool first)
-        {
-            CudaStorage sp = Device(p), sg = Device(g), sb = Device(buf);
-            if (sp.Length == 0) return;
-            using (Enter())
-            {
-                ulong pp = sp.Pointer, pg = sg.Pointer, pb = sb.Pointer, n = (ulong)sp.Length;
-                int f = first ? 1 : 0;
-                void** a = stackalloc void*[8];
-                a[0] = &pp; a[1] = &pg; a[2] = &pb; a[3] = &n; a[4] = &lr; a[5] = &momentum; a[6] = &weightDecay; a[7] = &f;
-                Launch("initcore_sgd_step", Grid(n), 1, 0, a);
-            }
-        }
-
-        internal override void Copy(TensorStorage source, TensorStorage destination)
-        {
-            CudaStorage s = Device(source), d = Device(destination);
-            if (s.Length == 0) return;
-            using (Enter()) Check(_d.MemcpyDtoD(d.Pointer, s.Pointer, (ulong)s.Length * 4, _stream), "cuMemcpyDtoDAsync_v2");
         }
     }
 }

@@ -94,6 +94,14 @@ namespace InitCore.Interop.Cublas
                                       ulong a, int lda, ulong b, int ldb, float beta, ulong c, int ldc)
             => cublasSgemm_v2(handle, transA ? 1 : 0, transB ? 1 : 0, m, n, k, &alpha, (float*)a, lda, (float*)b, ldb, &beta, (float*)c, ldc);
 
+        /// <summary>Throws a <see cref="InitCore.Cuda.CublasException"/> naming the status and <paramref name="call"/> unless <paramref name="status"/> is CUBLAS_STATUS_SUCCESS.</summary>
+        internal void ThrowIfFailed(cublasStatus_t status, [System.Runtime.CompilerServices.CallerArgumentExpression("status")] string call = "")
+        {
+            if (status == cublasStatus_t.CUBLAS_STATUS_SUCCESS) return;
+            string name = StatusName(status);
+            throw new InitCore.Cuda.CublasException((int)status, name, call, $"{call} failed with {name} ({(int)status}).");
+        }
+
         internal string StatusName(cublasStatus_t status)
         {
             if (cublasGetStatusName != null)

@@ -232,6 +232,21 @@ namespace InitCore.Interop.Cuda
             return (n, d);
         }
 
+        /// <summary>Throws a <see cref="InitCore.Cuda.CudaException"/> naming the status and <paramref name="call"/> unless <paramref name="status"/> is CUDA_SUCCESS.</summary>
+        internal void ThrowIfFailed(CUresult status, [System.Runtime.CompilerServices.CallerArgumentExpression("status")] string call = "")
+        {
+            if (status != CUresult.CUDA_SUCCESS) throw Failure(status, call);
+        }
+
+        /// <summary>"call failed with NAME (code): text. Advice." as a <see cref="InitCore.Cuda.CudaException"/>.</summary>
+        internal InitCore.Cuda.CudaException Failure(CUresult status, string call)
+        {
+            var (name, text) = Describe(status);
+            string advice = CUresultInfo.Advice((int)status);
+            return new InitCore.Cuda.CudaException((int)status, name, call,
+                $"{call} failed with {name} ({(int)status}){(text.Length > 0 ? ": " + text : "")}.{(advice.Length > 0 ? " " + char.ToUpperInvariant(advice[0]) + advice.Substring(1) + "." : "")}");
+        }
+
         internal static string Utf8(byte* s)
         {
             if (s == null) return "";

@@ -108,6 +108,13 @@ namespace InitCore.Interop.Cudnn
             return Cuda.CudaDriverApi.Utf8(buffer).Trim();
         }
 
+        /// <summary>Throws a <see cref="InitCore.Cuda.CudnnException"/> naming the status and <paramref name="call"/> unless <paramref name="status"/> is CUDNN_STATUS_SUCCESS (0).</summary>
+        internal void ThrowIfFailed(int status, [System.Runtime.CompilerServices.CallerArgumentExpression("status")] string call = "")
+        {
+            if (status == 0) return;
+            throw new InitCore.Cuda.CudnnException(status, CudnnStatusInfo.Name(status), call, $"{call} failed with {Explain(status)}.");
+        }
+
         /// <summary>"NAME (code): text[; cuDNN's last error: …]" for a failed call.</summary>
         internal string Explain(int status)
         {
