@@ -182,20 +182,12 @@ namespace InitCore.Backends.Cuda
         }
 
         // Each launch names its kernel literally, so the emulator's test can match its arguments with the PTX's .param list.
-        internal override void Add(TensorStorage a, TensorStorage b, TensorStorage c)
-        {
-            CudaStorage sa = Device(a), sb = Device(b), sc = Device(c);
-            if (sc.Length == 0) return;
-            using (Enter())
-            {
-                ulong pa = sa.Pointer, pb = sb.Pointer, pc = sc.Pointer, n = (ulong)sc.Length;
-                void** args = stackalloc void*[4];
-                args[0] = &pa; args[1] = &pb; args[2] = &pc; args[3] = &n;
-                Launch("initcore_add", Grid(n), 1, 0, args);
-            }
-        }
+        internal override void Add(TensorStorage a, TensorStorage b, TensorStorage c) => Binary(a, b, c, multiply: false);
 
-        internal override void Multiply(TensorStorage a, TensorStorage b, TensorStorage c)
+        internal override void Multiply(TensorStorage a, TensorStorage b, TensorStorage c) => Binary(a, b, c, multiply: true);
+
+        /// <summary>c = a + b or c = a · b, element by element: one argument block, one literal launch per kernel.</summary>
+        private void Binary(TensorStorage a, TensorStorage b, TensorStorage c, bool multiply)
         {
             CudaStorage sa = Device(a), sb = Device(b), sc = Device(c);
             if (sc.Length == 0) return;
@@ -204,7 +196,8 @@ namespace InitCore.Backends.Cuda
                 ulong pa = sa.Pointer, pb = sb.Pointer, pc = sc.Pointer, n = (ulong)sc.Length;
                 void** args = stackalloc void*[4];
                 args[0] = &pa; args[1] = &pb; args[2] = &pc; args[3] = &n;
-                Launch("initcore_mul", Grid(n), 1, 0, args);
+                if (multiply) Launch("initcore_mul", Grid(n), 1, 0, args);
+                else Launch("initcore_add", Grid(n), 1, 0, args);
             }
         }
 
