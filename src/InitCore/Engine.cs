@@ -29,49 +29,7 @@ namespace InitCore
         {
             int threads = options.ResolveThreadCount();
             Cpu = new CpuBackend(threads);
-            switch (options.Backend)
-            {
-                case BackendKind.Auto:
-                    try
-                    {
-                        var cuda = CudaBackend.Create(options.CudaLibraryDirectory, options.DeviceOrdinal);
-                        Main = cuda;
-                        LoadTrace = cuda.Trace;
-                        BackendReason = cuda.IsEmulated ? $"CUDA backend (auto, {cuda.DeviceLabel})" : $"CUDA backend (auto): {cuda.DeviceName}";
-                    }
-                    catch (CudaUnavailableException ex)
-                    {
-                        Main = Cpu;
-                        LoadTrace = ex.LoadTrace;
-                        BackendReason = $"CPU backend (auto): CUDA unavailable: {ex.Reason}";
-                    }
-                    catch (Exception ex) when (ex is NativeCallException or DllNotFoundException or EntryPointNotFoundException or InvalidOperationException)
-                    {
-                        // A GPU was found but setting it up failed (for example the driver could not JIT the PTX):
-                        // automatic choice means "CUDA when usable", so fall back and say why.
-                        Main = Cpu;
-                        LoadTrace = new[] { ex.Message };
-                        BackendReason = $"CPU backend (auto): CUDA setup failed: {ex.GetType().Name}: {ex.Message.Split('\n')[0]}";
-                    }
-                    break;
-                case BackendKind.Cpu:
-                    Main = Cpu;
-                    LoadTrace = Array.Empty<string>();
-                    BackendReason = "CPU backend: requested";
-                    break;
-                case BackendKind.Cuda:
-                {
-                    var cuda = CudaBackend.Create(options.CudaLibraryDirectory, options.DeviceOrdinal);
-                    Main = cuda;
-                    LoadTrace = cuda.Trace;
-                    BackendReason = cuda.IsEmulated ? $"CUDA backend ({cuda.DeviceLabel}): requested" : $"CUDA backend: requested: {cuda.DeviceName}";
-                    break;
-                }
-                default:
-                    throw new ArgumentOutOfRangeException(nameof(options), options.Backend,
-                        $"Unknown backend {options.Backend}; use one of {string.Join(", ", Enum.GetNames(typeof(BackendKind)))}.");
-            }
-            if (options.AllowTf32) Cuda?.SetTf32(true);
+            (Main, BackendReason, LoadTrace) = BackendFactory.Create(options, Cpu);
             DefaultGenerator = new Generator(options.Seed);
         }
 

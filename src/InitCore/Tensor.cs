@@ -51,7 +51,7 @@ namespace InitCore
 
         /// <summary>The largest element count a tensor may have on any backend: 2,147,483,591, the largest .NET array
         /// (<c>Array.MaxLength</c>), so that every tensor can be copied to a host array. Larger shapes throw <see cref="ArgumentException"/>.</summary>
-        public const int MaxLength = 0x7FFFFFC7;
+        public const int MaxLength = TensorStorage.MaxLength;
 
         /// <summary>The engine that owns this tensor.</summary>
         public Engine Engine { get; }
@@ -76,14 +76,14 @@ namespace InitCore
             {
                 Engine.ThrowIfDisposed();
                 TensorStorage? s = Volatile.Read(ref _storage);
-                if (s is null || (s is CpuStorage c && c.Data is null) || (s is Backends.Cuda.CudaStorage d && d.IsReleased))
+                if (s is null || s.IsReleased)
                     throw new ObjectDisposedException(nameof(Tensor), $"{Describe()} has been disposed.");
                 return s;
             }
         }
 
         /// <summary>The elements in host memory when the tensor lives on the CPU; null on other backends.</summary>
-        internal float[]? HostArray => Storage is CpuStorage c ? (c.Data ?? throw new ObjectDisposedException(nameof(Tensor), $"{Describe()} has been disposed.")) : null;
+        internal float[]? HostArray => Storage.HostData;
 
         /// <summary>Copies <paramref name="source"/> into the tensor; its length must equal <see cref="Length"/>.</summary>
         /// <exception cref="ArgumentException">The lengths differ.</exception>
@@ -175,7 +175,7 @@ namespace InitCore
         public override string ToString()
         {
             if (IsDisposed || Engine.IsDisposed) return $"tensor(<disposed>, shape={TensorShape.Format(_shape)})";
-            return TorchFormat.Format(ToArray(), _shape, Engine.Cuda is Backends.Cuda.CudaBackend cuda ? "device='cuda:" + cuda.Ordinal.ToString(System.Globalization.CultureInfo.InvariantCulture) + "'" : null);
+            return TorchFormat.Format(ToArray(), _shape, Engine.Main.TorchDevice is string device ? "device='" + device + "'" : null);
         }
     }
 

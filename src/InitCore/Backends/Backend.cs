@@ -6,9 +6,19 @@ namespace InitCore.Backends
     /// <summary>Memory that holds one tensor's elements on a backend.</summary>
     internal abstract class TensorStorage : IDisposable
     {
+        /// <summary>The most elements a tensor may have: <see cref="Tensor.MaxLength"/> (the largest .NET array of float), so every tensor can be copied to a host array.</summary>
+        internal const int MaxLength = 0x7FFFFFC7;
+
         protected TensorStorage(long length) => Length = length;
 
         internal long Length { get; }
+
+        /// <summary>True once the memory has been given back (after <see cref="Dispose"/>); the storage answers this itself, so nothing above a backend type-tests its storage.</summary>
+        internal abstract bool IsReleased { get; }
+
+        /// <summary>The elements as a host array when the storage lives in host memory, otherwise null.</summary>
+        /// <exception cref="ObjectDisposedException">The storage lives in host memory and has been released.</exception>
+        internal virtual float[]? HostData => null;
 
         public abstract void Dispose();
     }
@@ -150,12 +160,15 @@ namespace InitCore.Backends
     internal abstract partial class Backend : IDisposable
     {
         internal abstract BackendKind Kind { get; }
+
+        /// <summary>The device as torch prints it in a tensor's repr (<c>cuda:0</c>), or null for host memory.</summary>
+        internal virtual string? TorchDevice => null;
         internal abstract string Description { get; }
         internal abstract TensorStorage Allocate(long length);
         internal abstract void Upload(TensorStorage destination, ReadOnlySpan<float> source);
         internal abstract void Download(TensorStorage source, Span<float> destination);
-        internal abstract void Fill(TensorStorage destination, in FillSpec spec, Generator generator);
-        internal abstract void FillBatched(TensorStorage[] destinations, FillSpec[] specs, Generator generator);
+        internal abstract void Fill(TensorStorage destination, in FillSpec spec, in PhiloxCounter counter);
+        internal abstract void FillBatched(TensorStorage[] destinations, FillSpec[] specs, PhiloxCounter[] counters);
         internal abstract void FillConstant(TensorStorage destination, float value);
         internal abstract void ScaleShift(TensorStorage x, float scale, float shift);
         internal abstract void ActivationForward(in ActivationSpec spec, TensorStorage x, TensorStorage y);

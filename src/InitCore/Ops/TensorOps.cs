@@ -1,7 +1,7 @@
 using System;
 using InitCore.Backends;
 
-namespace InitCore
+namespace InitCore.Ops
 {
     /// <summary>
     /// Elementwise operations and statistics on tensors, run on the tensors' backend (CUDA kernels or

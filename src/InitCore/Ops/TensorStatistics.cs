@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 
-namespace InitCore
+namespace InitCore.Ops
 {
     /// <summary>Settings of a statistics pass: the near-zero threshold and the histogram.</summary>
     /// <remarks>The defaults are the lessons' (fastai's ActivationStats): 40 bins of |x| over [0, 10];

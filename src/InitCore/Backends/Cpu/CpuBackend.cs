@@ -30,8 +30,7 @@ namespace InitCore.Backends.Cpu
             $"cpu ({ThreadCount} thread{(ThreadCount == 1 ? "" : "s")}, {System.Numerics.Vector<float>.Count}-wide SIMD{(System.Numerics.Vector.IsHardwareAccelerated ? "" : ", not hardware-accelerated")})";
 
         /// <summary>Draws <paramref name="spec"/> into <paramref name="destination"/>, advancing <paramref name="source"/>.</summary>
-        internal void Fill(Span<float> destination, in FillSpec spec, RandomSource source) => source.FillHost(this, destination, spec);
-
+        
         internal unsafe void FillConstant(Span<float> destination, float value)
         {
             if (destination.Length < ParallelThreshold || ThreadCount == 1)
@@ -62,11 +61,15 @@ namespace InitCore.Backends.Cpu
 
         internal override void Download(TensorStorage source, Span<float> destination) => Array(source).AsSpan().CopyTo(destination);
 
-        internal override void Fill(TensorStorage destination, in FillSpec spec, Generator generator) => generator.FillHost(this, Array(destination), spec);
-
-        internal override void FillBatched(TensorStorage[] destinations, FillSpec[] specs, Generator generator)
+        internal override void Fill(TensorStorage destination, in FillSpec spec, in PhiloxCounter counter)
         {
-            for (int i = 0; i < destinations.Length; i++) Fill(destinations[i], specs[i], generator);
+            float[] data = Array(destination);
+            if (data.Length != 0) PhiloxFill.Fill(data, spec, counter, ThreadCount);
+        }
+
+        internal override void FillBatched(TensorStorage[] destinations, FillSpec[] specs, PhiloxCounter[] counters)
+        {
+            for (int i = 0; i < destinations.Length; i++) Fill(destinations[i], specs[i], counters[i]);
         }
 
         internal override void FillConstant(TensorStorage destination, float value) => FillConstant(Array(destination), value);

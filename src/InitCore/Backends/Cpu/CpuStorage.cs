@@ -10,13 +10,13 @@ namespace InitCore.Backends.Cpu
         internal CpuStorage(long length) : base(length) => _data = NewHostArray(length);
 
         /// <summary>
-        /// A new zeroed float array of <paramref name="length"/> elements (at most <see cref="Tensor.MaxLength"/>); when the
+        /// A new zeroed float array of <paramref name="length"/> elements (at most <see cref="TensorStorage.MaxLength"/>); when the
         /// runtime cannot provide the memory, an <see cref="OutOfMemoryException"/> that says how many bytes were asked for.
         /// </summary>
         internal static float[] NewHostArray(long length)
         {
-            if ((ulong)length > Tensor.MaxLength)
-                throw new ArgumentOutOfRangeException(nameof(length), length, $"A host array holds 0 to {Tensor.MaxLength} floats.");
+            if ((ulong)length > MaxLength)
+                throw new ArgumentOutOfRangeException(nameof(length), length, $"A host array holds 0 to {MaxLength} floats.");
             try
             {
                 return new float[length];
@@ -30,6 +30,10 @@ namespace InitCore.Backends.Cpu
 
         /// <summary>The elements, or null once disposed.</summary>
         internal float[]? Data => Volatile.Read(ref _data);
+
+        internal override bool IsReleased => Data is null;
+
+        internal override float[] HostData => Data ?? throw new ObjectDisposedException("Tensor", "The tensor has been disposed.");
 
         public override void Dispose() => Interlocked.Exchange(ref _data, null);
     }

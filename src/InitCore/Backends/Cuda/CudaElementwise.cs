@@ -6,35 +6,35 @@ namespace InitCore.Backends.Cuda
     /// <summary>Element-wise device code on CUDA: Philox fills, constants, scale-shift, activations, add/multiply, dropout masks and statistics (the kernels of philox_fill.cu, elementwise.cu, activations.cu and stats.cu).</summary>
     internal sealed unsafe partial class CudaBackend
     {
-        private static FillTaskNative Task(CudaStorage d, in FillSpec spec, ulong startBlock, Generator g)
+        private static FillTaskNative Task(CudaStorage d, in FillSpec spec, in PhiloxCounter counter)
         {
             var t = new FillTaskNative
             {
                 Dst = d.Pointer,
                 N = (ulong)d.Length,
-                StartBlock = startBlock,
-                Seed = g.Seed,
-                Stream = g.Stream,
+                StartBlock = counter.FirstBlock,
+                Seed = counter.Seed,
+                Stream = counter.Stream,
                 Kind = (int)spec.Kind,
             };
             t.P[0] = spec.P0; t.P[1] = spec.P1; t.P[2] = spec.P2; t.P[3] = spec.P3; t.P[4] = spec.P4; t.P[5] = spec.P5;
             return t;
         }
 
-        internal override void Fill(TensorStorage destination, in FillSpec spec, Generator generator)
+        internal override void Fill(TensorStorage destination, in FillSpec spec, in PhiloxCounter counter)
         {
             CudaStorage d = Device(destination);
             if (d.Length == 0) return;
             using (Enter())
             {
-                FillTaskNative task = Task(d, spec, generator.Reserve(d.Length), generator);
+                FillTaskNative task = Task(d, spec, counter);
                 void** args = stackalloc void*[1];
                 args[0] = &task;
                 Launch("initcore_fill", Grid(((ulong)d.Length + 3) / 4), 1, 0, args);
             }
         }
 
-        internal override void FillBatched(TensorStorage[] destinations, FillSpec[] specs, Generator generator)
+        internal override void FillBatched(TensorStorage[] destinations, FillSpec[] specs, PhiloxCounter[] counters)
         {
             if (destinations.Length > 65535)
                 throw new ArgumentException($"A batched fill takes at most 65535 tensors (grid y); got {destinations.Length}. Split the batch.", nameof(destinations));
@@ -47,7 +47,7 @@ namespace InitCore.Backends.Cuda
                 {
                     CudaStorage d = Device(destinations[i]);
                     if (d.Length == 0) continue;
-                    tasks[count++] = Task(d, specs[i], generator.Reserve(d.Length), generator);
+                    tasks[count++] = Task(d, specs[i], counters[i]);
                     maxBlocks = Math.Max(maxBlocks, ((ulong)d.Length + 3) / 4);
                 }
                 if (count == 0) return;

@@ -23,7 +23,7 @@ namespace InitCore.Backends.Cuda
 
         internal ulong BlockBytes { get; }
 
-        internal bool IsReleased => Volatile.Read(ref _released) != 0;
+        internal override bool IsReleased => Volatile.Read(ref _released) != 0;
 
         public override void Dispose()
         {

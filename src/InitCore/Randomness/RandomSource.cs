@@ -1,7 +1,6 @@
 using System;
-using InitCore.Backends.Cpu;
 
-namespace InitCore
+namespace InitCore.Randomness
 {
     /// <summary>
     /// A source of random numbers that initializers draw from. <see cref="Generator"/> (counter-based
@@ -15,7 +14,8 @@ namespace InitCore
         {
         }
 
-        /// <summary>Draws <paramref name="spec"/> into a host span and advances the source.</summary>
-        internal abstract void FillHost(CpuBackend cpu, Span<float> destination, in FillSpec spec);
+        /// <summary>Draws <paramref name="spec"/> into a host span and advances the source, on up to
+        /// <paramref name="threadCount"/> threads where the source is parallel (the bits never depend on it).</summary>
+        internal abstract void FillHost(Span<float> destination, in FillSpec spec, int threadCount);
     }
 }

@@ -1,4 +1,4 @@
-namespace InitCore
+namespace InitCore.Initializers
 {
     /// <summary>
     /// The nonlinearities of torch.nn.init.calculate_gain, under .NET names.

@@ -7,7 +7,7 @@ using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 #endif
 
-namespace InitCore.Backends.Cpu
+namespace InitCore.Randomness
 {
     /// <summary>
     /// CPU twin of the Philox fill kernels. Element i of a fill that starts at Philox block B takes
@@ -23,6 +23,10 @@ namespace InitCore.Backends.Cpu
         private const int GroupsPerChunk = 512;  // 64K elements, 256 KiB per task
 
         /// <summary>Fills <paramref name="destination"/> as one fill starting at block <paramref name="startBlock"/>.</summary>
+        /// <summary>Fills <paramref name="destination"/> from the Philox stream described by <paramref name="counter"/>.</summary>
+        internal static void Fill(Span<float> destination, in FillSpec spec, in PhiloxCounter counter, int threads)
+            => Fill(destination, spec, counter.Seed, counter.Stream, counter.FirstBlock, threads);
+
         internal static void Fill(Span<float> destination, in FillSpec spec, ulong seed, ulong stream, ulong startBlock, int threads)
         {
             long n = destination.Length;

@@ -2,7 +2,7 @@ using System;
 using System.Threading.Tasks;
 using InitCore.Backends.Cpu;
 
-namespace InitCore
+namespace InitCore.Initializers
 {
     public static partial class Init
     {

@@ -2,7 +2,7 @@ using System;
 using System.Globalization;
 using InitCore.Backends.Cpu;
 
-namespace InitCore
+namespace InitCore.Randomness
 {
     /// <summary>
     /// PyTorch's CPU random generator, reproduced bit for bit: with the same seed and the same sequence
@@ -93,7 +93,7 @@ namespace InitCore
         /// <inheritdoc />
         public override string ToString() => string.Format(CultureInfo.InvariantCulture, "TorchGenerator(MT19937, seed={0})", InitialSeed);
 
-        internal override void FillHost(CpuBackend cpu, Span<float> destination, in FillSpec spec)
+        internal override void FillHost(Span<float> destination, in FillSpec spec, int threadCount)
         {
             if (destination.Length == 0) return;
             lock (_sync) TorchFill.Fill(this, destination, spec);

@@ -2,7 +2,7 @@ using System;
 using InitCore.Backends;
 using InitCore.Backends.Cpu;
 
-namespace InitCore
+namespace InitCore.Initializers
 {
     /// <summary>
     /// What an initializer writes to: a tensor on any backend, or a host span with a shape. Validates

@@ -1,6 +1,6 @@
 using System;
 
-namespace InitCore
+namespace InitCore.Randomness
 {
     /// <summary>Double-precision helpers for distribution parameters (and for the tests' reference CDFs).</summary>
     internal static class Statistics

@@ -1,4 +1,4 @@
-namespace InitCore
+namespace InitCore.Randomness
 {
     /// <summary>
     /// The Philox4x32-10 word stream of one (seed, stream): block b is

@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 #endif
 
-namespace InitCore.Backends.Cpu
+namespace InitCore.Randomness
 {
     /// <summary>
     /// PyTorch 1.13's CPU fills for float32 tensors, drawn from a <see cref="TorchGenerator"/>:

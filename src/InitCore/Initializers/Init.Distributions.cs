@@ -2,7 +2,7 @@ using System;
 using System.Globalization;
 using InitCore.Backends.Cpu;
 
-namespace InitCore
+namespace InitCore.Initializers
 {
     /// <summary>
     /// Weight initializers with the semantics of torch.nn.init and Keras, under .NET names.

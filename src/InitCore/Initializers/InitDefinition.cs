@@ -1,7 +1,7 @@
 using System;
 using InitCore.Backends.Cpu;
 
-namespace InitCore
+namespace InitCore.Initializers
 {
     /// <summary>
     /// One initializer, described once: which fan it reads, its gain (or scale), and its distribution.

@@ -1,7 +1,7 @@
 using System;
 using System.Threading;
 
-namespace InitCore
+namespace InitCore.Randomness
 {
     /// <summary>
     /// A Philox4x32-10 random stream: a 64-bit seed, a 64-bit stream number and a position that
@@ -64,14 +64,15 @@ namespace InitCore
             return unchecked((ulong)(Interlocked.Add(ref _offset, blocks) - blocks));
         }
 
-        internal override void FillHost(InitCore.Backends.Cpu.CpuBackend cpu, Span<float> destination, in InitCore.Backends.Cpu.FillSpec spec)
-            => Fill(destination, spec, cpu.ThreadCount);
+        /// <summary>Reserves the blocks for a fill of <paramref name="elements"/> values and describes where it starts:
+        /// what a backend's <c>Fill</c> receives.</summary>
+        internal PhiloxCounter Take(long elements) => new PhiloxCounter(Seed, Stream, Reserve(elements));
 
-        /// <summary>Draws <paramref name="spec"/> into a host span on up to <paramref name="threads"/> threads, advancing <see cref="Offset"/> by the blocks used.</summary>
-        internal void Fill(Span<float> destination, in InitCore.Backends.Cpu.FillSpec spec, int threads)
+        /// <summary>Draws <paramref name="spec"/> into a host span on up to <paramref name="threadCount"/> threads, advancing <see cref="Offset"/> by the blocks used.</summary>
+        internal override void FillHost(Span<float> destination, in FillSpec spec, int threadCount)
         {
             if (destination.Length == 0) return;
-            InitCore.Backends.Cpu.PhiloxFill.Fill(destination, spec, Seed, Stream, Reserve(destination.Length), threads);
+            PhiloxFill.Fill(destination, spec, Take(destination.Length), threadCount);
         }
 
         /// <inheritdoc />

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
 
-namespace InitCore.Interop
+namespace InitCore.Interop.Native
 {
     /// <summary>
     /// Loads native libraries and resolves symbols with dlopen/dlsym (Linux) or LoadLibrary/GetProcAddress

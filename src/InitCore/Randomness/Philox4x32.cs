@@ -1,6 +1,6 @@
 using System;
 
-namespace InitCore
+namespace InitCore.Randomness
 {
     /// <summary>
     /// The Philox4x32-10 counter-based block function of Salmon, Moraes, Dror and Shaw,

@@ -1,6 +1,6 @@
 using System;
 
-namespace InitCore
+namespace InitCore.Initializers
 {
     public static partial class Init
     {

@@ -1,7 +1,7 @@
 using System;
 using System.Globalization;
 
-namespace InitCore
+namespace InitCore.Initializers
 {
     /// <summary>
     /// The fan-in and fan-out of a weight: how many inputs feed one output, and how many outputs one

@@ -2,7 +2,7 @@ using System;
 using System.Globalization;
 using InitCore.Backends.Cpu;
 
-namespace InitCore
+namespace InitCore.Initializers
 {
     /// <summary>
     /// Gains that keep activations at unit scale through a nonlinearity: the table of

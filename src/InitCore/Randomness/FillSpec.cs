@@ -1,4 +1,4 @@
-namespace InitCore.Backends.Cpu
+namespace InitCore.Randomness
 {
     /// <summary>Which distribution a Philox fill draws.</summary>
     internal enum FillKind

@@ -1,4 +1,4 @@
-namespace InitCore.Interop.Cuda
+namespace InitCore.Interop.CudaDriver
 {
     /// <summary>CUDA driver API status codes (cuda.h <c>CUresult</c>), named exactly as in C.</summary>
 #pragma warning disable CA1707 // names are the C API's

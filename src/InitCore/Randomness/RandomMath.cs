@@ -2,7 +2,7 @@ using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
-namespace InitCore.Backends.Cpu
+namespace InitCore.Randomness
 {
     /// <summary>
     /// The float32 math behind the random distributions, written twice: a scalar form and a

@@ -7,7 +7,7 @@ using CUfunction = System.IntPtr;
 using CUmodule = System.IntPtr;
 using CUstream = System.IntPtr;
 
-namespace InitCore.Interop.Cuda
+namespace InitCore.Interop.CudaDriver
 {
     /// <summary>
     /// Layer 1 of the driver binding: raw exports of libcuda, one unmanaged function pointer per symbol,
