@@ -18,7 +18,7 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using System.Text.RegularExpressions;
-using InitCore.Cuda;
+
 
 namespace InitCore.Samples
 {

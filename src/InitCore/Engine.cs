@@ -4,7 +4,8 @@ using System.Threading;
 using InitCore.Backends;
 using InitCore.Backends.Cpu;
 using InitCore.Backends.Cuda;
-using InitCore.Cuda;
+using InitCore.Randomness;
+
 
 namespace InitCore
 {
@@ -36,8 +37,8 @@ namespace InitCore
         /// <summary>Creates an engine.</summary>
         /// <param name="options">Backend, seed, thread count and CUDA settings; null for the defaults (automatic backend).</param>
         /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
-        /// <exception cref="CudaUnavailableException"><see cref="BackendKind.Cuda"/> was asked for and CUDA is not usable; the exception lists every library and path tried.</exception>
-        /// <exception cref="CudaException">The GPU was found but setting it up failed (for example the PTX could not be JIT-compiled).</exception>
+        /// <exception cref="Interop.CudaUnavailableException"><see cref="BackendKind.Cuda"/> was asked for and CUDA is not usable; the exception lists every library and path tried.</exception>
+        /// <exception cref="Interop.CudaDriver.CudaException">The GPU was found but setting it up failed (for example the PTX could not be JIT-compiled).</exception>
         public static Engine Create(EngineOptions? options = null) => new Engine(options ?? new EngineOptions());
 
         /// <summary>The host-side CPU backend every engine has (host spans, QR, reference work).</summary>

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Text;
 using InitCore.Backends;
 using InitCore.Nn;
+using InitCore.Ops;
 using InitCore.Serialization;
 
 namespace InitCore.Diagnostics

@@ -5,7 +5,9 @@ using System.Linq;
 using System.Text;
 using InitCore.Backends;
 using InitCore.Backends.Cpu;
+using InitCore.Initializers;
 using InitCore.Nn;
+using InitCore.Ops;
 using InitCore.Serialization;
 
 namespace InitCore.Diagnostics

@@ -4,7 +4,10 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using InitCore.Backends;
+using InitCore.Initializers;
 using InitCore.Nn;
+using InitCore.Ops;
+using InitCore.Randomness;
 using InitCore.Serialization;
 
 namespace InitCore.Diagnostics

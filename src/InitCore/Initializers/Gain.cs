@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using InitCore.Backends.Cpu;
+using InitCore.Randomness;
 
 namespace InitCore.Initializers
 {
@@ -116,11 +117,11 @@ namespace InitCore.Initializers
             FillSpec spec = FillSpec.Normal(0.0, 1.0);
             double sum = 0.0;
             // Chunk bounds from the overflow-safe helpers: with samples near int.MaxValue, done + buffer.Length overflows int.
-            for (int c = 0, chunks = Elementwise.ChunkCount(samples, buffer.Length); c < chunks; c++)
+            for (long done = 0; done < samples; done += buffer.Length)
             {
-                int n = Elementwise.ChunkEnd(c, samples, buffer.Length) - c * buffer.Length;
+                int n = (int)Math.Min(buffer.Length, samples - done);
                 Span<float> chunk = buffer.AsSpan(0, n);
-                generator.Fill(chunk, spec, threads: 1);
+                generator.FillHost(chunk, spec, threadCount: 1);
                 foreach (float x in chunk)
                 {
                     float y = activation(x);

@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using InitCore.Backends.Cpu;
+using InitCore.Randomness;
 
 namespace InitCore.Initializers
 {

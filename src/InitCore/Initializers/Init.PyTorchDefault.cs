@@ -1,4 +1,5 @@
 using System;
+using InitCore.Randomness;
 
 namespace InitCore.Initializers
 {

@@ -1,6 +1,7 @@
 using System;
 using System.Threading.Tasks;
 using InitCore.Backends.Cpu;
+using InitCore.Randomness;
 
 namespace InitCore.Initializers
 {
@@ -149,14 +150,14 @@ namespace InitCore.Initializers
             int cols = (int)(target.Length / rows);
             // Draw the rows×cols normal matrix with the same element mapping as any fill.
             var sample = new float[target.Length];
-            target.Cpu.Fill(sample, FillSpec.Normal(0.0, 1.0), target.Resolve(generator));
+            target.Resolve(generator).FillHost(sample, FillSpec.Normal(0.0, 1.0), target.ThreadCount);
             bool transpose = rows < cols;
             int m = transpose ? cols : rows, n = transpose ? rows : cols;
             var a = new double[(long)m * n];
             for (int r = 0; r < rows; r++)
                 for (int c = 0; c < cols; c++)
                     a[transpose ? (long)c * n + r : (long)r * n + c] = sample[(long)r * cols + c];
-            double[] q = Householder.ThinQ(a, m, n, target.Cpu.ThreadCount);
+            double[] q = Householder.ThinQ(a, m, n, target.ThreadCount);
             Span<float> data = target.HostBuffer();
             for (int r = 0; r < rows; r++)
                 for (int c = 0; c < cols; c++)
@@ -185,9 +186,9 @@ namespace InitCore.Initializers
             int zeros = (int)Math.Ceiling(sparsity * rows);
             RandomSource g = target.Resolve(generator);
             Span<float> data = target.HostBuffer();
-            target.Cpu.Fill(data, values, g);
+            g.FillHost(data, values, target.ThreadCount);
             var keys = new float[(long)rows * cols];
-            target.Cpu.Fill(keys, FillSpec.Uniform(0.0, 1.0), g);
+            g.FillHost(keys, FillSpec.Uniform(0.0, 1.0), target.ThreadCount);
             var columnKeys = new float[rows];
             var order = new int[rows];
             for (int c = 0; c < cols && zeros > 0; c++)

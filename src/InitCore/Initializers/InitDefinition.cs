@@ -1,5 +1,6 @@
 using System;
 using InitCore.Backends.Cpu;
+using InitCore.Randomness;
 
 namespace InitCore.Initializers
 {

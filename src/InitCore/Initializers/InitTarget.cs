@@ -1,6 +1,7 @@
 using System;
 using InitCore.Backends;
 using InitCore.Backends.Cpu;
+using InitCore.Randomness;
 
 namespace InitCore.Initializers
 {
@@ -52,7 +53,8 @@ namespace InitCore.Initializers
         internal long Length { get; }
         internal string ParamName { get; }
         internal bool IsEmpty => Length == 0;
-        internal CpuBackend Cpu => _engine.Cpu;
+        /// <summary>The engine's CPU thread count, for host-side work.</summary>
+        internal int ThreadCount => _engine.ThreadCount;
         private bool OnDevice => _tensor is not null && _tensor.HostArray is null;
 
         internal RandomSource Resolve(RandomSource? generator) => generator ?? _engine.DefaultGenerator;
@@ -68,7 +70,7 @@ namespace InitCore.Initializers
             if (IsEmpty) return;
             FillSpec spec = definition.Spec(f);
             RandomSource source = Resolve(generator);
-            if (_tensor is null) source.FillHost(Cpu, _span, spec);
+            if (_tensor is null) source.FillHost(_span, spec, ThreadCount);
             else FillTensors(_engine, new[] { _tensor }, new[] { spec }, source);
         }
 
@@ -84,15 +86,21 @@ namespace InitCore.Initializers
             {
                 var storages = new TensorStorage[tensors.Length];
                 for (int i = 0; i < tensors.Length; i++) storages[i] = tensors[i].Storage;
-                if (storages.Length == 1) engine.Main.Fill(storages[0], specs[0], philox);
-                else engine.Main.FillBatched(storages, specs, philox);
+                if (storages.Length == 1) engine.Main.Fill(storages[0], specs[0], philox.Take(storages[0].Length));
+                else
+                {
+                    // One counter range per tensor, reserved in order: the bits of filling them one by one.
+                    var counters = new PhiloxCounter[storages.Length];
+                    for (int i = 0; i < storages.Length; i++) counters[i] = philox.Take(storages[i].Length);
+                    engine.Main.FillBatched(storages, specs, counters);
+                }
                 return;
             }
             for (int i = 0; i < tensors.Length; i++)
             {
                 var target = new InitTarget(tensors[i]);
                 Span<float> host = target.HostBuffer();
-                source.FillHost(engine.Cpu, host, specs[i]);
+                source.FillHost(host, specs[i], engine.ThreadCount);
                 target.CommitHost(host);
             }
         }
@@ -100,7 +108,7 @@ namespace InitCore.Initializers
         internal void FillConstant(float value)
         {
             if (_tensor is not null) _engine.Main.FillConstant(_tensor.Storage, value);
-            else Cpu.FillConstant(_span, value);
+            else _span.Fill(value);
         }
 
         /// <summary>Host memory holding the target's elements: the data itself on the CPU, a scratch copy for a device tensor (commit it with <see cref="CommitHost"/>).</summary>

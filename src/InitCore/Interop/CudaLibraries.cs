@@ -1,10 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using InitCore.Cuda;
+
 using InitCore.Interop.Cublas;
-using InitCore.Interop.Cuda;
+using InitCore.Interop.CudaDriver;
 using InitCore.Interop.Cudnn;
+using InitCore.Interop.Native;
 
 namespace InitCore.Interop
 {

@@ -1,4 +1,5 @@
 using InitCore.Backends;
+using InitCore.Initializers;
 
 namespace InitCore.Nn
 {
@@ -16,7 +17,7 @@ namespace InitCore.Nn
         /// <summary>
         /// The gain for the weights of the layer that feeds this activation (the <c>gain</c> of Kaiming/Xavier): torch's
         /// <c>calculate_gain</c> value where torch has one (relu √2, leaky_relu, tanh 5/3, sigmoid 1, selu 3/4), otherwise
-        /// 1/√E[f(x)²] for x ~ N(0, 1), the value <see cref="InitCore.Gain.Measure"/> estimates, computed by quadrature
+        /// 1/√E[f(x)²] for x ~ N(0, 1), the value <see cref="Initializers.Gain.Measure"/> estimates, computed by quadrature
         /// (GELU 1.5335, SiLU 1.6765, ELU(1) 1.2452, Softplus(1) 1.0419).
         /// </summary>
         public virtual double RecommendedGain
@@ -24,7 +25,7 @@ namespace InitCore.Nn
             get
             {
                 ActivationSpec spec = Spec;
-                return InitCore.Gain.ByQuadrature(x => InitCore.Backends.Cpu.Elementwise.Forward(spec, x));
+                return Gain.ByQuadrature(x => InitCore.Backends.Cpu.Elementwise.Forward(spec, x));
             }
         }
 

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using InitCore.Initializers;
+using InitCore.Randomness;
 
 namespace InitCore.Nn
 {

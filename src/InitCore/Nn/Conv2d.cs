@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using InitCore.Backends;
+using InitCore.Initializers;
+using InitCore.Randomness;
 
 namespace InitCore.Nn
 {

@@ -1,6 +1,7 @@
 using System;
 using InitCore.Backends;
 using InitCore.Backends.Cpu;
+using InitCore.Randomness;
 
 namespace InitCore.Nn
 {
@@ -50,7 +51,7 @@ namespace InitCore.Nn
             if (_identity) return input;
             Tensor mask = Engine.CreateTensor(input.ShapeArray);
             Backend b = Engine.Main;
-            b.Fill(mask.Storage, FillSpec.Uniform(0.0, 1.0), Generator);
+            b.Fill(mask.Storage, FillSpec.Uniform(0.0, 1.0), Generator.Take(mask.Length));
             b.DropoutMask(mask.Storage, (float)P, (float)(1.0 / (1.0 - P)));
             Tensor y = Engine.CreateTensor(input.ShapeArray);
             b.Multiply(input.Storage, mask.Storage, y.Storage);

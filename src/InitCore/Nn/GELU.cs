@@ -8,7 +8,7 @@ namespace InitCore.Nn
     /// (<c>approximate='none'</c>, the default; the tanh approximation is not offered) and Keras'
     /// <c>activations.gelu(x, approximate=False)</c>.
     /// Kernels: initcore_activation_forward/backward (kind 3) in native/kernels/activations.cu; CPU twin SmoothActivations.
-    /// Gain 1/√E[GELU(x)²] = 1.5335 (torch's calculate_gain has no entry; <see cref="InitCore.Gain.Measure"/> gives 1.531). NaN propagates.
+    /// Gain 1/√E[GELU(x)²] = 1.5335 (torch's calculate_gain has no entry; <see cref="Initializers.Gain.Measure"/> gives 1.531). NaN propagates.
     /// </summary>
     public sealed class GELU : ActivationModule
     {

@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using InitCore.Backends;
+using InitCore.Initializers;
 
 namespace InitCore.Nn
 {
@@ -20,7 +21,7 @@ namespace InitCore.Nn
         internal override ActivationSpec Spec => new ActivationSpec((float)NegativeSlope, 0f, null);
 
         /// <summary>√(2/(1 + slope²)), torch's <c>calculate_gain("leaky_relu", slope)</c>.</summary>
-        public override double RecommendedGain => InitCore.Gain.Calculate(Nonlinearity.LeakyRelu, NegativeSlope);
+        public override double RecommendedGain => Gain.Calculate(Nonlinearity.LeakyRelu, NegativeSlope);
 
         /// <inheritdoc />
         public override string Describe() => string.Format(CultureInfo.InvariantCulture, "LeakyReLU({0})", NegativeSlope);

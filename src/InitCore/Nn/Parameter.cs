@@ -1,4 +1,5 @@
 using System;
+using InitCore.Initializers;
 
 namespace InitCore.Nn
 {

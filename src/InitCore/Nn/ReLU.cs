@@ -1,4 +1,5 @@
 using InitCore.Backends;
+using InitCore.Initializers;
 
 namespace InitCore.Nn
 {
@@ -13,7 +14,7 @@ namespace InitCore.Nn
         internal override ActivationSpec Spec => new ActivationSpec(0f, 0f, null);
 
         /// <summary>√2, torch's <c>calculate_gain("relu")</c>.</summary>
-        public override double RecommendedGain => InitCore.Gain.Calculate(Nonlinearity.Relu);
+        public override double RecommendedGain => Gain.Calculate(Nonlinearity.Relu);
 
         /// <inheritdoc />
         public override string Describe() => "ReLU()";

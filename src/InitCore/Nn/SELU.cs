@@ -1,4 +1,5 @@
 using InitCore.Backends;
+using InitCore.Initializers;
 
 namespace InitCore.Nn
 {
@@ -25,7 +26,7 @@ namespace InitCore.Nn
         internal override ActivationSpec Spec => new ActivationSpec(ActivationKind.Elu, (float)Alpha, (float)Scale);
 
         /// <summary>3/4, torch's <c>calculate_gain("selu")</c>.</summary>
-        public override double RecommendedGain => InitCore.Gain.Calculate(Nonlinearity.Selu);
+        public override double RecommendedGain => Gain.Calculate(Nonlinearity.Selu);
 
         /// <inheritdoc />
         public override string Describe() => "SELU()";

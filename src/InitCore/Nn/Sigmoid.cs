@@ -1,4 +1,5 @@
 using InitCore.Backends;
+using InitCore.Initializers;
 
 namespace InitCore.Nn
 {
@@ -17,7 +18,7 @@ namespace InitCore.Nn
         internal override ActivationSpec Spec => new ActivationSpec(ActivationKind.Sigmoid);
 
         /// <summary>1, torch's <c>calculate_gain("sigmoid")</c>.</summary>
-        public override double RecommendedGain => InitCore.Gain.Calculate(Nonlinearity.Sigmoid);
+        public override double RecommendedGain => Gain.Calculate(Nonlinearity.Sigmoid);
 
         /// <inheritdoc />
         public override string Describe() => "Sigmoid()";

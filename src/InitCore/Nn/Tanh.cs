@@ -1,4 +1,5 @@
 using InitCore.Backends;
+using InitCore.Initializers;
 
 namespace InitCore.Nn
 {
@@ -18,7 +19,7 @@ namespace InitCore.Nn
         internal override ActivationSpec Spec => new ActivationSpec(ActivationKind.Tanh);
 
         /// <summary>5/3, torch's <c>calculate_gain("tanh")</c>.</summary>
-        public override double RecommendedGain => InitCore.Gain.Calculate(Nonlinearity.Tanh);
+        public override double RecommendedGain => Gain.Calculate(Nonlinearity.Tanh);
 
         /// <inheritdoc />
         public override string Describe() => "Tanh()";

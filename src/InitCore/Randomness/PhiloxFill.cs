@@ -22,11 +22,11 @@ namespace InitCore.Randomness
         internal const int ElementsPerGroup = BlocksPerGroup * 4;
         private const int GroupsPerChunk = 512;  // 64K elements, 256 KiB per task
 
-        /// <summary>Fills <paramref name="destination"/> as one fill starting at block <paramref name="startBlock"/>.</summary>
         /// <summary>Fills <paramref name="destination"/> from the Philox stream described by <paramref name="counter"/>.</summary>
         internal static void Fill(Span<float> destination, in FillSpec spec, in PhiloxCounter counter, int threads)
             => Fill(destination, spec, counter.Seed, counter.Stream, counter.FirstBlock, threads);
 
+        /// <summary>Fills <paramref name="destination"/> as one fill starting at block <paramref name="startBlock"/>.</summary>
         internal static void Fill(Span<float> destination, in FillSpec spec, ulong seed, ulong stream, ulong startBlock, int threads)
         {
             long n = destination.Length;

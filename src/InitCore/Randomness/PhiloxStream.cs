@@ -8,7 +8,7 @@ namespace InitCore.Randomness
     /// <remarks>
     /// The one place where a seed, a stream and a block number become Philox key and counter words. The fills
     /// (<c>PhiloxFill</c>, whose SIMD paths take the key and stream words from here), the data sampler and, through
-    /// <see cref="Generator"/>, <see cref="Gain.Measure"/> all read this stream. A value type: copying it copies the
+    /// <see cref="Generator"/>, <see cref="Initializers.Gain.Measure"/> all read this stream. A value type: copying it copies the
     /// position.
     /// </remarks>
     internal struct PhiloxStream

@@ -2,6 +2,7 @@ using System;
 #if NET8_0_OR_GREATER
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using InitCore.Backends.Cpu;
 #endif
 
 namespace InitCore.Randomness

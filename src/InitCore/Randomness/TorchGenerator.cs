@@ -27,7 +27,7 @@ namespace InitCore.Randomness
     /// small normal draw.</para>
     /// <para><b>trunc_normal_(mean, std, a, b)</b>, as torch.nn.init: uniform_(2Φ(α) − 1, 2Φ(β) − 1),
     /// then ATen's float erfinv, ×(std·√2), +mean, clamp to [a, b].</para>
-    /// <para>Every initializer of <see cref="Init"/> draws through these three fills, so kaiming_*,
+    /// <para>Every initializer of <see cref="Initializers.Init"/> draws through these three fills, so kaiming_*,
     /// xavier_*, trunc_normal_, PyTorch's Linear/Conv default and orthogonal_'s sample match
     /// (orthogonal_'s QR, and sparse_, which PyTorch draws with randperm, do not).
     /// docs/torch-compat.md lists what is bit-exact, the PyTorch version checked (1.13.1, x86-64,

@@ -3,9 +3,9 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using InitCore.Backends.Cuda;
-using InitCore.Cuda;
+
 using InitCore.Interop;
-using InitCore.Interop.Cuda;
+using InitCore.Interop.CudaDriver;
 using InitCore.Interop.Cudnn;
 using InitCore.Nn;
 using InitCore.Tests.Support;

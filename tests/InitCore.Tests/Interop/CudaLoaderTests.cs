@@ -3,10 +3,10 @@ using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
 using InitCore.Backends.Cuda;
-using InitCore.Cuda;
+
 using InitCore.Interop;
 using InitCore.Interop.Cublas;
-using InitCore.Interop.Cuda;
+using InitCore.Interop.CudaDriver;
 using InitCore.Interop.Cudnn;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 

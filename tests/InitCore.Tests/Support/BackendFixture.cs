@@ -1,6 +1,6 @@
 using System;
 using System.IO;
-using InitCore.Cuda;
+
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 
 namespace InitCore.Tests.Support

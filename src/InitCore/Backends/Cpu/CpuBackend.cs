@@ -1,5 +1,6 @@
 using System;
 using System.Threading.Tasks;
+using InitCore.Randomness;
 
 namespace InitCore.Backends.Cpu
 {
@@ -29,8 +30,6 @@ namespace InitCore.Backends.Cpu
         internal override string Description =>
             $"cpu ({ThreadCount} thread{(ThreadCount == 1 ? "" : "s")}, {System.Numerics.Vector<float>.Count}-wide SIMD{(System.Numerics.Vector.IsHardwareAccelerated ? "" : ", not hardware-accelerated")})";
 
-        /// <summary>Draws <paramref name="spec"/> into <paramref name="destination"/>, advancing <paramref name="source"/>.</summary>
-        
         internal unsafe void FillConstant(Span<float> destination, float value)
         {
             if (destination.Length < ParallelThreshold || ThreadCount == 1)

@@ -3,10 +3,10 @@ using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using InitCore.Backends.Cpu;
-using InitCore.Cuda;
+
 using InitCore.Interop;
 using InitCore.Interop.Cublas;
-using InitCore.Interop.Cuda;
+using InitCore.Interop.CudaDriver;
 using InitCore.Interop.Cudnn;
 
 namespace InitCore.Backends.Cuda

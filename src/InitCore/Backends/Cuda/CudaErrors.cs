@@ -1,5 +1,5 @@
-using InitCore.Cuda;
-using InitCore.Interop.Cuda;
+
+using InitCore.Interop.CudaDriver;
 
 namespace InitCore.Backends.Cuda
 {

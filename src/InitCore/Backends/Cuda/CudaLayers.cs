@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using InitCore.Backends.Cpu;
-using InitCore.Cuda;
+
 using InitCore.Interop.Cublas;
 using InitCore.Interop.Cudnn;
 

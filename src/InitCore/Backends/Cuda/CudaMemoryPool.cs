@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using InitCore.Cuda;
-using InitCore.Interop.Cuda;
+
+using InitCore.Interop.CudaDriver;
 
 namespace InitCore.Backends.Cuda
 {

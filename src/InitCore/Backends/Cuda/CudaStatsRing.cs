@@ -1,5 +1,5 @@
 using System;
-using InitCore.Cuda;
+
 
 namespace InitCore.Backends.Cuda
 {

@@ -1,6 +1,6 @@
 using System;
 using System.Threading;
-using InitCore.Cuda;
+
 using InitCore.Interop.Cudnn;
 
 namespace InitCore.Backends.Cuda

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using InitCore.Interop.CudaDriver;
+using InitCore.Interop.Native;
 using cublasHandle_t = System.IntPtr;
 using cudaStream_t = System.IntPtr;
 
@@ -94,12 +96,12 @@ namespace InitCore.Interop.Cublas
                                       ulong a, int lda, ulong b, int ldb, float beta, ulong c, int ldc)
             => cublasSgemm_v2(handle, transA ? 1 : 0, transB ? 1 : 0, m, n, k, &alpha, (float*)a, lda, (float*)b, ldb, &beta, (float*)c, ldc);
 
-        /// <summary>Throws a <see cref="InitCore.Cuda.CublasException"/> naming the status and <paramref name="call"/> unless <paramref name="status"/> is CUBLAS_STATUS_SUCCESS.</summary>
+        /// <summary>Throws a <see cref="CublasException"/> naming the status and <paramref name="call"/> unless <paramref name="status"/> is CUBLAS_STATUS_SUCCESS.</summary>
         internal void ThrowIfFailed(cublasStatus_t status, [System.Runtime.CompilerServices.CallerArgumentExpression("status")] string call = "")
         {
             if (status == cublasStatus_t.CUBLAS_STATUS_SUCCESS) return;
             string name = StatusName(status);
-            throw new InitCore.Cuda.CublasException((int)status, name, call, $"{call} failed with {name} ({(int)status}).");
+            throw new CublasException((int)status, name, call, $"{call} failed with {name} ({(int)status}).");
         }
 
         internal string StatusName(cublasStatus_t status)
@@ -107,7 +109,7 @@ namespace InitCore.Interop.Cublas
             if (cublasGetStatusName != null)
             {
                 byte* p = cublasGetStatusName(status);
-                if (p != null) return Cuda.CudaDriverApi.Utf8(p);
+                if (p != null) return CudaDriverApi.Utf8(p);
             }
             return CublasStatusInfo.Name((int)status);
         }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using InitCore.Interop.Native;
 using CUcontext = System.IntPtr;
 using CUdevice = System.Int32;
 using CUdeviceptr = System.UInt64;
@@ -232,18 +233,18 @@ namespace InitCore.Interop.CudaDriver
             return (n, d);
         }
 
-        /// <summary>Throws a <see cref="InitCore.Cuda.CudaException"/> naming the status and <paramref name="call"/> unless <paramref name="status"/> is CUDA_SUCCESS.</summary>
+        /// <summary>Throws a <see cref="CudaException"/> naming the status and <paramref name="call"/> unless <paramref name="status"/> is CUDA_SUCCESS.</summary>
         internal void ThrowIfFailed(CUresult status, [System.Runtime.CompilerServices.CallerArgumentExpression("status")] string call = "")
         {
             if (status != CUresult.CUDA_SUCCESS) throw Failure(status, call);
         }
 
-        /// <summary>"call failed with NAME (code): text. Advice." as a <see cref="InitCore.Cuda.CudaException"/>.</summary>
-        internal InitCore.Cuda.CudaException Failure(CUresult status, string call)
+        /// <summary>"call failed with NAME (code): text. Advice." as a <see cref="CudaException"/>.</summary>
+        internal CudaException Failure(CUresult status, string call)
         {
             var (name, text) = Describe(status);
             string advice = CUresultInfo.Advice((int)status);
-            return new InitCore.Cuda.CudaException((int)status, name, call,
+            return new CudaException((int)status, name, call,
                 $"{call} failed with {name} ({(int)status}){(text.Length > 0 ? ": " + text : "")}.{(advice.Length > 0 ? " " + char.ToUpperInvariant(advice[0]) + advice.Substring(1) + "." : "")}");
         }
 

@@ -4,7 +4,7 @@ using System.IO;
 using System.Linq;
 using InitCore.Backends;
 using InitCore.Backends.Cuda;
-using InitCore.Cuda;
+
 using InitCore.Interop;
 using InitCore.Nn;
 using InitCore.Tests.Support;

@@ -1,6 +1,6 @@
 using System;
 
-namespace InitCore.Backends.Cpu
+namespace InitCore.Randomness
 {
     /// <summary>
     /// The scalar arithmetic that PyTorch's CPU random kernels run on x86-64, reimplemented operation
