@@ -87,7 +87,7 @@ namespace InitCore.Samples
         public double ElapsedSeconds => _clock.Elapsed.TotalSeconds;
 
         /// <summary>Creates the engine the options ask for and prints the backend line (which backend, and why).</summary>
-        /// <exception cref="InitCore.Cuda.CudaUnavailableException">--device cuda and CUDA is not usable.</exception>
+        /// <exception cref="CudaUnavailableException">--device cuda and CUDA is not usable.</exception>
         public Engine CreateEngine()
         {
             var engine = Engine.Create(EngineOptions());

@@ -70,6 +70,9 @@ namespace InitCore
 
         internal int[] ShapeArray => _shape;
 
+        /// <summary>Throws <see cref="ObjectDisposedException"/> when the tensor or its engine has been disposed.</summary>
+        internal void ThrowIfDisposed() => _ = Storage;
+
         internal TensorStorage Storage
         {
             get

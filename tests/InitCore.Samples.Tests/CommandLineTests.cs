@@ -6,6 +6,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using InitCore.Backends;
 using InitCore.Samples.Tests.Support;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using InitCore.Backends;
 using InitCore.Nn;
+using InitCore.Ops;
 
 namespace InitCore.Diagnostics
 {
@@ -106,7 +107,7 @@ namespace InitCore.Diagnostics
         internal static double FractionEqualTo(Tensor values, double value)
         {
             // |x − value| < float.Epsilon (the smallest subnormal) holds only when x − value is exactly 0.
-            StatsResult r = values.Engine.Main.AffineActivationStatistics(values.Storage, 1f, (float)-value, null, 1, 1, null,
+            StatsResult r = StatisticsOps.AffineActivationStatistics(values, 1f, (float)-value, null, 1, 1, null,
                 new StatsConfig(float.Epsilon, 0f, 1f, 0, false));
             return r.Count == 0 ? 0 : (double)r.NearZero / r.Count;
         }

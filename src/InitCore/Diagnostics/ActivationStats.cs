@@ -145,8 +145,8 @@ namespace InitCore.Diagnostics
             {
                 if (_disposed || !Recording || _batch % _options.Stride != 0) return;
                 if (!_tracks.TryGetValue((m, kind), out Track? t))
-                    _tracks[(m, kind)] = t = new Track(_model.Engine.Main.CreateStatsRing(_config, _options.Capacity));
-                t.Ring.Record(x.Storage, t.Written % _options.Capacity);
+                    _tracks[(m, kind)] = t = new Track(StatisticsOps.CreateStatsRing(_model.Engine, _config, _options.Capacity));
+                StatisticsOps.Record(t.Ring, x, t.Written % _options.Capacity);
                 if (t.Batches.Count == _options.Capacity) t.Batches.RemoveAt(0);
                 t.Batches.Add(_batch);
                 t.Written++;

@@ -335,7 +335,7 @@ namespace InitCore.Diagnostics
                 if (x is null) throw new ArgumentException($"batches[{i}] is null; pass a tensor of inputs.", nameof(batches));
                 if (!ReferenceEquals(x.Engine, model.Engine))
                     throw new ArgumentException($"batches[{i}] belongs to another engine than the model; create it with the model's engine (model.Engine.CreateTensor).", nameof(batches));
-                _ = x.Storage; // ObjectDisposedException for a disposed batch, before anything changes
+                x.ThrowIfDisposed(); // ObjectDisposedException for a disposed batch, before anything changes
                 if (x.Rank == 0 || x.Length == 0)
                     throw new ArgumentException($"batches[{i}] is an empty Tensor{TensorShape.Format(x.ShapeArray)}; pass at least one sample, as [N, …] with N ≥ 1.", nameof(batches));
                 first ??= x;

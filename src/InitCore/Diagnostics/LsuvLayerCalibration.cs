@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using InitCore.Backends;
 using InitCore.Nn;
+using InitCore.Ops;
 
 namespace InitCore.Diagnostics
 {
@@ -116,8 +117,8 @@ namespace InitCore.Diagnostics
             {
                 Tensor y = z;
                 // Exactly AffineActivationStatistics's steps and conditions.
-                if (s != 1f || shift != 0f) _engine.Main.ScaleShift(y.Storage, s, shift);
-                if (perChannel is not null) _engine.Main.AddBias(y.Storage, perChannel.Storage, y.Shape[0], _channels, Inner(y));
+                if (s != 1f || shift != 0f) StatisticsOps.ScaleShift(y, s, shift);
+                if (perChannel is not null) StatisticsOps.AddBias(y, perChannel, y.Shape[0], _channels, Inner(y));
                 if (_act is not null)
                 {
                     y = _act.Forward(y);
@@ -147,7 +148,7 @@ namespace InitCore.Diagnostics
             using Tensor? perChannel = PerChannelShift();
             foreach (Tensor z in _z0)
             {
-                StatsResult r = _engine.Main.AffineActivationStatistics(z.Storage, (float)Scale, (float)-ShiftTotal, perChannel?.Storage,
+                StatsResult r = StatisticsOps.AffineActivationStatistics(z, (float)Scale, (float)-ShiftTotal, perChannel,
                     Math.Max(1, _channels), Inner(z), throughActivation ? _act!.Spec : null, new StatsConfig(0f, 0f, 1f, 0, false));
                 merged.Merge(r.Count, r.Mean, r.M2, r.Min, r.Max, r.NearZero);
             }

@@ -214,7 +214,7 @@ namespace InitCore.Serialization
             foreach (string name in names)
             {
                 Tensor target = targets[name] ?? throw new ArgumentException($"Target '{name}' is null; pass a tensor for every name.", nameof(targets));
-                _ = target.Storage; // throws ObjectDisposedException now, before anything is copied
+                target.ThrowIfDisposed(); // throws ObjectDisposedException now, before anything is copied
                 if (!header.Entries.TryGetValue(name, out var e)) { missing.Add(name); continue; }
                 if (e.DType != "F32")
                     problems.Add($"tensor '{name}': expected dtype F32 (InitCore tensors are float32), found {e.DType}");

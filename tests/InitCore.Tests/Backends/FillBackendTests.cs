@@ -37,7 +37,7 @@ namespace InitCore.Tests.Backends
             using Tensor t = engine.CreateTensor(n);
             var g = new Generator(0xC0FFEE, 9) { Offset = 12345 };
             FillSpec spec = Spec(kind);
-            engine.Main.Fill(t.Storage, spec, g);
+            engine.Main.Fill(t.Storage, spec, g.Take(n));
             Assert.AreEqual(12345UL + (ulong)((n + 3) / 4), g.Offset, "the generator advances by the blocks used");
             float[] actual = t.ToArray();
             int bound = kind == "uniform" ? 0 : NormalUlpBound;
@@ -59,13 +59,13 @@ namespace InitCore.Tests.Backends
             var tensors = sizes.Select(s => engine.CreateTensor(s)).ToArray();
             var specs = new[] { FillSpec.Uniform(-2, 2), FillSpec.Normal(0, 1), FillSpec.Normal(1, 0.1), FillSpec.TruncatedNormal(0, 1, -2, 2), FillSpec.Uniform(0, 1) };
             var g = new Generator(42);
-            engine.Main.FillBatched(tensors.Select(t => t.Storage).ToArray(), specs, g);
+            engine.Main.FillBatched(tensors.Select(t => t.Storage).ToArray(), specs, tensors.Select(t => g.Take(t.Length)).ToArray());
             using Engine cpu = CpuEngine();
             var g2 = new Generator(42);
             for (int i = 0; i < sizes.Length; i++)
             {
                 var expected = new float[sizes[i]];
-                cpu.Cpu.Fill(expected, specs[i], g2);
+                g2.FillHost(expected, specs[i], cpu.ThreadCount);
                 float[] actual = tensors[i].ToArray();
                 for (int j = 0; j < expected.Length; j++)
                     Assert.IsLessThanOrEqualTo(specs[i].Kind == FillKind.Uniform ? 0 : NormalUlpBound, ScalarSpec.UlpDistance(expected[j], actual[j]), $"tensor {i}, element {j}");

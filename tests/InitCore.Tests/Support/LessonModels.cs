@@ -1,4 +1,5 @@
 using InitCore.Nn;
+using InitCore.Randomness;
 
 namespace InitCore.Tests.Support
 {

@@ -46,9 +46,13 @@ namespace InitCore.Tests.Support
             return graph;
         }
 
+        /// <summary>Every (using type, used type) pair between different types, as full names.</summary>
+        internal HashSet<(string From, string To)> TypeEdges { get; } = new();
+
         private void Add(string from, string fromType, string to, string toType)
         {
             if (from.Length == 0 || to.Length == 0) return;
+            if (from + "." + fromType != to + "." + toType) TypeEdges.Add((from + "." + fromType, to + "." + toType));
             Namespaces.Add(from);
             Namespaces.Add(to);
             if (from == to) return;
@@ -86,7 +90,7 @@ namespace InitCore.Tests.Support
             return result;
         }
 
-        /// <summary>The dependency matrix as text: a row per namespace, an X where the row uses the column.</summary>
+        /// <summary>The dependency matrix as text: a row per namespace in <paramref name="order"/> (top layer first), <c>o</c> where the row uses a column listed below it, <c>X</c> where it uses one listed above it.</summary>
         internal string Matrix(IReadOnlyList<string> order)
         {
             var names = order.Concat(Namespaces.Where(n => !order.Contains(n))).ToList();
@@ -99,7 +103,8 @@ namespace InitCore.Tests.Support
             {
                 sb.Append((i + 1).ToString().PadLeft(2)).Append(' ').Append(Short(names[i]).PadRight(width));
                 var uses = new HashSet<string>(Uses(names[i]));
-                for (int j = 0; j < names.Count; j++) sb.Append(i == j ? "  ." : uses.Contains(names[j]) ? (j < i ? "  ^" : "  X") : "   ");
+                // o: uses a namespace listed below it (allowed); X: uses one listed above it (a layering violation).
+                for (int j = 0; j < names.Count; j++) sb.Append(i == j ? "  ." : uses.Contains(names[j]) ? (j < i ? "  X" : "  o") : "   ");
                 sb.AppendLine();
             }
             return sb.ToString();

@@ -84,7 +84,7 @@ namespace InitCore.Tests.Backends
             var held = new System.Collections.Generic.List<Tensor>();
             try
             {
-                var ex = Assert.ThrowsExactly<InitCore.Cuda.CudaOutOfMemoryException>(() =>
+                var ex = Assert.ThrowsExactly<CudaOutOfMemoryException>(() =>
                 {
                     for (int i = 0; i < 1000; i++) held.Add(engine.CreateTensor(int.MaxValue / 2)); // 4 GiB each
                 });
