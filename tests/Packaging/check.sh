@@ -35,6 +35,10 @@ listing=$(unzip -l "$feed/InitCore.Datasets.$version.nupkg")   # whole, not pipe
 for file in buildTransitive/InitCore.Datasets.props buildTransitive/mnist-subset/{train,valid}-{images-idx3,labels-idx1}-ubyte.gz; do
   grep -q "$file" <<<"$listing" || fail "InitCore.Datasets has no $file"
 done
+listing=$(unzip -l "$feed/InitCore.$version.nupkg")
+for file in build/InitCore.props buildTransitive/InitCore.props; do   # the public namespaces as global usings
+  grep -q "$file" <<<"$listing" || fail "InitCore has no $file"
+done
 echo "packaging check: packed InitCore, InitCore.Plots and InitCore.Datasets $version (with .snupkg symbols)"
 
 cp -r "$root/tests/Packaging/ConsumerApp" "$root/tests/Packaging/ConsumerLib" "$work/"

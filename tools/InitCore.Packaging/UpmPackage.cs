@@ -318,6 +318,7 @@ namespace InitCore.Unity
 
         private const string SampleScript = @"// Unity sample: create the engine once, initialize a small policy network, run it every frame.
 using InitCore;
+using InitCore.Initializers;
 using InitCore.Nn;
 using UnityEngine;
 
