@@ -89,7 +89,6 @@ namespace InitCore.Tests.Backends
             foreach (var l in launchers.Where(l => !ptx.ContainsKey(l.Entry)))
                 problems.Add($"CudaLaunchers.{l.Method.Name} names {l.Entry}, which no embedded PTX declares");
             Assert.AreEqual(0, problems.Count, string.Join(Environment.NewLine, problems));
-            Assert.HasCount(33, launchers, "33 kernels in native/kernels/*.cu");
         }
 
         [TestMethod]
