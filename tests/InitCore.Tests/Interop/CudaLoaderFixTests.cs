@@ -140,8 +140,8 @@ namespace InitCore.Tests.Backends
         [TestMethod]
         public void StickyErrors_Are700And715To719_AndTheAdviceIsToRestart()
         {
-            foreach (int code in new[] { 700, 715, 716, 717, 718, 719 }) Assert.IsTrue(CudaBackend.IsSticky((CUresult)code), $"{code} is sticky");
-            foreach (int code in new[] { 0, 1, 2, 701, 702, 714, 720, 999 }) Assert.IsFalse(CudaBackend.IsSticky((CUresult)code), $"{code} is not sticky");
+            foreach (int code in new[] { 700, 715, 716, 717, 718, 719 }) Assert.IsTrue(CudaDeviceContext.IsSticky((CUresult)code), $"{code} is sticky");
+            foreach (int code in new[] { 0, 1, 2, 701, 702, 714, 720, 999 }) Assert.IsFalse(CudaDeviceContext.IsSticky((CUresult)code), $"{code} is not sticky");
             string advice = CUresultInfo.Advice(700);
             StringAssert.Contains(advice, "restart the process");
             Assert.DoesNotContain("dispose the engine and create a new one", advice);

@@ -1,9 +1,6 @@
 using System;
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
 using System.Threading;
-using InitCore.Backends.Cpu;
-
 using InitCore.Interop;
 using InitCore.Interop.Cublas;
 using InitCore.Interop.CudaDriver;
@@ -12,18 +9,16 @@ using InitCore.Interop.Cudnn;
 namespace InitCore.Backends.Cuda
 {
     /// <summary>
-    /// The CUDA backend: one device's primary context, one stream, the engine's cuBLAS and cuDNN
-    /// handles bound to that stream, the embedded PTX modules and a device-memory pool. Every entry
-    /// takes the engine's lock and pushes the context (popping it on the way out), so any host thread
-    /// may call. Nothing here runs CUDA on a finalizer: released blocks wait in a queue until the next
-    /// call or Dispose.
+    /// The CUDA backend, composed of owning pieces: the device context and stream (<see cref="CudaDeviceContext"/>), the
+    /// device-memory pool (<see cref="CudaMemoryPool"/>), the loaded PTX modules (<see cref="CudaModules"/>) with their typed
+    /// launchers (<see cref="CudaLaunchers"/>), the cuBLAS and cuDNN handles bound to the stream (<see cref="CublasHandle"/>,
+    /// <see cref="CudnnHandle"/>) and the convolution plans (<see cref="CudnnConvPlanCache"/>). This file holds the lock,
+    /// entry, memory transfers and lifetime. Every entry takes the engine's lock and pushes the context (popping it on the
+    /// way out), so any host thread may call. Nothing here runs CUDA on a finalizer: released blocks wait in a queue until
+    /// the next call or Dispose.
     /// </summary>
     internal sealed unsafe partial class CudaBackend : Backend
     {
-        private const int CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT = 16;
-        private const int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
-        private const int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
-        private const ulong CublasWorkspaceBytes = 32UL << 20;
         private const int ThreadsPerBlock = 256;
 
         /// <summary>Bytes of one histogram counter on the device: 64-bit, as in stats.cu and the CPU twin's long[].</summary>
@@ -32,76 +27,38 @@ namespace InitCore.Backends.Cuda
         private readonly object _gate = new object();
         private readonly CudaLibraries _libs;
         private readonly CudaDriverApi _d;
-        private readonly int _device;
-        private readonly IntPtr _context;
-        private readonly IntPtr _stream;
-        private readonly IntPtr _cublas;
-        private readonly IntPtr _cudnn;
-        private readonly List<IntPtr> _modules = new List<IntPtr>();
-        private readonly Dictionary<string, IntPtr> _functions = new Dictionary<string, IntPtr>();
+        private readonly CudaDeviceContext _ctx;
         private readonly CudaMemoryPool _pool;
-        private ulong _cublasWorkspace;
+        private readonly CudaModules _modules;
+        private readonly CudaLaunchers _k;
+        private readonly CublasHandle? _blas;
+        private readonly CudnnHandle? _dnn;
+        private readonly CudnnConvPlanCache _convPlans = new CudnnConvPlanCache();
         private int _disposed;
-        private volatile CudaException? _broken;
 
-        private CudaBackend(CudaLibraries libs, int device, IntPtr context, List<string> trace)
+        /// <summary>Takes ownership of <paramref name="context"/>: on failure disposes it with everything built on it.</summary>
+        private CudaBackend(CudaLibraries libs, CudaDeviceContext context, List<string> trace)
         {
             _libs = libs;
             Trace = trace;
             _d = libs.Driver;
-            _device = device;
-            _context = context;
-            _pool = new CudaMemoryPool(_d, () => DeviceName, Check);
-            Check(_d.CtxPush(_context), "cuCtxPushCurrent_v2(primary context)");
+            _ctx = context;
+            _pool = new CudaMemoryPool(_d, () => DeviceName, _ctx.Check);
+            _k = new CudaLaunchers(Launch);
+            bool pushed = false;
             try
             {
-                Check(_d.DeviceGetName(device, out string name), "cuDeviceGetName");
-                DeviceName = name;
-                Check(_d.DeviceGetAttribute(device, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, out int sms), "cuDeviceGetAttribute(MULTIPROCESSOR_COUNT)");
-                Check(_d.DeviceGetAttribute(device, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, out int major), "cuDeviceGetAttribute(COMPUTE_CAPABILITY_MAJOR)");
-                Check(_d.DeviceGetAttribute(device, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, out int minor), "cuDeviceGetAttribute(COMPUTE_CAPABILITY_MINOR)");
-                MultiprocessorCount = sms;
-                ComputeCapability = $"{major}.{minor}";
-                Check(_d.StreamCreate(out _stream), "cuStreamCreate(CU_STREAM_NON_BLOCKING)");
-                foreach (var module in KernelCatalog.Modules)
-                {
-                    byte[] image = KernelCatalog.Image(module.Key);
-                    CUresult r = _d.ModuleLoadData(image, out IntPtr handle, out string jitLog);
-                    if (IsSticky(r)) Check(r, $"cuModuleLoadDataEx({KernelCatalog.ResourceName(module.Key)})"); // a poisoned context, not a JIT failure
-                    if (r != CUresult.CUDA_SUCCESS)
-                        throw Error(r, $"cuModuleLoadDataEx({KernelCatalog.ResourceName(module.Key)})",
-                            $"The driver could not JIT-compile the embedded PTX for {DeviceName} (compute {ComputeCapability}). JIT log: {(jitLog.Length == 0 ? "(empty)" : jitLog)}");
-                    _modules.Add(handle);
-                    foreach (string entry in module.Value)
-                    {
-                        Check(_d.ModuleGetFunction(handle, entry, out IntPtr f), $"cuModuleGetFunction({entry})");
-                        _functions[entry] = f;
-                    }
-                }
-                if (libs.Cublas is CublasApi blas)
-                {
-                    blas.ThrowIfFailed(blas.Create(out _cublas), "cublasCreate_v2");
-                    blas.ThrowIfFailed(blas.SetStream(_cublas, _stream), "cublasSetStream_v2");
-                    _cublasWorkspace = AllocateBlock(CublasWorkspaceBytes);
-                    blas.ThrowIfFailed(blas.SetWorkspace(_cublas, _cublasWorkspace, CublasWorkspaceBytes), "cublasSetWorkspace_v2(32 MiB)");
-                    blas.ThrowIfFailed(blas.SetMathMode(_cublas, 0 /* CUBLAS_DEFAULT_MATH: no TF32 */), "cublasSetMathMode(CUBLAS_DEFAULT_MATH)");
-                }
+                _ctx.Push();
+                pushed = true;
+                _modules = new CudaModules(_ctx);
+                if (libs.Cublas is CublasApi blas) _blas = CublasHandle.Create(blas, Stream, _pool);
                 if (libs.Cudnn is CudnnApi dnn)
                 {
-                    // cuDNN is optional: a failed setup (in cuDNN 9 typically 1008, a sub-library that would
-                    // not load) costs convolutions only, and the reason is kept for them and in the trace.
-                    int status = dnn.Create(out IntPtr handle);
-                    string call = "cudnnCreate";
-                    if (status == 0)
+                    // cuDNN is optional: a failed setup costs convolutions only, and the reason is kept for them and in the trace.
+                    _dnn = CudnnHandle.TryCreate(dnn, Stream, out string? reason);
+                    if (_dnn is null)
                     {
-                        call = "cudnnSetStream";
-                        status = dnn.SetStream(handle, _stream);
-                        if (status != 0) dnn.Destroy(handle);
-                    }
-                    if (status == 0) _cudnn = handle;
-                    else
-                    {
-                        CudnnUnavailableReason = $"{call} failed with {dnn.Explain(status)}{CudnnSetupAdvice(status)}";
+                        CudnnUnavailableReason = reason;
                         trace.Add($"cuDNN ({dnn.Path}): {CudnnUnavailableReason}; convolutions on CUDA are unavailable, everything else runs");
                     }
                 }
@@ -110,11 +67,11 @@ namespace InitCore.Backends.Cuda
             catch
             {
                 ReleaseAll();
-                _d.CtxPop();
-                _d.PrimaryCtxRelease(_device);
+                if (pushed) _ctx.Pop();
+                _ctx.Dispose();
                 throw;
             }
-            _d.CtxPop();
+            _ctx.Pop();
         }
 
         /// <summary>Loads the libraries, initializes the driver and opens the device, or throws <see cref="CudaUnavailableException"/>.</summary>
@@ -136,9 +93,7 @@ namespace InitCore.Backends.Cuda
                 trace.Add(reason);
                 throw new CudaUnavailableException(reason, trace);
             }
-            d.ThrowIfFailed(d.DeviceGet(deviceOrdinal, out int device), $"cuDeviceGet({deviceOrdinal})");
-            d.ThrowIfFailed(d.PrimaryCtxRetain(device, out IntPtr context), $"cuDevicePrimaryCtxRetain(device {deviceOrdinal})");
-            var backend = new CudaBackend(libs, device, context, trace) { Ordinal = deviceOrdinal };
+            var backend = new CudaBackend(libs, CudaDeviceContext.Open(d, deviceOrdinal), trace) { Ordinal = deviceOrdinal };
             trace.Add($"device {deviceOrdinal}: {backend.DeviceName}, compute {backend.ComputeCapability}, {backend.MultiprocessorCount} SMs");
             return backend;
         }
@@ -154,8 +109,9 @@ namespace InitCore.Backends.Cuda
         internal string? CudnnUnavailableReason { get; private set; }
 
         /// <summary>The sticky error that made this engine unusable, or null. Once set, every call rethrows it.</summary>
-        internal CudaException? BrokenBy => _broken;
-        internal string DeviceName { get; } = "";
+        internal CudaException? BrokenBy => _ctx.BrokenBy;
+
+        internal string DeviceName => _ctx.Name;
 
         /// <summary>The name the InitCore emulated device (native/emulator) gives itself; no GPU uses it.</summary>
         internal const string EmulatedDeviceName = "InitCore emulated device";
@@ -165,11 +121,13 @@ namespace InitCore.Backends.Cuda
 
         /// <summary>The device as the engine's backend line names it: the GPU's name, or an unmistakable emulated-device label.</summary>
         internal string DeviceLabel => IsEmulated ? $"emulated device: {DeviceName}, not a GPU" : DeviceName;
-        internal string ComputeCapability { get; } = "";
-        internal int MultiprocessorCount { get; }
+        internal string ComputeCapability => _ctx.ComputeCapability;
+
+        internal int MultiprocessorCount => _ctx.MultiprocessorCount;
         internal int DriverVersion => _libs.DriverVersion;
-        internal bool HasCublas => _cublas != IntPtr.Zero;
-        internal bool HasCudnn => _cudnn != IntPtr.Zero;
+        internal bool HasCublas => _blas is not null;
+
+        internal bool HasCudnn => _dnn is not null;
 
         /// <summary>Number of cuMemAlloc_v2 calls so far: steady-state work should not raise it.</summary>
         internal long DeviceAllocations => _pool.DeviceAllocations;
@@ -197,8 +155,8 @@ namespace InitCore.Backends.Cuda
             try
             {
                 if (Volatile.Read(ref _disposed) != 0) throw new ObjectDisposedException(nameof(Engine), "This engine has been disposed; create a new one with Engine.Create().");
-                if (_broken is CudaException broken) throw Unusable(broken);
-                Check(_d.CtxPush(_context), "cuCtxPushCurrent_v2(primary context)");
+                if (_ctx.BrokenBy is CudaException broken) throw CudaDeviceContext.Unusable(broken);
+                _ctx.Push();
             }
             catch
             {
@@ -217,7 +175,7 @@ namespace InitCore.Backends.Cuda
 
             public void Dispose()
             {
-                _owner._d.CtxPop();
+                _owner._ctx.Pop();
                 Monitor.Exit(_owner._gate);
             }
         }
@@ -240,7 +198,7 @@ namespace InitCore.Backends.Cuda
             using (Enter())
             {
                 ulong p = AllocateBlock(block);
-                Check(_d.MemsetD32(p, 0, (ulong)length, _stream), "cuMemsetD32Async(zero)");
+                Check(_d.MemsetD32(p, 0, (ulong)length, Stream), "cuMemsetD32Async(zero)");
                 return new CudaStorage(this, length, p, block);
             }
         }
@@ -259,7 +217,7 @@ namespace InitCore.Backends.Cuda
             using (Enter())
             {
                 // From pageable memory the copy is staged before the call returns, so the span may go.
-                fixed (float* p = source) Check(_d.MemcpyHtoD(d.Pointer, p, (ulong)source.Length * 4, _stream), "cuMemcpyHtoDAsync_v2");
+                fixed (float* p = source) Check(_d.MemcpyHtoD(d.Pointer, p, (ulong)source.Length * 4, Stream), "cuMemcpyHtoDAsync_v2");
             }
         }
 
@@ -269,14 +227,14 @@ namespace InitCore.Backends.Cuda
             if (s.Length == 0) return;
             using (Enter())
             {
-                fixed (float* p = destination) Check(_d.MemcpyDtoH(p, s.Pointer, (ulong)s.Length * 4, _stream), "cuMemcpyDtoHAsync_v2");
-                Check(_d.StreamSynchronize(_stream), "cuStreamSynchronize");
+                fixed (float* p = destination) Check(_d.MemcpyDtoH(p, s.Pointer, (ulong)s.Length * 4, Stream), "cuMemcpyDtoHAsync_v2");
+                _ctx.Synchronize();
             }
         }
 
         internal void Synchronize()
         {
-            using (Enter()) Check(_d.StreamSynchronize(_stream), "cuStreamSynchronize");
+            using (Enter()) _ctx.Synchronize();
         }
 
         // ------------------------------------------------------------------ launches
@@ -288,35 +246,41 @@ namespace InitCore.Backends.Cuda
             return (uint)Math.Max(1UL, Math.Min(blocks, cap));
         }
 
-        private void Launch(string entry, uint gridX, uint gridY, uint sharedBytes, void** args)
-            => Check(_d.LaunchKernel(_functions[entry], gridX, gridY, ThreadsPerBlock, sharedBytes, _stream, args), $"cuLaunchKernel({entry}, grid {gridX}×{gridY}, block {ThreadsPerBlock})");
+        /// <summary>The backend's <see cref="KernelLaunch"/>: the entry's function, the grid, <see cref="ThreadsPerBlock"/> threads, the stream.</summary>
+        private void Launch(string entry, KernelGrid grid, void** args)
+            => Check(_d.LaunchKernel(_modules.Function(entry), grid.X, grid.Y, ThreadsPerBlock, grid.SharedBytes, Stream, args), $"cuLaunchKernel({entry}, grid {grid.X}×{grid.Y}, block {ThreadsPerBlock})");
+
+        /// <summary>The engine's stream (the context's).</summary>
+        private IntPtr Stream => _ctx.Stream;
+
+        /// <summary>The context's status check: throws, and marks the engine unusable on a sticky error.</summary>
+        private void Check(CUresult status, string call) => _ctx.Check(status, call);
 
         // ------------------------------------------------------------------ lifetime
 
+        /// <summary>Releases everything built on the context, newest first (with the context current); each piece once.</summary>
         private void ReleaseAll()
         {
-            DestroyConvPlans();
-            if (_cudnn != IntPtr.Zero && _libs.Cudnn is CudnnApi dnn) dnn.Destroy(_cudnn);
-            if (_cublas != IntPtr.Zero && _libs.Cublas is CublasApi blas) blas.Destroy(_cublas);
-            foreach (IntPtr m in _modules) _d.ModuleUnload(m);
-            _modules.Clear();
+            _convPlans.Dispose();
+            _dnn?.Dispose();
+            _blas?.Dispose();
+            _modules?.Dispose();
             _pool.FreeAll();
-            if (_stream != IntPtr.Zero) _d.StreamDestroy(_stream);
         }
 
-        /// <summary>Synchronizes, destroys the handles, frees every block (pooled or still owned by tensors) and releases the primary context. Idempotent.</summary>
+        /// <summary>Synchronizes, destroys the handles, frees every block (pooled or still owned by tensors), then closes the context (stream and primary context). Idempotent.</summary>
         public override void Dispose()
         {
             lock (_gate)
             {
                 if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-                if (_d.CtxPush(_context) == CUresult.CUDA_SUCCESS)
+                if (_ctx.TryPush())
                 {
-                    _d.StreamSynchronize(_stream);
+                    _d.StreamSynchronize(Stream);
                     ReleaseAll();
-                    _d.CtxPop();
+                    _ctx.Pop();
                 }
-                _d.PrimaryCtxRelease(_device);
+                _ctx.Dispose();
             }
         }
     }

@@ -4,20 +4,26 @@ using InitCore.Interop.CudaDriver;
 namespace InitCore.Backends.Cuda
 {
     /// <summary>
-    /// Error translation for the CUDA backend: a failed driver call becomes a <see cref="CudaException"/> (through the binding's
+    /// Error translation for the device context: a failed driver call becomes a <see cref="CudaException"/> (through the binding's
     /// <see cref="CudaDriverApi.Failure"/>), or, for a sticky error, a <see cref="CudaStickyErrorException"/> that also marks this
-    /// engine unusable; cuDNN setup failures get advice. cuBLAS and cuDNN calls use their bindings' ThrowIfFailed.
+    /// context, and so the engine, unusable. cuBLAS and cuDNN calls use their bindings' ThrowIfFailed.
     /// </summary>
-    internal sealed partial class CudaBackend
+    internal sealed partial class CudaDeviceContext
     {
-        private void Check(CUresult status, string call)
+        private volatile CudaException? _broken;
+
+        /// <summary>The sticky error that made this context unusable, or null. Once set, the engine rethrows it on every call.</summary>
+        internal CudaException? BrokenBy => _broken;
+
+        /// <summary>Throws unless <paramref name="status"/> is CUDA_SUCCESS; a sticky status also marks this context unusable.</summary>
+        internal void Check(CUresult status, string call)
         {
             if (status == CUresult.CUDA_SUCCESS) return;
-            if (!IsSticky(status)) throw _d.Failure(status, call);
-            var (name, text) = _d.Describe(status);
+            if (!IsSticky(status)) throw Driver.Failure(status, call);
+            var (name, text) = Driver.Describe(status);
             var sticky = new CudaStickyErrorException((int)status, name, call,
                 $"{call} failed with {name} ({(int)status}){(text.Length > 0 ? ": " + text : "")}. This is a sticky error: the CUDA context of " +
-                $"device {_device} ({DeviceName}) is corrupted, and every later CUDA call in this process fails. This engine is now unusable, " +
+                $"device {_device} ({Name}) is corrupted, and every later CUDA call in this process fails. This engine is now unusable, " +
                 "and disposing it and creating a new one does not help (the device's primary context stays poisoned): save what you need, " +
                 "then restart the process. To find the kernel, run with CUDA_LAUNCH_BLOCKING=1 or under compute-sanitizer.");
             _broken ??= sticky;
@@ -28,24 +34,17 @@ namespace InitCore.Backends.Cuda
         internal static bool IsSticky(CUresult status) =>
             status == CUresult.CUDA_ERROR_ILLEGAL_ADDRESS || (status >= CUresult.CUDA_ERROR_ILLEGAL_INSTRUCTION && status <= CUresult.CUDA_ERROR_LAUNCH_FAILED);
 
-        private static CudaStickyErrorException Unusable(CudaException cause) =>
+        /// <summary>What every call on an engine whose context a sticky error poisoned throws.</summary>
+        internal static CudaStickyErrorException Unusable(CudaException cause) =>
             new CudaStickyErrorException(cause.Code, cause.StatusName, cause.Call,
                 $"This CUDA engine is unusable: earlier, {cause.Call} failed with the sticky error {cause.StatusName} ({cause.Code}), which " +
                 "corrupts the device's primary context for the rest of the process. Creating a new engine does not help; restart the process.");
 
-        private CudaException Error(CUresult status, string call, string detail)
+        /// <summary>A <see cref="CudaException"/> for <paramref name="call"/> with our own <paramref name="detail"/> in place of the generic advice.</summary>
+        internal CudaException Error(CUresult status, string call, string detail)
         {
-            var (name, _) = _d.Describe(status);
+            var (name, _) = Driver.Describe(status);
             return new CudaException((int)status, name, call, $"{call} failed with {name} ({(int)status}). {detail}");
         }
-
-        /// <summary>What to do about a failed cuDNN setup, as a sentence to append ("" when there is no advice).</summary>
-        private static string CudnnSetupAdvice(int status) => status switch
-        {
-            1008 => ". cuDNN 9 opens its sub-libraries (libcudnn_graph, _ops, _cnn, _engines_*) when a handle is created: install the " +
-                    "complete cuDNN, or put the directory that holds all of them in LD_LIBRARY_PATH or INITCORE_CUDA_LIBRARY_PATH",
-            1002 => ". The cuDNN sub-libraries found are from a different cuDNN version than libcudnn; install one complete cuDNN",
-            _ => "",
-        };
     }
 }

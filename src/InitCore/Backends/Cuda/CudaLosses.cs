@@ -18,13 +18,10 @@ namespace InitCore.Backends.Cuda
                 ulong block = BlockSize((ulong)n * 8), losses = AllocateBlock(block);
                 try
                 {
-                    ulong pz = sz.Pointer, pt = st.Pointer, pp = sp.Pointer;
-                    void** a = stackalloc void*[6];
-                    a[0] = &pz; a[1] = &pt; a[2] = &pp; a[3] = &losses; a[4] = &n; a[5] = &classes;
-                    Launch("initcore_xent_forward", Grid((ulong)n), 1, 0, a);
+                    _k.CrossEntropyForward(Grid((ulong)n), sz.Pointer, st.Pointer, sp.Pointer, losses, n, classes);
                     var host = new double[n];
-                    fixed (double* h = host) Check(_d.MemcpyDtoH(h, losses, (ulong)n * 8, _stream), "cuMemcpyDtoHAsync_v2(losses)");
-                    Check(_d.StreamSynchronize(_stream), "cuStreamSynchronize");
+                    fixed (double* h = host) Check(_d.MemcpyDtoH(h, losses, (ulong)n * 8, Stream), "cuMemcpyDtoHAsync_v2(losses)");
+                    _ctx.Synchronize();
                     double sum = 0;
                     foreach (double l in host) sum += l;
                     return sum / n;
@@ -43,10 +40,7 @@ namespace InitCore.Backends.Cuda
             using (Enter())
             {
                 CheckLabels(st, n, classes);
-                ulong pp = sp.Pointer, pt = st.Pointer, pd = sd.Pointer;
-                void** a = stackalloc void*[5];
-                a[0] = &pp; a[1] = &pt; a[2] = &pd; a[3] = &n; a[4] = &classes;
-                Launch("initcore_xent_backward", Grid((ulong)n * (ulong)classes), 1, 0, a);
+                _k.CrossEntropyBackward(Grid((ulong)n * (ulong)classes), sp.Pointer, st.Pointer, sd.Pointer, n, classes);
             }
         }
 
@@ -58,8 +52,8 @@ namespace InitCore.Backends.Cuda
         private void CheckLabels(CudaStorage labels, int n, int classes)
         {
             var host = new float[n];
-            fixed (float* h = host) Check(_d.MemcpyDtoH(h, labels.Pointer, (ulong)n * 4, _stream), "cuMemcpyDtoHAsync_v2(labels)");
-            Check(_d.StreamSynchronize(_stream), "cuStreamSynchronize");
+            fixed (float* h = host) Check(_d.MemcpyDtoH(h, labels.Pointer, (ulong)n * 4, Stream), "cuMemcpyDtoHAsync_v2(labels)");
+            _ctx.Synchronize();
             CpuBackend.CheckLabels(host, n, classes);
         }
 
@@ -72,14 +66,11 @@ namespace InitCore.Backends.Cuda
                 ulong block = BlockSize(4), counter = AllocateBlock(block);
                 try
                 {
-                    Check(_d.MemsetD32(counter, 0, 1, _stream), "cuMemsetD32Async(counter)");
-                    ulong pz = sz.Pointer, pt = st.Pointer;
-                    void** a = stackalloc void*[5];
-                    a[0] = &pz; a[1] = &pt; a[2] = &n; a[3] = &classes; a[4] = &counter;
-                    Launch("initcore_count_correct", Grid((ulong)n), 1, 0, a);
+                    Check(_d.MemsetD32(counter, 0, 1, Stream), "cuMemsetD32Async(counter)");
+                    _k.CountCorrect(Grid((ulong)n), sz.Pointer, st.Pointer, n, classes, counter);
                     uint result;
-                    Check(_d.MemcpyDtoH(&result, counter, 4, _stream), "cuMemcpyDtoHAsync_v2(count)");
-                    Check(_d.StreamSynchronize(_stream), "cuStreamSynchronize");
+                    Check(_d.MemcpyDtoH(&result, counter, 4, Stream), "cuMemcpyDtoHAsync_v2(count)");
+                    _ctx.Synchronize();
                     return (int)result;
                 }
                 finally
@@ -100,13 +91,10 @@ namespace InitCore.Backends.Cuda
                 ulong block = BlockSize((ulong)grid * 8), partial = AllocateBlock(block);
                 try
                 {
-                    ulong px = sx.Pointer, pt = st.Pointer;
-                    void** a = stackalloc void*[4];
-                    a[0] = &px; a[1] = &pt; a[2] = &n; a[3] = &partial;
-                    Launch("initcore_mse_partial", grid, 1, 0, a);
+                    _k.MsePartial(grid, sx.Pointer, st.Pointer, n, partial);
                     var host = new double[grid];
-                    fixed (double* h = host) Check(_d.MemcpyDtoH(h, partial, (ulong)grid * 8, _stream), "cuMemcpyDtoHAsync_v2(mse)");
-                    Check(_d.StreamSynchronize(_stream), "cuStreamSynchronize");
+                    fixed (double* h = host) Check(_d.MemcpyDtoH(h, partial, (ulong)grid * 8, Stream), "cuMemcpyDtoHAsync_v2(mse)");
+                    _ctx.Synchronize();
                     double sum = 0;
                     foreach (double v in host) sum += v;
                     return sum / n;
@@ -124,10 +112,8 @@ namespace InitCore.Backends.Cuda
             if (sx.Length == 0) return;
             using (Enter())
             {
-                ulong px = sx.Pointer, pt = st.Pointer, pd = sd.Pointer, n = (ulong)sx.Length;
-                void** a = stackalloc void*[4];
-                a[0] = &px; a[1] = &pt; a[2] = &pd; a[3] = &n;
-                Launch("initcore_mse_backward", Grid(n), 1, 0, a);
+                ulong n = (ulong)sx.Length;
+                _k.MseBackward(Grid(n), sx.Pointer, st.Pointer, sd.Pointer, n);
             }
         }
 
@@ -137,11 +123,8 @@ namespace InitCore.Backends.Cuda
             if (sp.Length == 0) return;
             using (Enter())
             {
-                ulong pp = sp.Pointer, pg = sg.Pointer, pb = sb.Pointer, n = (ulong)sp.Length;
-                int f = first ? 1 : 0;
-                void** a = stackalloc void*[8];
-                a[0] = &pp; a[1] = &pg; a[2] = &pb; a[3] = &n; a[4] = &lr; a[5] = &momentum; a[6] = &weightDecay; a[7] = &f;
-                Launch("initcore_sgd_step", Grid(n), 1, 0, a);
+                ulong n = (ulong)sp.Length;
+                _k.SgdStep(Grid(n), sp.Pointer, sg.Pointer, sb.Pointer, n, lr, momentum, weightDecay, first ? 1 : 0);
             }
         }
 
@@ -149,7 +132,7 @@ namespace InitCore.Backends.Cuda
         {
             CudaStorage s = Device(source), d = Device(destination);
             if (s.Length == 0) return;
-            using (Enter()) Check(_d.MemcpyDtoD(d.Pointer, s.Pointer, (ulong)s.Length * 4, _stream), "cuMemcpyDtoDAsync_v2");
+            using (Enter()) Check(_d.MemcpyDtoD(d.Pointer, s.Pointer, (ulong)s.Length * 4, Stream), "cuMemcpyDtoDAsync_v2");
         }
     }
 }

@@ -35,7 +35,7 @@ namespace InitCore.Backends.Cuda
                 {
                     ulong bins = (ulong)Math.Max(1, Config.Bins);
                     ulong hist = _hist + (ulong)k * bins * HistogramCounterBytes, result = _results + (ulong)k * (ulong)sizeof(StatsPartialNative);
-                    _b.Check(_b._d.MemsetD32(hist, 0, bins * HistogramCounterBytes / 4, _b._stream), "cuMemsetD32Async(histogram slot)");
+                    _b.Check(_b._d.MemsetD32(hist, 0, bins * HistogramCounterBytes / 4, _b.Stream), "cuMemsetD32Async(histogram slot)");
                     _b.LaunchStatistics(s, Config, hist, result);
                 }
             }
@@ -47,9 +47,9 @@ namespace InitCore.Backends.Cuda
                 var hist = new ulong[Capacity * bins];
                 using (_b.Enter())
                 {
-                    fixed (StatsPartialNative* p = all) _b.Check(_b._d.MemcpyDtoH(p, _results, (ulong)Capacity * (ulong)sizeof(StatsPartialNative), _b._stream), "cuMemcpyDtoHAsync_v2(statistics ring)");
-                    fixed (ulong* h = hist) _b.Check(_b._d.MemcpyDtoH(h, _hist, (ulong)hist.Length * HistogramCounterBytes, _b._stream), "cuMemcpyDtoHAsync_v2(histogram ring)");
-                    _b.Check(_b._d.StreamSynchronize(_b._stream), "cuStreamSynchronize");
+                    fixed (StatsPartialNative* p = all) _b.Check(_b._d.MemcpyDtoH(p, _results, (ulong)Capacity * (ulong)sizeof(StatsPartialNative), _b.Stream), "cuMemcpyDtoHAsync_v2(statistics ring)");
+                    fixed (ulong* h = hist) _b.Check(_b._d.MemcpyDtoH(h, _hist, (ulong)hist.Length * HistogramCounterBytes, _b.Stream), "cuMemcpyDtoHAsync_v2(histogram ring)");
+                    _b._ctx.Synchronize();
                 }
                 var r = new StatsResult[slots.Length];
                 for (int i = 0; i < slots.Length; i++)
@@ -79,7 +79,7 @@ namespace InitCore.Backends.Cuda
             if (n == 0)
             {
                 var empty = new StatsPartialNative { Min = float.PositiveInfinity, Max = float.NegativeInfinity };
-                Check(_d.MemcpyHtoD(merged, &empty, (ulong)sizeof(StatsPartialNative), _stream), "cuMemcpyHtoDAsync_v2(empty statistics)");
+                Check(_d.MemcpyHtoD(merged, &empty, (ulong)sizeof(StatsPartialNative), Stream), "cuMemcpyHtoDAsync_v2(empty statistics)");
                 return;
             }
             uint grid = Grid(n);
@@ -92,14 +92,8 @@ namespace InitCore.Backends.Cuda
                     NearZero = config.NearZero, Lo = config.Lo, Hi = config.Hi, InvWidth = config.InvWidth,
                     Bins = config.Bins, Absolute = config.Absolute ? 1 : 0,
                 };
-                ulong px = s.Pointer;
-                void** args = stackalloc void*[5];
-                args[0] = &px; args[1] = &n; args[2] = &cfg; args[3] = &partials; args[4] = &hist;
-                Launch("initcore_stats_partial", grid, 1, (uint)(Math.Max(0, config.Bins) * HistogramCounterBytes), args);
-                int count = (int)grid;
-                void** margs = stackalloc void*[3];
-                margs[0] = &partials; margs[1] = &count; margs[2] = &merged;
-                Launch("initcore_stats_merge", 1, 1, 0, margs);
+                _k.StatsPartial(new KernelGrid(grid, 1, (uint)(Math.Max(0, config.Bins) * HistogramCounterBytes)), s.Pointer, n, cfg, partials, hist);
+                _k.StatsMerge(1, partials, (int)grid, merged);
             }
             finally
             {

@@ -10,7 +10,9 @@ namespace InitCore.Interop.Cudnn
     /// <summary>
     /// Layer 1 and 2 of the cuDNN binding: raw exports named exactly as exported, and wrappers that return
     /// the status (cudnnStatus_t as an int: cuDNN 9 renumbered the codes, see <see cref="CudnnStatusInfo"/>).
-    /// Bound now: version, handle lifetime, stream, error strings. The convolution calls join with the layers.
+    /// Bound: version, handle lifetime, stream, error strings, and the 2-D convolution calls the CUDA backend uses
+    /// (tensor, filter and convolution descriptors, math type, group count, the _v7 algorithm queries, workspace sizes,
+    /// and forward, backward-data and backward-filter convolution).
     /// </summary>
 #pragma warning disable CA1707, IDE1006
     internal sealed unsafe class CudnnApi

@@ -290,63 +290,6 @@ namespace InitCore.Tests.Backends
             }
         }
 
-        // ------------------------------------------------------------------ PTX parameter lists against the launch code
-
-        /// <summary>Each embedded .entry's parameters: (name, size in bytes), read from the PTX text.</summary>
-        internal static Dictionary<string, int[]> PtxParameters()
-        {
-            var result = new Dictionary<string, int[]>();
-            foreach (string module in KernelCatalog.Modules.Keys)
-            {
-                byte[] image = KernelCatalog.Image(module);
-                string ptx = System.Text.Encoding.ASCII.GetString(image, 0, image.Length - 1);
-                foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(ptx, @"\.entry\s+(\w+)\s*\(([^)]*)\)"))
-                {
-                    var sizes = new List<int>();
-                    foreach (string p in m.Groups[2].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                    {
-                        var pm = System.Text.RegularExpressions.Regex.Match(p, @"\.param\s+(?:\.align\s+\d+\s+)?\.(?:[usbf])(\d+)\s+(?:\.ptr\s+\S+\s+(?:\.align\s+\d+\s+)?)?\w+(?:\[(\d+)\])?");
-                        Assert.IsTrue(pm.Success, $"{m.Groups[1].Value}: cannot read parameter '{p}'");
-                        int bytes = int.Parse(pm.Groups[1].Value) / 8 * (pm.Groups[2].Success ? int.Parse(pm.Groups[2].Value) : 1);
-                        sizes.Add(bytes);
-                    }
-                    result[m.Groups[1].Value] = sizes.ToArray();
-                }
-            }
-            return result;
-        }
-
-        [TestMethod]
-        public void PtxEntryParameters_MatchTheCSharpLaunchCode()
-        {
-            Device = CudaDeviceKind.Emulated; // no device needed: the embedded PTX against the sources
-            var ptx = PtxParameters();
-            var launches = LaunchSourceReader.Read(out string sourceDir);
-            var problems = new List<string>();
-            foreach (var module in KernelCatalog.Modules)
-            {
-                foreach (string entry in module.Value)
-                {
-                    Assert.IsTrue(ptx.ContainsKey(entry), $"the PTX lacks {entry}");
-                    if (!launches.TryGetValue(entry, out var calls))
-                    {
-                        problems.Add($"{entry}: no Launch(\"{entry}\", ...) found in {sourceDir}");
-                        continue;
-                    }
-                    foreach (var call in calls)
-                    {
-                        if (call.Sizes.Length != ptx[entry].Length)
-                            problems.Add($"{entry} ({call.Where}): the launch passes {call.Sizes.Length} arguments, the PTX declares {ptx[entry].Length}");
-                        else
-                            for (int i = 0; i < call.Sizes.Length; i++)
-                                if (call.Sizes[i] != ptx[entry][i])
-                                    problems.Add($"{entry} ({call.Where}): argument {i} ({call.Names[i]}) is {call.Sizes[i]} bytes, the PTX's parameter {i} is {ptx[entry][i]}");
-                    }
-                }
-            }
-            Assert.AreEqual(0, problems.Count, string.Join(Environment.NewLine, problems));
-        }
-
         // ------------------------------------------------------------------ fault paths
 
         [TestMethod]
