@@ -2,7 +2,7 @@ using System;
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Threading;
-using System.Threading.Tasks;
+using InitCore.Threading;
 #if NET8_0_OR_GREATER
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -126,7 +126,7 @@ namespace InitCore.Backends.Cpu
                 fixed (float* raw = scratch)
                 {
                     var tasks = new ScratchTasks<T>(body, Align(raw), stride);
-                    CpuWorkers.Run(pool, count, workers, ref tasks);
+                    Partitioner.Tasks(pool, workers, count, ref tasks);
                 }
             }
             finally

@@ -3,7 +3,7 @@ using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Threading;
-using System.Threading.Tasks;
+using InitCore.Threading;
 #if NET8_0_OR_GREATER
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -245,12 +245,12 @@ namespace InitCore.Backends.Cpu
                                 continue;
                             }
                             var block = new Block(pr, packedB, pc, kc, jc, nc, nr, beta, mPanels, nPanels, 0, 0);
-                            RunTasks(pr.Workers, nPanels, workers, ref block);
+                            Partitioner.Tasks(pr.Workers, workers, nPanels, ref block);
                             int tasks = workers * TasksPerWorker;
                             int mGroups = Math.Min(mPanels, tasks);
                             int nGroups = Math.Min(nPanels, (tasks + mGroups - 1) / mGroups);
                             block = new Block(pr, packedB, pc, kc, jc, nc, nr, beta, mPanels, nPanels, mGroups, nGroups);
-                            RunTasks(pr.Workers, mGroups * nGroups, workers, ref block);
+                            Partitioner.Tasks(pr.Workers, workers, mGroups * nGroups, ref block);
                         }
                     }
                 }
@@ -260,14 +260,6 @@ namespace InitCore.Backends.Cpu
                 ArrayPool<float>.Shared.Return(buffer);
             }
         }
-
-        /// <summary>
-        /// Runs <paramref name="body"/>(0 … <paramref name="count"/> − 1) on up to <paramref name="workers"/> threads, each
-        /// claiming the next index when it finishes one, so a worker that loses its core to another process
-        /// holds back one task, not a fixed share.
-        /// </summary>
-        private static void RunTasks<T>(CpuWorkers? pool, int count, int workers, ref T body) where T : struct, IParallelBody
-            => CpuWorkers.Run(pool, count, workers, ref body);
 
         /// <summary>
         /// One kc × nc block of the packed path: with no groups (0, 0), task q packs B panel q; otherwise task t
@@ -547,7 +539,7 @@ namespace InitCore.Backends.Cpu
                 return;
             }
             var body = new DirectTasks(pr, form, splitRows, unit, length, units, tasks);
-            RunTasks(pr.Workers, tasks, workers, ref body);
+            Partitioner.Tasks(pr.Workers, workers, tasks, ref body);
         }
 
         /// <summary>Task t of a direct product: the rows (or columns) of C in its share of the units.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 
 namespace InitCore.Backends.Cpu
 {
@@ -12,6 +13,37 @@ namespace InitCore.Backends.Cpu
     internal static class SmoothActivations
     {
         private const double InvSqrt2 = 0.70710678118654752440, InvSqrt2Pi = 0.39894228040143267794;
+
+        /// <summary>
+        /// <see cref="Forward"/> as an <see cref="IUnaryOp"/> for <see cref="ElementwiseLoop"/>: scalar only, because each
+        /// value is computed in double and rounded once (a float vector form would not give the same bits).
+        /// </summary>
+        internal readonly struct ForwardOp : IUnaryOp
+        {
+            private readonly ActivationSpec _spec;
+
+            internal ForwardOp(in ActivationSpec spec) => _spec = spec;
+
+            public bool Vectorized => false;
+
+            public float Invoke(float x) => Forward(_spec, x);
+
+            public Vector<float> Invoke(Vector<float> x) => throw new NotSupportedException("The smooth activations have no vector form (Vectorized is false).");
+        }
+
+        /// <summary><see cref="Backward"/> (x, dy) → dx as an <see cref="IBinaryOp"/>: scalar only, as <see cref="ForwardOp"/>.</summary>
+        internal readonly struct BackwardOp : IBinaryOp
+        {
+            private readonly ActivationSpec _spec;
+
+            internal BackwardOp(in ActivationSpec spec) => _spec = spec;
+
+            public bool Vectorized => false;
+
+            public float Invoke(float x, float dy) => Backward(_spec, x, dy);
+
+            public Vector<float> Invoke(Vector<float> x, Vector<float> dy) => throw new NotSupportedException("The smooth activations have no vector form (Vectorized is false).");
+        }
 
         internal static float Forward(in ActivationSpec s, float xf)
         {
