@@ -1,5 +1,4 @@
 using System;
-using System.Numerics;
 using System.Runtime.CompilerServices;
 #if NET8_0_OR_GREATER
 using System.Runtime.Intrinsics;
@@ -45,13 +44,13 @@ namespace InitCore.Backends.Cpu
         [MethodImpl(Jit.Hot)]
         private static void CopyRows(float* src, long ld, int rows, int count, float* dst, int width)
         {
-            int w = Vector<float>.Count;
+            int w = System.Numerics.Vector<float>.Count;
             for (int r = 0; r < rows; r++, src += ld, dst += width)
             {
                 int j = 0;
-                if (Vector.IsHardwareAccelerated)
+                if (System.Numerics.Vector.IsHardwareAccelerated)
                 {
-                    for (; j + w <= count; j += w) *(Vector<float>*)(dst + j) = *(Vector<float>*)(src + j);
+                    for (; j + w <= count; j += w) *(System.Numerics.Vector<float>*)(dst + j) = *(System.Numerics.Vector<float>*)(src + j);
                 }
                 for (; j < count; j++) dst[j] = src[j];
                 for (; j < width; j++) dst[j] = 0f;

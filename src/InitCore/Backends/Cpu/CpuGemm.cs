@@ -1,7 +1,6 @@
 using System;
 using System.Buffers;
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using InitCore.Threading;
 #if NET8_0_OR_GREATER
 using System.Runtime.Intrinsics;

@@ -136,65 +136,59 @@ namespace InitCore.Backends.Cpu
             public Vector<float> Invoke(Vector<float> a, Vector<float> b) => a * b;
         }
 
+        /// <summary>A scalar operand in both forms: the float and the float broadcast to every lane.</summary>
+        private readonly struct Broadcast
+        {
+            internal readonly float Value;
+            internal readonly Vector<float> Lanes;
+
+            internal Broadcast(float value)
+            {
+                Value = value;
+                Lanes = new Vector<float>(value);
+            }
+        }
+
         /// <summary>y = x·scale + shift (a multiply, then an add: never fused).</summary>
         internal readonly struct ScaleShiftOp : IUnaryOp
         {
-            private readonly float _scale, _shift;
-            private readonly Vector<float> _vscale, _vshift;
+            private readonly Broadcast _scale, _shift;
 
-            internal ScaleShiftOp(float scale, float shift)
-            {
-                _scale = scale;
-                _shift = shift;
-                _vscale = new Vector<float>(scale);
-                _vshift = new Vector<float>(shift);
-            }
+            internal ScaleShiftOp(float scale, float shift) => (_scale, _shift) = (new Broadcast(scale), new Broadcast(shift));
 
             public bool Vectorized => true;
 
-            public float Invoke(float x) => x * _scale + _shift;
+            public float Invoke(float x) => x * _scale.Value + _shift.Value;
 
-            public Vector<float> Invoke(Vector<float> x) => x * _vscale + _vshift;
+            public Vector<float> Invoke(Vector<float> x) => x * _scale.Lanes + _shift.Lanes;
         }
 
         /// <summary>y = x + shift (AddBias's operation on one plane).</summary>
         internal readonly struct ShiftOp : IUnaryOp
         {
-            private readonly float _shift;
-            private readonly Vector<float> _vshift;
+            private readonly Broadcast _shift;
 
-            internal ShiftOp(float shift)
-            {
-                _shift = shift;
-                _vshift = new Vector<float>(shift);
-            }
+            internal ShiftOp(float shift) => _shift = new Broadcast(shift);
 
             public bool Vectorized => true;
 
-            public float Invoke(float x) => x + _shift;
+            public float Invoke(float x) => x + _shift.Value;
 
-            public Vector<float> Invoke(Vector<float> x) => x + _vshift;
+            public Vector<float> Invoke(Vector<float> x) => x + _shift.Lanes;
         }
 
         /// <summary>m = m &lt; p ? 0 : scale (twin of initcore_dropout_mask): a NaN m fails the compare and keeps scale, in both forms.</summary>
         private readonly struct DropoutMaskOp : IUnaryOp
         {
-            private readonly float _p, _scale;
-            private readonly Vector<float> _vp, _vscale;
+            private readonly Broadcast _p, _scale;
 
-            internal DropoutMaskOp(float p, float scale)
-            {
-                _p = p;
-                _scale = scale;
-                _vp = new Vector<float>(p);
-                _vscale = new Vector<float>(scale);
-            }
+            internal DropoutMaskOp(float p, float scale) => (_p, _scale) = (new Broadcast(p), new Broadcast(scale));
 
             public bool Vectorized => true;
 
-            public float Invoke(float m) => m < _p ? 0f : _scale;
+            public float Invoke(float m) => m < _p.Value ? 0f : _scale.Value;
 
-            public Vector<float> Invoke(Vector<float> m) => Vector.ConditionalSelect(Vector.LessThan(m, _vp), Vector<float>.Zero, _vscale);
+            public Vector<float> Invoke(Vector<float> m) => Vector.ConditionalSelect(Vector.LessThan(m, _p.Lanes), Vector<float>.Zero, _scale.Lanes);
         }
 
         /// <summary>y = act(x) over chunks on <paramref name="workers"/> (allocates nothing when given).</summary>
