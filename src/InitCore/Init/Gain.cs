@@ -117,9 +117,9 @@ namespace InitCore
             FillSpec spec = FillSpec.Normal(0.0, 1.0);
             double sum = 0.0;
             // Chunk bounds from the overflow-safe helpers: with samples near int.MaxValue, done + buffer.Length overflows int.
-            for (int c = 0, chunks = Partitioner.ChunkCount(samples, buffer.Length); c < chunks; c++)
+            for (int c = 0, chunks = CpuPartitioner.ChunkCount(samples, buffer.Length); c < chunks; c++)
             {
-                int n = Partitioner.ChunkEnd(c, samples, buffer.Length) - c * buffer.Length;
+                int n = CpuPartitioner.ChunkEnd(c, samples, buffer.Length) - c * buffer.Length;
                 Span<float> chunk = buffer.AsSpan(0, n);
                 generator.Fill(chunk, spec, threads: 1);
                 foreach (float x in chunk)

@@ -254,7 +254,7 @@ namespace InitCore
         private static void ApplyReflector(double[] x, int n, int k, int c0, int c1, double[] vk, int threads)
         {
             // Each column on its own: the split never changes the bits.
-            Partitioner.For(null, threads, c1 - c0, Partitioner.EvenGrain(c1 - c0, threads * 4), (s, e) =>
+            CpuPartitioner.For(null, threads, c1 - c0, CpuPartitioner.EvenGrain(c1 - c0, threads * 4), (s, e) =>
             {
                 for (int j = c0 + s; j < c0 + e; j++)
                 {

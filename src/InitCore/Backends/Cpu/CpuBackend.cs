@@ -35,7 +35,7 @@ namespace InitCore.Backends.Cpu
             fixed (float* p = destination)
             {
                 var body = new FillConstantBody(p, value);
-                Partitioner.For(Workers, ThreadCount, destination.Length, Math.Max(ElementwiseLoop.Grain, Partitioner.EvenGrain(destination.Length, ThreadCount * 4)), ref body);
+                CpuPartitioner.For(Workers, ThreadCount, destination.Length, Math.Max(ElementwiseLoop.Grain, CpuPartitioner.EvenGrain(destination.Length, ThreadCount * 4)), ref body);
             }
         }
 

@@ -120,7 +120,7 @@ namespace InitCore.Backends.Cpu
                 fixed (float* raw = scratch)
                 {
                     var tasks = new ScratchTasks<T>(body, Align(raw), stride);
-                    Partitioner.Tasks(pool, workers, count, ref tasks);
+                    CpuPartitioner.Tasks(pool, workers, count, ref tasks);
                 }
             }
             finally

@@ -36,7 +36,7 @@ namespace InitCore.Backends.Cpu
                 return;
             }
             var body = new DirectTasks(pr, form, splitRows, unit, length, units, tasks);
-            Partitioner.Tasks(pr.Workers, workers, tasks, ref body);
+            CpuPartitioner.Tasks(pr.Workers, workers, tasks, ref body);
         }
 
         /// <summary>Task t of a direct product: the rows (or columns) of C in its share of the units.</summary>

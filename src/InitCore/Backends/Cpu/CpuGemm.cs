@@ -243,12 +243,12 @@ namespace InitCore.Backends.Cpu
                                 continue;
                             }
                             var block = new Block(pr, packedB, pc, kc, jc, nc, nr, beta, mPanels, nPanels, 0, 0);
-                            Partitioner.Tasks(pr.Workers, workers, nPanels, ref block);
+                            CpuPartitioner.Tasks(pr.Workers, workers, nPanels, ref block);
                             int tasks = workers * TasksPerWorker;
                             int mGroups = Math.Min(mPanels, tasks);
                             int nGroups = Math.Min(nPanels, (tasks + mGroups - 1) / mGroups);
                             block = new Block(pr, packedB, pc, kc, jc, nc, nr, beta, mPanels, nPanels, mGroups, nGroups);
-                            Partitioner.Tasks(pr.Workers, workers, mGroups * nGroups, ref block);
+                            CpuPartitioner.Tasks(pr.Workers, workers, mGroups * nGroups, ref block);
                         }
                     }
                 }

@@ -13,11 +13,11 @@ namespace InitCore.Backends.Cpu
         /// (a channel, a plane, a sample) on its own, so the split never changes the bits.
         /// </summary>
         private void Chunks(int count, long workPerItem, Action<int, int> body)
-            => Partitioner.For(Workers, ThreadCount, count, Partitioner.EvenGrain(count, ThreadCount), body, workPerItem);
+            => CpuPartitioner.For(Workers, ThreadCount, count, CpuPartitioner.EvenGrain(count, ThreadCount), body, workPerItem);
 
         /// <summary><see cref="Chunks(int, long, Action{int, int})"/> with a struct body: no allocation per call (the kernels inference uses).</summary>
         private void Chunks<T>(int count, long workPerItem, ref T body) where T : struct, IRangeBody
-            => Partitioner.For(Workers, ThreadCount, count, Partitioner.EvenGrain(count, ThreadCount), ref body, workPerItem);
+            => CpuPartitioner.For(Workers, ThreadCount, count, CpuPartitioner.EvenGrain(count, ThreadCount), ref body, workPerItem);
 
         internal override void Gemm(bool transA, bool transB, int m, int n, int k, float alpha, TensorStorage a, TensorStorage b, float beta, TensorStorage c)
             => CpuGemm.Sgemm(transA, transB, m, n, k, alpha, Array(a), transA ? m : k, Array(b), transB ? k : n, beta, Array(c), n, Workers);

@@ -93,7 +93,7 @@ namespace InitCore.Backends.Cpu
         internal override void SgdStep(TensorStorage p, TensorStorage g, TensorStorage buf, float lr, float momentum, float weightDecay, bool first)
         {
             float[] pd = Array(p), gd = Array(g), bd = Array(buf);
-            Partitioner.For(Workers, ThreadCount, pd.Length, ElementwiseLoop.Grain, [MethodImpl(Jit.Hot)] (s, e) =>
+            CpuPartitioner.For(Workers, ThreadCount, pd.Length, ElementwiseLoop.Grain, [MethodImpl(Jit.Hot)] (s, e) =>
             {
                 for (int i = s; i < e; i++)
                 {

@@ -48,14 +48,14 @@ namespace InitCore.Backends.Cpu
             var result = new StatsResult { Histogram = new long[Math.Max(0, cfg.Bins)] };
             int n = data.Length;
             if (n == 0) return result;
-            int chunks = Partitioner.ChunkCount(n, Chunk);
+            int chunks = CpuPartitioner.ChunkCount(n, Chunk);
             var partial = new (long Count, double Mean, double M2, float Min, float Max, long Near)[chunks];
             var hist = cfg.Bins > 0 ? new long[chunks][] : null;
             float[] copy = data;
             StatsConfig c = cfg;
             void Run(int k)
             {
-                int start = k * Chunk, end = Partitioner.ChunkEnd(k, n, Chunk);
+                int start = k * Chunk, end = CpuPartitioner.ChunkEnd(k, n, Chunk);
                 float[] source = copy;
                 float[]? scratch = null;
                 if (transform is not null)
@@ -86,7 +86,7 @@ namespace InitCore.Backends.Cpu
                 }
             }
             // One item per chunk of the data: the chunks, not the threads, fix the merge order below, so the bits do not depend on the thread count.
-            Partitioner.For(workers, threads, chunks, 1, (k0, k1) => { for (int k = k0; k < k1; k++) Run(k); }, workPerItem: Chunk);
+            CpuPartitioner.For(workers, threads, chunks, 1, (k0, k1) => { for (int k = k0; k < k1; k++) Run(k); }, workPerItem: Chunk);
             foreach (var p in partial) result.Merge(p.Count, p.Mean, p.M2, p.Min, p.Max, p.Near);
             if (hist is not null)
                 foreach (long[] h in hist)

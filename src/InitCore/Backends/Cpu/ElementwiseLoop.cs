@@ -33,7 +33,7 @@ namespace InitCore.Backends.Cpu
 
     /// <summary>
     /// The one loop driver of the element-wise CPU kernels: the vector body over whole <see cref="Vector{T}"/> widths, the
-    /// scalar tail, and the parallel split into chunks of <see cref="Grain"/> elements through <see cref="Partitioner"/>
+    /// scalar tail, and the parallel split into chunks of <see cref="Grain"/> elements through <see cref="CpuPartitioner"/>
     /// (allocation-free with a pool).
     /// </summary>
     internal static class ElementwiseLoop
@@ -67,14 +67,14 @@ namespace InitCore.Backends.Cpu
         internal static void Map<TOp>(CpuWorkers? pool, int threads, in TOp op, float[] x, float[] y, int count) where TOp : struct, IUnaryOp
         {
             var body = new MapBody<TOp>(op, x, y);
-            Partitioner.For(pool, threads, count, Grain, ref body);
+            CpuPartitioner.For(pool, threads, count, Grain, ref body);
         }
 
         /// <summary>z[i] = op(x[i], y[i]) for i &lt; count, in chunks on <paramref name="pool"/>.</summary>
         internal static void Zip<TOp>(CpuWorkers? pool, int threads, in TOp op, float[] x, float[] y, float[] z, int count) where TOp : struct, IBinaryOp
         {
             var body = new ZipBody<TOp>(op, x, y, z);
-            Partitioner.For(pool, threads, count, Grain, ref body);
+            CpuPartitioner.For(pool, threads, count, Grain, ref body);
         }
 
         private readonly struct MapBody<TOp> : IRangeBody where TOp : struct, IUnaryOp

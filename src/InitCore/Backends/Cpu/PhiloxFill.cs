@@ -33,7 +33,7 @@ namespace InitCore.Backends.Cpu
             {
                 IntPtr address = (IntPtr)p;
                 // Chunks of GroupsPerChunk groups; the element → Philox block map does not depend on them.
-                Partitioner.For(null, threads, groups, GroupsPerChunk,
+                CpuPartitioner.For(null, threads, groups, GroupsPerChunk,
                     (g0, g1) => FillGroups((float*)address, n, g0, g1, s, seed, stream, startBlock), workPerItem: ElementsPerGroup);
             }
         }

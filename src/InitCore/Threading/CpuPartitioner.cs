@@ -19,7 +19,7 @@ namespace InitCore.Threading
     /// or when its work (count × workPerItem, in elements touched) is at most <see cref="MinParallelWork"/>.
     /// </para>
     /// </summary>
-    internal static class Partitioner
+    internal static class CpuPartitioner
     {
         /// <summary>
         /// The work (elements touched) at or below which a loop runs on the calling thread: a fork–join costs about
