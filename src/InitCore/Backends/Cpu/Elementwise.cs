@@ -65,7 +65,7 @@ namespace InitCore.Backends.Cpu
 
             public Vector<float> Invoke(Vector<float> v)
             {
-                Lanes l = _lanes;
+                ref readonly Lanes l = ref _lanes;
                 var u = l.Unclamped(v, Vector.LessThanOrEqual(v, l.Zero));
                 return l.Clamp ? Vector.ConditionalSelect(Vector.GreaterThan(u, l.MaxV), l.MaxV, u) : u;
             }
@@ -89,7 +89,7 @@ namespace InitCore.Backends.Cpu
 
             public Vector<float> Invoke(Vector<float> v, Vector<float> d)
             {
-                Lanes l = _lanes;
+                ref readonly Lanes l = ref _lanes;
                 var nonPositive = Vector.LessThanOrEqual(v, l.Zero);
                 var g = l.Leaky ? Vector.ConditionalSelect(Vector.GreaterThan(v, l.Zero), d, d * l.Leak) : Vector.ConditionalSelect(nonPositive, l.Zero, d);
                 return l.Clamp ? Vector.ConditionalSelect(Vector.LessThanOrEqual(l.Unclamped(v, nonPositive), l.MaxV), g, l.Zero) : g;
