@@ -47,8 +47,12 @@ namespace InitCore.Backends.Cpu
         // the vector form performs the scalar formula's IEEE operations lane by lane (a multiply, a subtract, compares
         // and selects), so the vector body and the scalar tail give the same bits.
 
-        /// <summary>GeneralReLU forward: the scalar <see cref="Forward(in ActivationSpec, float)"/> and its lanes.</summary>
-        private readonly struct RectifierOp : IUnaryOp
+        /// <summary>
+        /// GeneralReLU, forward as an <see cref="IUnaryOp"/> (x → y, the scalar <see cref="Forward(in ActivationSpec, float)"/>)
+        /// and backward as an <see cref="IBinaryOp"/> ((x, dy) → dx, the scalar <see cref="Backward(in ActivationSpec, float, float)"/>),
+        /// each beside its lanes.
+        /// </summary>
+        private readonly struct RectifierOp : IUnaryOp, IBinaryOp
         {
             private readonly ActivationSpec _spec;
             private readonly Lanes _lanes;
@@ -69,21 +73,6 @@ namespace InitCore.Backends.Cpu
                 var u = l.Unclamped(v, Vector.LessThanOrEqual(v, l.Zero));
                 return l.Clamp ? Vector.ConditionalSelect(Vector.GreaterThan(u, l.MaxV), l.MaxV, u) : u;
             }
-        }
-
-        /// <summary>GeneralReLU backward (x, dy) → dx: the scalar <see cref="Backward(in ActivationSpec, float, float)"/> and its lanes.</summary>
-        private readonly struct RectifierGradOp : IBinaryOp
-        {
-            private readonly ActivationSpec _spec;
-            private readonly Lanes _lanes;
-
-            internal RectifierGradOp(in ActivationSpec spec)
-            {
-                _spec = spec;
-                _lanes = new Lanes(spec);
-            }
-
-            public bool Vectorized => true;
 
             public float Invoke(float x, float dy) => Backward(_spec, x, dy);
 
@@ -195,21 +184,21 @@ namespace InitCore.Backends.Cpu
         internal static void Forward(ActivationSpec spec, float[] x, float[] y, int threads, CpuWorkers? workers = null)
         {
             if (spec.IsRectifier) ElementwiseLoop.Map(workers, threads, new RectifierOp(spec), x, y, x.Length);
-            else ElementwiseLoop.Map(workers, threads, new SmoothActivations.ForwardOp(spec), x, y, x.Length);
+            else ElementwiseLoop.Map(workers, threads, new SmoothActivations.Op(spec), x, y, x.Length);
         }
 
         /// <summary>y[i] = act(x[i]) for i in [start, end); x and y may be the same array.</summary>
         internal static void ForwardRange(in ActivationSpec spec, float[] x, float[] y, int start, int end)
         {
             if (spec.IsRectifier) ElementwiseLoop.Map(new RectifierOp(spec), x, start, y, start, end - start);
-            else ElementwiseLoop.Map(new SmoothActivations.ForwardOp(spec), x, start, y, start, end - start);
+            else ElementwiseLoop.Map(new SmoothActivations.Op(spec), x, start, y, start, end - start);
         }
 
         /// <summary>dx = act'(x)·dy over chunks on <paramref name="workers"/>.</summary>
         internal static void Backward(ActivationSpec spec, float[] x, float[] dy, float[] dx, int threads, CpuWorkers? workers = null)
         {
-            if (spec.IsRectifier) ElementwiseLoop.Zip(workers, threads, new RectifierGradOp(spec), x, dy, dx, x.Length);
-            else ElementwiseLoop.Zip(workers, threads, new SmoothActivations.BackwardOp(spec), x, dy, dx, x.Length);
+            if (spec.IsRectifier) ElementwiseLoop.Zip(workers, threads, new RectifierOp(spec), x, dy, dx, x.Length);
+            else ElementwiseLoop.Zip(workers, threads, new SmoothActivations.Op(spec), x, dy, dx, x.Length);
         }
 
         /// <summary>c = a + b (twin of initcore_add), or c = a·b (twin of initcore_mul), over chunks on <paramref name="workers"/>; allocates nothing.</summary>

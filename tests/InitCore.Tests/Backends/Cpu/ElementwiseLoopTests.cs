@@ -72,14 +72,14 @@ namespace InitCore.Tests.Backends
         [TestMethod]
         public void SmoothActivationOps_AreScalarOnly()
         {
-            var forward = new SmoothActivations.ForwardOp(new ActivationSpec(ActivationKind.Tanh));
-            var backward = new SmoothActivations.BackwardOp(new ActivationSpec(ActivationKind.Tanh));
+            var forward = new SmoothActivations.Op(new ActivationSpec(ActivationKind.Tanh));
             Assert.IsFalse(forward.Vectorized);
-            Assert.IsFalse(backward.Vectorized);
             AssertBits((float)Math.Tanh(0.5), forward.Invoke(0.5f), "tanh(0.5)");
+            float t = (float)Math.Tanh(0.5);
+            AssertBits((float)(2.0 * (1.0 - Math.Tanh(0.5) * Math.Tanh(0.5))), forward.Invoke(0.5f, 2f), $"tanh'(0.5)·2 (tanh = {t:R})");
             var ex = Assert.ThrowsExactly<NotSupportedException>(() => forward.Invoke(Vector<float>.One));
             StringAssert.Contains(ex.Message, "no vector form");
-            Assert.ThrowsExactly<NotSupportedException>(() => backward.Invoke(Vector<float>.One, Vector<float>.One));
+            Assert.ThrowsExactly<NotSupportedException>(() => forward.Invoke(Vector<float>.One, Vector<float>.One));
             // The driver never calls the vector form of a scalar-only operation.
             float[] x = Inputs(3 * Vector<float>.Count + 1, 4), y = new float[x.Length];
             ElementwiseLoop.Map(forward, x, 0, y, 0, x.Length);
