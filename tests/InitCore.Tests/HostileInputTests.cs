@@ -7,6 +7,7 @@ using InitCore.Backends;
 using InitCore.Backends.Cpu;
 using InitCore.Nn;
 using InitCore.Serialization;
+using InitCore.Threading;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 
 namespace InitCore.Tests
@@ -153,7 +154,7 @@ namespace InitCore.Tests
             // The elementwise loop every CPU activation, scale and SGD step runs: it used to compute no chunk at all.
             long covered = 0, next = 0;
             int calls = 0;
-            Elementwise.For(n, 4, (start, end) =>
+            CpuPartitioner.For(null, 4, n, ElementwiseLoop.Grain, (start, end) =>
             {
                 Assert.IsTrue(start >= 0 && end <= n && start < end, $"range [{start}, {end}) of {n}");
                 Interlocked.Add(ref covered, end - start);
@@ -164,13 +165,13 @@ namespace InitCore.Tests
             // The same bounds drive the statistics pass and Gain.Measure's sample loop.
             foreach (int size in new[] { 4096, 1 << 16 })
             {
-                int chunks = Elementwise.ChunkCount(n, size);
+                int chunks = CpuPartitioner.ChunkCount(n, size);
                 Assert.AreEqual(((long)n + size - 1) / size, (long)chunks);
                 next = 0;
                 for (int c = 0; c < chunks; c++)
                 {
                     Assert.AreEqual(next, (long)c * size);
-                    next = Elementwise.ChunkEnd(c, n, size);
+                    next = CpuPartitioner.ChunkEnd(c, n, size);
                     Assert.IsTrue(next > (long)c * size && next <= n);
                 }
                 Assert.AreEqual((long)n, next);

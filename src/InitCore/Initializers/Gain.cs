@@ -1,6 +1,5 @@
 using System;
 using System.Globalization;
-using InitCore.Backends.Cpu;
 using InitCore.Randomness;
 
 namespace InitCore.Initializers

@@ -1,5 +1,5 @@
 using System;
-using System.Threading.Tasks;
+using InitCore.Threading;
 using InitCore.Backends.Cpu;
 using InitCore.Randomness;
 
@@ -217,7 +217,6 @@ namespace InitCore.Initializers
         {
             var v = new double[n][];
             var sign = new double[n];
-            var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) };
             for (int k = 0; k < n; k++)
             {
                 int len = m - k;
@@ -240,12 +239,12 @@ namespace InitCore.Initializers
                 if (vnorm > 0) for (int i = 0; i < len; i++) vk[i] /= vnorm;
                 v[k] = vk;
                 int kk = k;
-                ApplyReflector(a, n, kk, kk + 1, n, vk, options, (long)len * (n - k));
+                ApplyReflector(a, n, kk, kk + 1, n, vk, threads);
             }
             // Q = H0 H1 … H(n−1) applied to the first n columns of the identity.
             var q = new double[(long)m * n];
             for (int i = 0; i < n; i++) q[(long)i * n + i] = 1.0;
-            for (int k = n - 1; k >= 0; k--) ApplyReflector(q, n, k, 0, n, v[k], options, (long)(m - k) * n);
+            for (int k = n - 1; k >= 0; k--) ApplyReflector(q, n, k, 0, n, v[k], threads);
             for (int i = 0; i < m; i++)
                 for (int j = 0; j < n; j++)
                     q[(long)i * n + j] *= sign[j];
@@ -253,23 +252,19 @@ namespace InitCore.Initializers
         }
 
         /// <summary>Columns [c0, c1) of rows k.. of the row-major matrix x (width n) ← (I − 2vvᵀ)·x.</summary>
-        private static void ApplyReflector(double[] x, int n, int k, int c0, int c1, double[] vk, ParallelOptions options, long work)
+        private static void ApplyReflector(double[] x, int n, int k, int c0, int c1, double[] vk, int threads)
         {
-            void Column(int j)
+            // Each column on its own: the split never changes the bits.
+            CpuPartitioner.For(null, threads, c1 - c0, CpuPartitioner.EvenGrain(c1 - c0, threads * 4), (s, e) =>
             {
-                double dot = 0;
-                for (int i = 0; i < vk.Length; i++) dot += vk[i] * x[(long)(k + i) * n + j];
-                dot *= 2;
-                for (int i = 0; i < vk.Length; i++) x[(long)(k + i) * n + j] -= dot * vk[i];
-            }
-            if (work < (1 << 16) || options.MaxDegreeOfParallelism == 1)
-            {
-                for (int j = c0; j < c1; j++) Column(j);
-            }
-            else
-            {
-                Parallel.For(c0, c1, options, Column);
-            }
+                for (int j = c0 + s; j < c0 + e; j++)
+                {
+                    double dot = 0;
+                    for (int i = 0; i < vk.Length; i++) dot += vk[i] * x[(long)(k + i) * n + j];
+                    dot *= 2;
+                    for (int i = 0; i < vk.Length; i++) x[(long)(k + i) * n + j] -= dot * vk[i];
+                }
+            }, workPerItem: vk.Length);
         }
     }
 }

@@ -1,7 +1,7 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Threading.Tasks;
+using InitCore.Threading;
 #if NET8_0_OR_GREATER
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -31,25 +31,14 @@ namespace InitCore.Randomness
         {
             long n = destination.Length;
             if (n == 0) return;
-            long groups = (n + ElementsPerGroup - 1) / ElementsPerGroup;
-            long chunks = (groups + GroupsPerChunk - 1) / GroupsPerChunk;
+            int groups = (int)((n + ElementsPerGroup - 1) / ElementsPerGroup);
             FillSpec s = spec;
             fixed (float* p = destination)
             {
-                float* basePtr = p;
-                if (chunks == 1 || threads <= 1)
-                {
-                    FillGroups(basePtr, n, 0, groups, s, seed, stream, startBlock);
-                    return;
-                }
-                var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
-                IntPtr address = (IntPtr)basePtr;
-                Parallel.For(0L, chunks, options, c =>
-                {
-                    long g0 = c * GroupsPerChunk;
-                    long g1 = Math.Min(groups, g0 + GroupsPerChunk);
-                    FillGroups((float*)address, n, g0, g1, s, seed, stream, startBlock);
-                });
+                IntPtr address = (IntPtr)p;
+                // Chunks of GroupsPerChunk groups; the element → Philox block map does not depend on them.
+                CpuPartitioner.For(null, threads, groups, GroupsPerChunk,
+                    (g0, g1) => FillGroups((float*)address, n, g0, g1, s, seed, stream, startBlock), workPerItem: ElementsPerGroup);
             }
         }
 

@@ -1,6 +1,6 @@
 using System;
-using System.Threading.Tasks;
 using InitCore.Randomness;
+using InitCore.Threading;
 
 namespace InitCore.Backends.Cpu
 {
@@ -12,8 +12,6 @@ namespace InitCore.Backends.Cpu
     /// </summary>
     internal sealed partial class CpuBackend : Backend
     {
-        private const int ParallelThreshold = 1 << 16;
-
         internal CpuBackend(int threadCount)
         {
             ThreadCount = threadCount;
@@ -32,23 +30,25 @@ namespace InitCore.Backends.Cpu
 
         internal unsafe void FillConstant(Span<float> destination, float value)
         {
-            if (destination.Length < ParallelThreshold || ThreadCount == 1)
-            {
-                destination.Fill(value);
-                return;
-            }
-            int n = destination.Length;
-            int chunks = (int)Math.Min(ThreadCount * 4L, ((long)n + ParallelThreshold - 1) / ParallelThreshold);
             fixed (float* p = destination)
             {
-                IntPtr address = (IntPtr)p;
-                Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = ThreadCount }, c =>
-                {
-                    long start = (long)n * c / chunks;
-                    long end = (long)n * (c + 1) / chunks;
-                    new Span<float>((float*)address + start, (int)(end - start)).Fill(value);
-                });
+                var body = new FillConstantBody(p, value);
+                CpuPartitioner.For(Workers, ThreadCount, destination.Length, Math.Max(ElementwiseLoop.Grain, CpuPartitioner.EvenGrain(destination.Length, ThreadCount * 4)), ref body);
             }
+        }
+
+        private readonly unsafe struct FillConstantBody : IRangeBody
+        {
+            private readonly float* _p;
+            private readonly float _value;
+
+            internal FillConstantBody(float* p, float value)
+            {
+                _p = p;
+                _value = value;
+            }
+
+            public void Run(int start, int end) => new Span<float>(_p + start, end - start).Fill(_value);
         }
 
         internal static float[] Array(TensorStorage storage) =>
@@ -73,24 +73,24 @@ namespace InitCore.Backends.Cpu
 
         internal override void FillConstant(TensorStorage destination, float value) => FillConstant(Array(destination), value);
 
-        internal override void ScaleShift(TensorStorage x, float scale, float shift) => Elementwise.ScaleShift(Array(x), scale, shift, ThreadCount);
+        internal override void ScaleShift(TensorStorage x, float scale, float shift) => Elementwise.ScaleShift(Array(x), scale, shift, ThreadCount, Workers);
 
         internal override void ActivationForward(in ActivationSpec spec, TensorStorage x, TensorStorage y) => Elementwise.Forward(spec, Array(x), Array(y), ThreadCount, Workers);
 
         internal override void ActivationBackward(in ActivationSpec spec, TensorStorage x, TensorStorage dy, TensorStorage dx)
-            => Elementwise.Backward(spec, Array(x), Array(dy), Array(dx), ThreadCount);
+            => Elementwise.Backward(spec, Array(x), Array(dy), Array(dx), ThreadCount, Workers);
 
         internal override void Add(TensorStorage a, TensorStorage b, TensorStorage c) => Elementwise.Binary(false, Array(a), Array(b), Array(c), ThreadCount, Workers);
 
         internal override void Multiply(TensorStorage a, TensorStorage b, TensorStorage c) => Elementwise.Binary(true, Array(a), Array(b), Array(c), ThreadCount, Workers);
 
-        internal override void DropoutMask(TensorStorage m, float p, float scale) => Elementwise.DropoutMask(Array(m), p, scale, ThreadCount);
+        internal override void DropoutMask(TensorStorage m, float p, float scale) => Elementwise.DropoutMask(Array(m), p, scale, ThreadCount, Workers);
 
-        internal override StatsResult Statistics(TensorStorage x, in StatsConfig config) => CpuStatistics.Compute(Array(x), config, ThreadCount);
+        internal override StatsResult Statistics(TensorStorage x, in StatsConfig config) => CpuStatistics.Compute(Array(x), config, ThreadCount, Workers);
 
         internal override StatsResult AffineActivationStatistics(TensorStorage z, float scale, float shift, TensorStorage? perChannel,
             int channels, int inner, ActivationSpec? act, in StatsConfig config)
-            => CpuStatistics.ComputeTransformed(Array(z), scale, shift, perChannel is null ? null : Array(perChannel), channels, inner, act, config, ThreadCount);
+            => CpuStatistics.ComputeTransformed(Array(z), scale, shift, perChannel is null ? null : Array(perChannel), channels, inner, act, config, ThreadCount, Workers);
 
         internal override StatsRing CreateStatsRing(in StatsConfig config, int capacity) => new CpuStatsRing(this, config, capacity);
 

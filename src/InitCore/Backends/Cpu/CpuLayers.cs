@@ -1,66 +1,23 @@
 using System;
 using System.Runtime.CompilerServices;
-using System.Threading.Tasks;
+using InitCore.Threading;
 
 namespace InitCore.Backends.Cpu
 {
     /// <summary>Layer operations of the CPU backend: the specification the CUDA backend is checked against.</summary>
     internal sealed partial class CpuBackend
     {
-        private ParallelOptions Options => new ParallelOptions { MaxDegreeOfParallelism = ThreadCount };
-
-        /// <summary>Runs body(start, end) over [0, count) in at most ThreadCount contiguous chunks.</summary>
-        private void Chunks(int count, Action<int, int> body)
-        {
-            int parts = Math.Min(ThreadCount, count);
-            if (parts <= 1)
-            {
-                if (count > 0) body(0, count);
-                return;
-            }
-            Parallel.For(0, parts, Options, p => body((int)((long)count * p / parts), (int)((long)count * (p + 1) / parts)));
-        }
-
         /// <summary>
-        /// <see cref="Chunks(int, Action{int, int})"/>'s partition, run on <see cref="Workers"/> with a struct body:
-        /// no allocation per call (the kernels inference uses).
+        /// Runs body(start, end) over the items [0, count) in at most ThreadCount contiguous chunks on <see cref="Workers"/>
+        /// (on the calling thread when count × workPerItem elements are few). Every layer kernel computes each item
+        /// (a channel, a plane, a sample) on its own, so the split never changes the bits.
         /// </summary>
-        private void Chunks<T>(int count, ref T body) where T : struct, IRangeBody
-        {
-            int parts = Math.Min(ThreadCount, count);
-            if (parts <= 1)
-            {
-                if (count > 0) body.Run(0, count);
-                return;
-            }
-            var chunks = new ChunkBody<T>(body, count, parts);
-            CpuWorkers.Run(Workers, parts, parts, ref chunks);
-        }
+        private void Chunks(int count, long workPerItem, Action<int, int> body)
+            => CpuPartitioner.For(Workers, ThreadCount, count, CpuPartitioner.EvenGrain(count, ThreadCount), body, workPerItem);
 
-        /// <summary>The work of the elements [start, end) of a chunked loop.</summary>
-        private interface IRangeBody
-        {
-            void Run(int start, int end);
-        }
-
-        private readonly struct ChunkBody<T> : IParallelBody where T : struct, IRangeBody
-        {
-            private readonly T _body;
-            private readonly int _count, _parts;
-
-            internal ChunkBody(T body, int count, int parts)
-            {
-                _body = body;
-                _count = count;
-                _parts = parts;
-            }
-
-            public void Invoke(int index, int worker)
-            {
-                T body = _body;
-                body.Run((int)((long)_count * index / _parts), (int)((long)_count * (index + 1) / _parts));
-            }
-        }
+        /// <summary><see cref="Chunks(int, long, Action{int, int})"/> with a struct body: no allocation per call (the kernels inference uses).</summary>
+        private void Chunks<T>(int count, long workPerItem, ref T body) where T : struct, IRangeBody
+            => CpuPartitioner.For(Workers, ThreadCount, count, CpuPartitioner.EvenGrain(count, ThreadCount), ref body, workPerItem);
 
         internal override void Gemm(bool transA, bool transB, int m, int n, int k, float alpha, TensorStorage a, TensorStorage b, float beta, TensorStorage c)
             => CpuGemm.Sgemm(transA, transB, m, n, k, alpha, Array(a), transA ? m : k, Array(b), transB ? k : n, beta, Array(c), n, Workers);
@@ -68,14 +25,9 @@ namespace InitCore.Backends.Cpu
         internal override void AddBias(TensorStorage y, TensorStorage bias, int outer, int channels, int inner)
         {
             var body = new AddBiasBody(Array(y), Array(bias), channels, inner);
-            // Small outputs (a Linear at batch 1) on the calling thread: a fork-join costs about 9 µs on a 2-core machine,
-            // the add of 256 biases well under 1 µs. Elementwise, so the bits are the same either way.
-            if ((long)outer * channels * inner < MinParallelBiasElements) body.Run(0, outer * channels);
-            else Chunks(outer * channels, ref body);
+            // Small outputs (a Linear at batch 1) stay on the calling thread (the partitioner's work threshold).
+            Chunks(outer * channels, inner, ref body);
         }
-
-        /// <summary>Below this many output elements AddBias runs on the calling thread.</summary>
-        private const long MinParallelBiasElements = 1 << 15;
 
         private readonly struct AddBiasBody : IRangeBody
         {
@@ -105,7 +57,7 @@ namespace InitCore.Backends.Cpu
         {
             float[] d = Array(dy), g = Array(db);
             // Per channel: each plane summed in float with SIMD, the planes in double, in a fixed order (any thread count).
-            Chunks(channels, [MethodImpl(Jit.Hot)] (s, e) =>
+            Chunks(channels, (long)outer * inner, [MethodImpl(Jit.Hot)] (s, e) =>
             {
                 for (int ch = s; ch < e; ch++)
                 {
@@ -134,7 +86,7 @@ namespace InitCore.Backends.Cpu
         internal override void MaxPool2dForward(in PoolGeometry geometry, TensorStorage x, TensorStorage y, TensorStorage argmax)
         {
             var body = new MaxPoolBody(geometry, Array(x), Array(y), Array(argmax));
-            Chunks(geometry.Planes, ref body);
+            Chunks(geometry.Planes, (long)geometry.P * geometry.Q * geometry.Kernel * geometry.Kernel, ref body);
         }
 
         private readonly struct MaxPoolBody : IRangeBody
@@ -183,7 +135,7 @@ namespace InitCore.Backends.Cpu
         {
             PoolGeometry g = geometry;
             float[] dyd = Array(dy), ad = Array(argmax), dxd = Array(dx);
-            Chunks(g.Planes, [MethodImpl(Jit.Hot)] (s, e) =>
+            Chunks(g.Planes, (long)g.H * g.W, [MethodImpl(Jit.Hot)] (s, e) =>
             {
                 System.Array.Clear(dxd, s * g.H * g.W, (e - s) * g.H * g.W);
                 for (int pl = s; pl < e; pl++)
@@ -197,7 +149,7 @@ namespace InitCore.Backends.Cpu
         internal override void GlobalAvgPoolForward(TensorStorage x, TensorStorage y, int planes, int size)
         {
             var body = new GlobalAvgPoolBody(Array(x), Array(y), size);
-            Chunks(planes, ref body);
+            Chunks(planes, size, ref body);
         }
 
         private readonly struct GlobalAvgPoolBody : IRangeBody
@@ -227,7 +179,7 @@ namespace InitCore.Backends.Cpu
         internal override void GlobalAvgPoolBackward(TensorStorage dy, TensorStorage dx, int planes, int size)
         {
             float[] dyd = Array(dy), dxd = Array(dx);
-            Chunks(planes, [MethodImpl(Jit.Hot)] (s, e) =>
+            Chunks(planes, size, [MethodImpl(Jit.Hot)] (s, e) =>
             {
                 for (int p = s; p < e; p++)
                 {
@@ -245,7 +197,7 @@ namespace InitCore.Backends.Cpu
         {
             var body = new BatchNormBody(Array(x), Array(y), Array(gamma), Array(beta), Array(runningMean), Array(runningVar), Array(mean), Array(invstd),
                 n, c, inner, eps, momentum, training);
-            Chunks(c, ref body);
+            Chunks(c, (long)n * inner, ref body);
         }
 
         private readonly struct BatchNormBody : IRangeBody
@@ -315,7 +267,7 @@ namespace InitCore.Backends.Cpu
             TensorStorage dx, TensorStorage dgamma, TensorStorage dbeta, int n, int c, int inner)
         {
             float[] xd = Array(x), dyd = Array(dy), gd = Array(gamma), md = Array(mean), isd = Array(invstd), dxd = Array(dx), dgd = Array(dgamma), dbd = Array(dbeta);
-            Chunks(c, [MethodImpl(Jit.Hot)] (s, e) =>
+            Chunks(c, (long)n * inner, [MethodImpl(Jit.Hot)] (s, e) =>
             {
                 for (int ch = s; ch < e; ch++)
                 {
@@ -347,108 +299,5 @@ namespace InitCore.Backends.Cpu
                 }
             });
         }
-
-        // ------------------------------------------------------------------ losses
-
-        internal override double CrossEntropyForward(TensorStorage logits, TensorStorage labels, TensorStorage probs, int n, int classes)
-        {
-            float[] z = Array(logits), t = Array(labels), pd = Array(probs);
-            CheckLabels(t, n, classes); // before the parallel loop, so the ArgumentException is not wrapped
-            var losses = new double[n];
-            Chunks(n, [MethodImpl(Jit.Hot)] (s, e) =>
-            {
-                for (int i = s; i < e; i++)
-                {
-                    int off = i * classes;
-                    float max = float.NegativeInfinity;
-                    for (int j = 0; j < classes; j++) max = Math.Max(max, z[off + j]);
-                    double sum = 0;
-                    for (int j = 0; j < classes; j++) sum += Math.Exp(z[off + j] - max);
-                    double logSum = Math.Log(sum) + max;
-                    for (int j = 0; j < classes; j++) pd[off + j] = (float)Math.Exp(z[off + j] - logSum);
-                    int label = LabelAt(t, i, classes);
-                    losses[i] = logSum - z[off + label];
-                }
-            });
-            double total = 0;
-            foreach (double l in losses) total += l;
-            return n > 0 ? total / n : 0.0;
-        }
-
-        /// <summary>Throws <see cref="LabelAt"/>'s ArgumentException for the first label that is not an integer class in 0..classes−1 (both backends).</summary>
-        internal static void CheckLabels(float[] labels, int n, int classes)
-        {
-            for (int i = 0; i < n; i++) LabelAt(labels, i, classes);
-        }
-
-        internal static int LabelAt(float[] labels, int i, int classes)
-        {
-            float v = labels[i];
-            int label = (int)v;
-            if (label != v || label < 0 || label >= classes)
-                throw new ArgumentException($"Label {v} at index {i} is not an integer class in 0..{classes - 1}.", "target");
-            return label;
-        }
-
-        internal override void CrossEntropyBackward(TensorStorage probs, TensorStorage labels, TensorStorage dlogits, int n, int classes)
-        {
-            float[] pd = Array(probs), t = Array(labels), d = Array(dlogits);
-            float inv = 1f / n;
-            for (int i = 0; i < n; i++)
-            {
-                int off = i * classes, label = LabelAt(t, i, classes);
-                for (int j = 0; j < classes; j++) d[off + j] = (pd[off + j] - (j == label ? 1f : 0f)) * inv;
-            }
-        }
-
-        internal override int CountCorrect(TensorStorage logits, TensorStorage labels, int n, int classes)
-        {
-            float[] z = Array(logits), t = Array(labels);
-            int correct = 0;
-            for (int i = 0; i < n; i++)
-            {
-                int off = i * classes, arg = 0;
-                for (int j = 1; j < classes; j++) if (z[off + j] > z[off + arg]) arg = j;
-                if (arg == (int)t[i]) correct++;
-            }
-            return correct;
-        }
-
-        internal override double MseForward(TensorStorage x, TensorStorage target)
-        {
-            float[] a = Array(x), b = Array(target);
-            double sum = 0;
-            for (int i = 0; i < a.Length; i++) { double d = a[i] - b[i]; sum += d * d; }
-            return a.Length > 0 ? sum / a.Length : 0.0;
-        }
-
-        internal override void MseBackward(TensorStorage x, TensorStorage target, TensorStorage dx)
-        {
-            float[] a = Array(x), b = Array(target), d = Array(dx);
-            float scale = 2f / a.Length;
-            for (int i = 0; i < a.Length; i++) d[i] = (a[i] - b[i]) * scale;
-        }
-
-        // ------------------------------------------------------------------ optimizer, copies
-
-        internal override void SgdStep(TensorStorage p, TensorStorage g, TensorStorage buf, float lr, float momentum, float weightDecay, bool first)
-        {
-            float[] pd = Array(p), gd = Array(g), bd = Array(buf);
-            Elementwise.For(pd.Length, ThreadCount, [MethodImpl(Jit.Hot)] (s, e) =>
-            {
-                for (int i = s; i < e; i++)
-                {
-                    float d = weightDecay != 0f ? gd[i] + weightDecay * pd[i] : gd[i];
-                    if (momentum != 0f)
-                    {
-                        bd[i] = first ? d : momentum * bd[i] + d;
-                        d = bd[i];
-                    }
-                    pd[i] = pd[i] - lr * d;
-                }
-            });
-        }
-
-        internal override void Copy(TensorStorage source, TensorStorage destination) => Array(source).AsSpan().CopyTo(Array(destination));
     }
 }

@@ -1,6 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
-using System.Threading.Tasks;
+using InitCore.Threading;
 
 namespace InitCore.Backends.Cpu
 {
@@ -16,17 +16,17 @@ namespace InitCore.Backends.Cpu
     {
         private const int Chunk = 4096;
 
-        internal static StatsResult Compute(float[] data, in StatsConfig cfg, int threads) => Compute(data, cfg, threads, null);
+        internal static StatsResult Compute(float[] data, in StatsConfig cfg, int threads, CpuWorkers? workers = null) => Compute(data, cfg, threads, workers, null);
 
         /// <summary>
         /// <see cref="Backend.AffineActivationStatistics"/> fused: each chunk of z is transformed into a scratch chunk
         /// (the same float operations as ScaleShift, AddBias and the activation, in that order) and measured there.
         /// </summary>
         internal static StatsResult ComputeTransformed(float[] z, float scale, float shift, float[]? perChannel, int channels, int inner,
-            ActivationSpec? act, in StatsConfig cfg, int threads)
+            ActivationSpec? act, in StatsConfig cfg, int threads, CpuWorkers? workers = null)
         {
             bool affine = scale != 1f || shift != 0f;
-            return Compute(z, cfg, threads, [MethodImpl(Jit.Hot)] (start, end, buffer) =>
+            return Compute(z, cfg, threads, workers, [MethodImpl(Jit.Hot)] (start, end, buffer) =>
             {
                 int count = end - start;
                 if (affine) Elementwise.ScaleShift(z, start, buffer, count, scale, shift);
@@ -36,32 +36,26 @@ namespace InitCore.Backends.Cpu
                     {
                         long position = start + i;
                         int plane = (int)(position / inner), to = Math.Min(count, (int)((long)(plane + 1) * inner - start));
-                        float add = perChannel[plane % channels];
-                        int w = System.Numerics.Vector<float>.Count;
-                        if (System.Numerics.Vector.IsHardwareAccelerated)
-                        {
-                            var v = new System.Numerics.Vector<float>(add);
-                            for (; i <= to - w; i += w) (new System.Numerics.Vector<float>(buffer, i) + v).CopyTo(buffer, i);
-                        }
-                        for (; i < to; i++) buffer[i] += add;
+                        ElementwiseLoop.Map(new Elementwise.ShiftOp(perChannel[plane % channels]), buffer, i, buffer, i, to - i);
+                        i = to;
                     }
                 if (act is ActivationSpec a) Elementwise.ForwardRange(a, buffer, buffer, 0, count);
             });
         }
 
-        private static StatsResult Compute(float[] data, in StatsConfig cfg, int threads, Action<int, int, float[]>? transform)
+        private static StatsResult Compute(float[] data, in StatsConfig cfg, int threads, CpuWorkers? workers, Action<int, int, float[]>? transform)
         {
             var result = new StatsResult { Histogram = new long[Math.Max(0, cfg.Bins)] };
             int n = data.Length;
             if (n == 0) return result;
-            int chunks = Elementwise.ChunkCount(n, Chunk);
+            int chunks = CpuPartitioner.ChunkCount(n, Chunk);
             var partial = new (long Count, double Mean, double M2, float Min, float Max, long Near)[chunks];
             var hist = cfg.Bins > 0 ? new long[chunks][] : null;
             float[] copy = data;
             StatsConfig c = cfg;
             void Run(int k)
             {
-                int start = k * Chunk, end = Elementwise.ChunkEnd(k, n, Chunk);
+                int start = k * Chunk, end = CpuPartitioner.ChunkEnd(k, n, Chunk);
                 float[] source = copy;
                 float[]? scratch = null;
                 if (transform is not null)
@@ -91,8 +85,8 @@ namespace InitCore.Backends.Cpu
                     }
                 }
             }
-            if (threads <= 1 || chunks < 16) for (int k = 0; k < chunks; k++) Run(k);
-            else Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, Run);
+            // One item per chunk of the data: the chunks, not the threads, fix the merge order below, so the bits do not depend on the thread count.
+            CpuPartitioner.For(workers, threads, chunks, 1, (k0, k1) => { for (int k = k0; k < k1; k++) Run(k); }, workPerItem: Chunk);
             foreach (var p in partial) result.Merge(p.Count, p.Mean, p.M2, p.Min, p.Max, p.Near);
             if (hist is not null)
                 foreach (long[] h in hist)

@@ -1,7 +1,7 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Threading.Tasks;
+using InitCore.Threading;
 
 namespace InitCore.Backends.Cpu
 {
@@ -20,8 +20,6 @@ namespace InitCore.Backends.Cpu
     /// </remarks>
     internal static class Elementwise
     {
-        private const int Chunk = 1 << 16;
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static float Leaky(float x, float slope) => x <= 0f ? (slope != 0f ? x * slope : 0f) : x;
 
@@ -45,8 +43,47 @@ namespace InitCore.Backends.Cpu
             return s.MaxV is float m && !(u <= m) ? 0f : g;
         }
 
-        // The vector loops perform the scalar formulas' IEEE operations lane by lane (a multiply, a subtract,
-        // compares and selects), so they give the same bits; the tails use the scalar formulas.
+        // Each operation below is a struct with its scalar and vector forms side by side (ElementwiseLoop drives them):
+        // the vector form performs the scalar formula's IEEE operations lane by lane (a multiply, a subtract, compares
+        // and selects), so the vector body and the scalar tail give the same bits.
+
+        /// <summary>
+        /// GeneralReLU, forward as an <see cref="IUnaryOp"/> (x → y, the scalar <see cref="Forward(in ActivationSpec, float)"/>)
+        /// and backward as an <see cref="IBinaryOp"/> ((x, dy) → dx, the scalar <see cref="Backward(in ActivationSpec, float, float)"/>),
+        /// each beside its lanes.
+        /// </summary>
+        private readonly struct RectifierOp : IUnaryOp, IBinaryOp
+        {
+            private readonly ActivationSpec _spec;
+            private readonly Lanes _lanes;
+
+            internal RectifierOp(in ActivationSpec spec)
+            {
+                _spec = spec;
+                _lanes = new Lanes(spec);
+            }
+
+            public bool Vectorized => true;
+
+            public float Invoke(float x) => Forward(_spec, x);
+
+            public Vector<float> Invoke(Vector<float> v)
+            {
+                ref readonly Lanes l = ref _lanes;
+                var u = l.Unclamped(v, Vector.LessThanOrEqual(v, l.Zero));
+                return l.Clamp ? Vector.ConditionalSelect(Vector.GreaterThan(u, l.MaxV), l.MaxV, u) : u;
+            }
+
+            public float Invoke(float x, float dy) => Backward(_spec, x, dy);
+
+            public Vector<float> Invoke(Vector<float> v, Vector<float> d)
+            {
+                ref readonly Lanes l = ref _lanes;
+                var nonPositive = Vector.LessThanOrEqual(v, l.Zero);
+                var g = l.Leaky ? Vector.ConditionalSelect(Vector.GreaterThan(v, l.Zero), d, d * l.Leak) : Vector.ConditionalSelect(nonPositive, l.Zero, d);
+                return l.Clamp ? Vector.ConditionalSelect(Vector.LessThanOrEqual(l.Unclamped(v, nonPositive), l.MaxV), g, l.Zero) : g;
+            }
+        }
 
         /// <summary>The activation's parameters broadcast to SIMD lanes, and its pre-activation u = leaky(v) − sub.</summary>
         private readonly struct Lanes
@@ -68,176 +105,135 @@ namespace InitCore.Backends.Cpu
             internal Vector<float> Unclamped(Vector<float> v, Vector<int> nonPositive) => Vector.ConditionalSelect(nonPositive, Leaky ? v * Leak : Zero, v) - Sub;
         }
 
-        /// <summary>y = act(x) over chunks of <see cref="Chunk"/> elements on <paramref name="workers"/> (allocates nothing when given).</summary>
-        internal static void Forward(ActivationSpec spec, float[] x, float[] y, int threads, CpuWorkers? workers = null)
+        /// <summary>c = a + b (twin of initcore_add).</summary>
+        private readonly struct AddOp : IBinaryOp
         {
-            int n = x.Length;
-            if (n <= Chunk || threads <= 1)
-            {
-                ForwardRange(spec, x, y, 0, n);
-                return;
-            }
-            var body = new ForwardBody(spec, x, y);
-            CpuWorkers.Run(workers, (n + Chunk - 1) / Chunk, threads, ref body);
+            public bool Vectorized => true;
+
+            public float Invoke(float a, float b) => a + b;
+
+            public Vector<float> Invoke(Vector<float> a, Vector<float> b) => a + b;
         }
 
-        private readonly struct ForwardBody : IParallelBody
+        /// <summary>c = a·b (twin of initcore_mul).</summary>
+        private readonly struct MultiplyOp : IBinaryOp
         {
-            private readonly ActivationSpec _spec;
-            private readonly float[] _x, _y;
+            public bool Vectorized => true;
 
-            internal ForwardBody(in ActivationSpec spec, float[] x, float[] y)
+            public float Invoke(float a, float b) => a * b;
+
+            public Vector<float> Invoke(Vector<float> a, Vector<float> b) => a * b;
+        }
+
+        /// <summary>A scalar operand in both forms: the float and the float broadcast to every lane.</summary>
+        private readonly struct Broadcast
+        {
+            internal readonly float Value;
+            internal readonly Vector<float> Lanes;
+
+            internal Broadcast(float value)
             {
-                _spec = spec;
-                _x = x;
-                _y = y;
+                Value = value;
+                Lanes = new Vector<float>(value);
             }
+        }
 
-            public void Invoke(int index, int worker) => ForwardRange(_spec, _x, _y, index * Chunk, Math.Min(_x.Length, (index + 1) * Chunk));
+        /// <summary>y = x·scale + shift (a multiply, then an add: never fused).</summary>
+        internal readonly struct ScaleShiftOp : IUnaryOp
+        {
+            private readonly Broadcast _scale, _shift;
+
+            internal ScaleShiftOp(float scale, float shift) => (_scale, _shift) = (new Broadcast(scale), new Broadcast(shift));
+
+            public bool Vectorized => true;
+
+            public float Invoke(float x) => x * _scale.Value + _shift.Value;
+
+            public Vector<float> Invoke(Vector<float> x) => x * _scale.Lanes + _shift.Lanes;
+        }
+
+        /// <summary>y = x + shift (AddBias's operation on one plane).</summary>
+        internal readonly struct ShiftOp : IUnaryOp
+        {
+            private readonly Broadcast _shift;
+
+            internal ShiftOp(float shift) => _shift = new Broadcast(shift);
+
+            public bool Vectorized => true;
+
+            public float Invoke(float x) => x + _shift.Value;
+
+            public Vector<float> Invoke(Vector<float> x) => x + _shift.Lanes;
+        }
+
+        /// <summary>m = m &lt; p ? 0 : scale (twin of initcore_dropout_mask): a NaN m fails the compare and keeps scale, in both forms.</summary>
+        private readonly struct DropoutMaskOp : IUnaryOp
+        {
+            private readonly Broadcast _p, _scale;
+
+            internal DropoutMaskOp(float p, float scale) => (_p, _scale) = (new Broadcast(p), new Broadcast(scale));
+
+            public bool Vectorized => true;
+
+            public float Invoke(float m) => m < _p.Value ? 0f : _scale.Value;
+
+            public Vector<float> Invoke(Vector<float> m) => Vector.ConditionalSelect(Vector.LessThan(m, _p.Lanes), Vector<float>.Zero, _scale.Lanes);
+        }
+
+        /// <summary>y = act(x) over chunks on <paramref name="workers"/> (allocates nothing when given).</summary>
+        internal static void Forward(ActivationSpec spec, float[] x, float[] y, int threads, CpuWorkers? workers = null)
+        {
+            if (spec.IsRectifier) ElementwiseLoop.Map(workers, threads, new RectifierOp(spec), x, y, x.Length);
+            else ElementwiseLoop.Map(workers, threads, new SmoothActivations.Op(spec), x, y, x.Length);
         }
 
         /// <summary>y[i] = act(x[i]) for i in [start, end); x and y may be the same array.</summary>
-        [MethodImpl(Jit.Hot)]
         internal static void ForwardRange(in ActivationSpec spec, float[] x, float[] y, int start, int end)
         {
-            int i = start, w = Vector<float>.Count;
-            if (Vector.IsHardwareAccelerated && spec.IsRectifier)
-            {
-                var l = new Lanes(spec);
-                for (; i <= end - w; i += w)
-                {
-                    var v = new Vector<float>(x, i);
-                    var u = l.Unclamped(v, Vector.LessThanOrEqual(v, l.Zero));
-                    if (l.Clamp) u = Vector.ConditionalSelect(Vector.GreaterThan(u, l.MaxV), l.MaxV, u);
-                    u.CopyTo(y, i);
-                }
-            }
-            for (; i < end; i++) y[i] = Forward(spec, x[i]);
+            if (spec.IsRectifier) ElementwiseLoop.Map(new RectifierOp(spec), x, start, y, start, end - start);
+            else ElementwiseLoop.Map(new SmoothActivations.Op(spec), x, start, y, start, end - start);
         }
 
-        internal static void Backward(ActivationSpec spec, float[] x, float[] dy, float[] dx, int threads)
-            => For(x.Length, threads, (a, b) => BackwardRange(spec, x, dy, dx, a, b));
-
-        /// <summary>dx[i] = act'(x[i])·dy[i] for i in [start, end).</summary>
-        [MethodImpl(Jit.Hot)]
-        internal static void BackwardRange(in ActivationSpec spec, float[] x, float[] dy, float[] dx, int start, int end)
+        /// <summary>dx = act'(x)·dy over chunks on <paramref name="workers"/>.</summary>
+        internal static void Backward(ActivationSpec spec, float[] x, float[] dy, float[] dx, int threads, CpuWorkers? workers = null)
         {
-            int i = start, w = Vector<float>.Count;
-            if (Vector.IsHardwareAccelerated && spec.IsRectifier)
-            {
-                var l = new Lanes(spec);
-                for (; i <= end - w; i += w)
-                {
-                    var v = new Vector<float>(x, i);
-                    var d = new Vector<float>(dy, i);
-                    var nonPositive = Vector.LessThanOrEqual(v, l.Zero);
-                    var g = l.Leaky ? Vector.ConditionalSelect(Vector.GreaterThan(v, l.Zero), d, d * l.Leak) : Vector.ConditionalSelect(nonPositive, l.Zero, d);
-                    if (l.Clamp) g = Vector.ConditionalSelect(Vector.LessThanOrEqual(l.Unclamped(v, nonPositive), l.MaxV), g, l.Zero);
-                    g.CopyTo(dx, i);
-                }
-            }
-            for (; i < end; i++) dx[i] = Backward(spec, x[i], dy[i]);
+            if (spec.IsRectifier) ElementwiseLoop.Zip(workers, threads, new RectifierOp(spec), x, dy, dx, x.Length);
+            else ElementwiseLoop.Zip(workers, threads, new SmoothActivations.Op(spec), x, dy, dx, x.Length);
         }
 
         /// <summary>c = a + b (twin of initcore_add), or c = a·b (twin of initcore_mul), over chunks on <paramref name="workers"/>; allocates nothing.</summary>
         internal static void Binary(bool multiply, float[] a, float[] b, float[] c, int threads, CpuWorkers? workers)
         {
-            int n = c.Length;
-            if (n <= Chunk || threads <= 1)
-            {
-                BinaryRange(multiply, a, b, c, 0, n);
-                return;
-            }
-            var body = new BinaryBody(multiply, a, b, c);
-            CpuWorkers.Run(workers, ChunkCount(n, Chunk), threads, ref body);
-        }
-
-        private readonly struct BinaryBody : IParallelBody
-        {
-            private readonly bool _multiply;
-            private readonly float[] _a, _b, _c;
-
-            internal BinaryBody(bool multiply, float[] a, float[] b, float[] c)
-            {
-                _multiply = multiply;
-                _a = a;
-                _b = b;
-                _c = c;
-            }
-
-            public void Invoke(int index, int worker) => BinaryRange(_multiply, _a, _b, _c, index * Chunk, ChunkEnd(index, _c.Length, Chunk));
-        }
-
-        [MethodImpl(Jit.Hot)]
-        private static void BinaryRange(bool multiply, float[] a, float[] b, float[] c, int start, int end)
-        {
-            int i = start, w = Vector<float>.Count;
-            if (Vector.IsHardwareAccelerated)
-            {
-                // Lane by lane the same IEEE add or multiply as the scalar loop.
-                for (; i <= end - w; i += w)
-                {
-                    Vector<float> va = new Vector<float>(a, i), vb = new Vector<float>(b, i);
-                    (multiply ? va * vb : va + vb).CopyTo(c, i);
-                }
-            }
-            if (multiply) for (; i < end; i++) c[i] = a[i] * b[i];
-            else for (; i < end; i++) c[i] = a[i] + b[i];
+            if (multiply) ElementwiseLoop.Zip(workers, threads, new MultiplyOp(), a, b, c, c.Length);
+            else ElementwiseLoop.Zip(workers, threads, new AddOp(), a, b, c, c.Length);
         }
 
         /// <summary>m = m &lt; p ? 0 : scale in place (twin of initcore_dropout_mask).</summary>
-        internal static void DropoutMask(float[] m, float p, float scale, int threads)
-            => For(m.Length, threads, (s, e) => { for (int i = s; i < e; i++) m[i] = m[i] < p ? 0f : scale; });
+        internal static void DropoutMask(float[] m, float p, float scale, int threads, CpuWorkers? workers = null)
+            => ElementwiseLoop.Map(workers, threads, new DropoutMaskOp(p, scale), m, m, m.Length);
 
         /// <summary>Σ x[offset .. offset + count) in float: SIMD lanes, then the lanes and the tail in order (deterministic).</summary>
         [MethodImpl(Jit.Hot)]
         internal static float Sum(float[] x, int offset, int count)
         {
-            int i = offset, end = offset + count, w = System.Numerics.Vector<float>.Count;
+            int i = offset, end = offset + count, w = Vector<float>.Count;
             float sum = 0f;
-            if (System.Numerics.Vector.IsHardwareAccelerated && count >= w)
+            if (Vector.IsHardwareAccelerated && count >= w)
             {
-                var acc = System.Numerics.Vector<float>.Zero;
-                for (; i <= end - w; i += w) acc += new System.Numerics.Vector<float>(x, i);
+                var acc = Vector<float>.Zero;
+                for (; i <= end - w; i += w) acc += new Vector<float>(x, i);
                 for (int l = 0; l < w; l++) sum += acc[l];
             }
             for (; i < end; i++) sum += x[i];
             return sum;
         }
 
-        /// <summary>destination[i] = source[start + i]·scale + shift for i &lt; count: <see cref="ScaleShift(float[], float, float, int)"/>'s operations.</summary>
-        [MethodImpl(Jit.Hot)]
+        /// <summary>destination[i] = source[start + i]·scale + shift for i &lt; count: <see cref="ScaleShift(float[], float, float, int, CpuWorkers)"/>'s operations.</summary>
         internal static void ScaleShift(float[] source, int start, float[] destination, int count, float scale, float shift)
-        {
-            int i = 0, w = System.Numerics.Vector<float>.Count;
-            if (System.Numerics.Vector.IsHardwareAccelerated)
-            {
-                var vs = new System.Numerics.Vector<float>(scale);
-                var vb = new System.Numerics.Vector<float>(shift);
-                for (; i <= count - w; i += w) (new System.Numerics.Vector<float>(source, start + i) * vs + vb).CopyTo(destination, i);
-            }
-            for (; i < count; i++) destination[i] = source[start + i] * scale + shift;
-        }
+            => ElementwiseLoop.Map(new ScaleShiftOp(scale, shift), source, start, destination, 0, count);
 
-        internal static void ScaleShift(float[] x, float scale, float shift, int threads)
-            => For(x.Length, threads, [MethodImpl(Jit.Hot)] (a, b) => { for (int i = a; i < b; i++) x[i] = x[i] * scale + shift; });
-
-        internal static void For(int n, int threads, Action<int, int> body)
-        {
-            if (n <= Chunk || threads <= 1)
-            {
-                body(0, n);
-                return;
-            }
-            Parallel.For(0, ChunkCount(n, Chunk), new ParallelOptions { MaxDegreeOfParallelism = threads }, c => body(c * Chunk, ChunkEnd(c, n, Chunk)));
-        }
-
-        /// <summary>The number of chunks of <paramref name="size"/> covering [0, <paramref name="total"/>): computed in long,
-        /// because total + size − 1 overflows int for totals near int.MaxValue.</summary>
-        internal static int ChunkCount(int total, int size) => (int)(((long)total + size - 1) / size);
-
-        /// <summary>The end of chunk <paramref name="index"/> of [0, <paramref name="total"/>) (it starts at index·size):
-        /// computed in long, because (index + 1)·size overflows int for the last chunk of a total near int.MaxValue.</summary>
-        internal static int ChunkEnd(int index, int total, int size) => (int)Math.Min(total, (index + 1L) * size);
+        /// <summary>x = x·scale + shift in place, over chunks on <paramref name="workers"/>.</summary>
+        internal static void ScaleShift(float[] x, float scale, float shift, int threads, CpuWorkers? workers = null)
+            => ElementwiseLoop.Map(workers, threads, new ScaleShiftOp(scale, shift), x, x, x.Length);
     }
 }

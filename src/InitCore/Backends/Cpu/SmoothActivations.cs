@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using InitCore.Randomness;
 
 namespace InitCore.Backends.Cpu
@@ -13,6 +14,29 @@ namespace InitCore.Backends.Cpu
     internal static class SmoothActivations
     {
         private const double InvSqrt2 = 0.70710678118654752440, InvSqrt2Pi = 0.39894228040143267794;
+
+        /// <summary>
+        /// <see cref="Forward"/> as an <see cref="IUnaryOp"/> and <see cref="Backward"/> ((x, dy) → dx) as an
+        /// <see cref="IBinaryOp"/>, for <see cref="ElementwiseLoop"/>: scalar only, because each value is computed in
+        /// double and rounded once (a float vector form would not give the same bits).
+        /// </summary>
+        internal readonly struct Op : IUnaryOp, IBinaryOp
+        {
+            private const string NoVectorForm = "The smooth activations have no vector form (Vectorized is false).";
+            private readonly ActivationSpec _spec;
+
+            internal Op(in ActivationSpec spec) => _spec = spec;
+
+            public bool Vectorized => false;
+
+            public float Invoke(float x) => Forward(_spec, x);
+
+            public Vector<float> Invoke(Vector<float> x) => throw new NotSupportedException(NoVectorForm);
+
+            public float Invoke(float x, float dy) => Backward(_spec, x, dy);
+
+            public Vector<float> Invoke(Vector<float> x, Vector<float> dy) => throw new NotSupportedException(NoVectorForm);
+        }
 
         internal static float Forward(in ActivationSpec s, float xf)
         {

@@ -2,10 +2,10 @@ using System;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using InitCore.Backends.Cpu;
+using InitCore.Threading;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 
-namespace InitCore.Tests.Backends
+namespace InitCore.Tests.Threading
 {
     /// <summary>The CPU backend's allocation-free fork–join workers: every task once, errors rethrown, concurrent and nested callers served.</summary>
     [TestClass]

@@ -3,7 +3,7 @@ using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace InitCore.Backends.Cpu
+namespace InitCore.Threading
 {
     /// <summary>One step of a parallel loop: the work of task <c>index</c>, run by worker <c>worker</c> (0 … workers − 1).</summary>
     internal interface IParallelBody
@@ -12,7 +12,7 @@ namespace InitCore.Backends.Cpu
     }
 
     /// <summary>
-    /// The CPU backend's fork–join workers: a loop over tasks 0 … count − 1 runs on the calling thread and up to
+    /// The CPU kernels' fork–join workers: a loop over tasks 0 … count − 1 runs on the calling thread and up to
     /// ThreadCount − 1 helper threads, each claiming the next task when it finishes one. Unlike
     /// <see cref="Parallel.For(int, int, Action{int})"/> it allocates nothing per loop in the steady state (the body
     /// is a struct held in a per-thread, per-type job object), which hosts that run a model every frame need.
@@ -117,7 +117,7 @@ namespace InitCore.Backends.Cpu
                 _pending = helpers;
                 lock (_gate)
                 {
-                    if (_disposed) throw new ObjectDisposedException(nameof(Engine), "This engine has been disposed; create a new one with Engine.Create().");
+                    if (_disposed) throw new ObjectDisposedException("Engine", "This engine has been disposed; create a new one with Engine.Create().");
                     while (_live < helpers) StartHelper();
                     _wake.Release(helpers);
                 }
