@@ -81,6 +81,16 @@ namespace InitCore.Tests
         }
 
         [TestMethod]
+        public void TheTwoBackends_AreIndependentPeers()
+        {
+            var g = Graph();
+            Assert.IsFalse(g.Uses("InitCore.Backends.Cuda").Contains("InitCore.Backends.Cpu"),
+                "the CUDA backend uses the CPU backend: " + string.Join("; ", g.Evidence("InitCore.Backends.Cuda", "InitCore.Backends.Cpu")) + ". Move what both need to InitCore.Backends.");
+            Assert.IsFalse(g.Uses("InitCore.Backends.Cpu").Contains("InitCore.Backends.Cuda"),
+                "the CPU backend uses the CUDA backend: " + string.Join("; ", g.Evidence("InitCore.Backends.Cpu", "InitCore.Backends.Cuda")));
+        }
+
+        [TestMethod]
         public void DiagnosticsSerializationAndData_UseBackendsOnlyThroughOps()
         {
             var bad = Graph().TypeEdges

@@ -246,14 +246,14 @@ namespace InitCore.Diagnostics
         private static (double Mean, double Second) GaussianMoments(ActivationSpec spec, double mean, double second)
         {
             double sd = Math.Sqrt(Math.Max(0, second - mean * mean));
-            if (sd == 0) { double y0 = Elementwise.Forward(spec, (float)mean); return (y0, y0 * y0); }
+            if (sd == 0) { double y0 = ActivationFormulas.Forward(spec, (float)mean); return (y0, y0 * y0); }
             const int intervals = 2400;
             const double h = 24.0 / intervals;
             double m1 = 0, m2 = 0;
             for (int i = 0; i <= intervals; i++)
             {
                 double t = -12 + i * h, w = (i == 0 || i == intervals ? 1 : (i % 2 == 1 ? 4 : 2)) * Math.Exp(-0.5 * t * t);
-                double y = Elementwise.Forward(spec, (float)(mean + sd * t));
+                double y = ActivationFormulas.Forward(spec, (float)(mean + sd * t));
                 m1 += w * y;
                 m2 += w * y * y;
             }

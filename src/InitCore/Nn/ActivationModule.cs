@@ -25,7 +25,7 @@ namespace InitCore.Nn
             get
             {
                 ActivationSpec spec = Spec;
-                return Gain.ByQuadrature(x => InitCore.Backends.Cpu.Elementwise.Forward(spec, x));
+                return Gain.ByQuadrature(x => ActivationFormulas.Forward(spec, x));
             }
         }
 

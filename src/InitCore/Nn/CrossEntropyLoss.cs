@@ -1,4 +1,5 @@
 using System;
+using InitCore.Backends;
 using InitCore.Backends.Cpu;
 
 namespace InitCore.Nn
@@ -27,7 +28,7 @@ namespace InitCore.Nn
             // Every label is checked here, on the caller's thread, before any (parallel or device) work: a bad one is a
             // plain ArgumentException on any backend and thread count, and no kernel ever indexes a row with it.
             float[] labels = target.ToArray();
-            for (int i = 0; i < n; i++) CpuBackend.LabelAt(labels, i, classes);
+            ClassLabels.Check(labels, n, classes);
             Engine e = prediction.Engine;
             Tensor probs = e.CreateTensor(n, classes);
             // A private copy of the checked labels: changing the target afterwards cannot reach Backward's kernel.

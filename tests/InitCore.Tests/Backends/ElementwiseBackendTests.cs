@@ -47,8 +47,8 @@ namespace InitCore.Tests.Backends
             float[] ys = y.ToArray(), dxs = dx.ToArray();
             for (int i = 0; i < xs.Length; i++)
             {
-                float ey = Elementwise.Forward(spec, xs[i]);
-                float edx = Elementwise.Backward(spec, xs[i], dys[i]);
+                float ey = ActivationFormulas.Forward(spec, xs[i]);
+                float edx = ActivationFormulas.Backward(spec, xs[i], dys[i]);
                 Assert.AreEqual(BitConverter.SingleToInt32Bits(ey), BitConverter.SingleToInt32Bits(ys[i]), $"{name} forward at x={xs[i]:R}");
                 Assert.AreEqual(BitConverter.SingleToInt32Bits(edx), BitConverter.SingleToInt32Bits(dxs[i]), $"{name} backward at x={xs[i]:R}");
             }

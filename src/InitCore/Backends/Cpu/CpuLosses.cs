@@ -12,7 +12,7 @@ namespace InitCore.Backends.Cpu
         internal override double CrossEntropyForward(TensorStorage logits, TensorStorage labels, TensorStorage probs, int n, int classes)
         {
             float[] z = Array(logits), t = Array(labels), pd = Array(probs);
-            CheckLabels(t, n, classes); // before the parallel loop, so the ArgumentException is not wrapped
+            ClassLabels.Check(t, n, classes); // before the parallel loop, so the ArgumentException is not wrapped
             var losses = new double[n];
             Chunks(n, classes, [MethodImpl(Jit.Hot)] (s, e) =>
             {
@@ -25,7 +25,7 @@ namespace InitCore.Backends.Cpu
                     for (int j = 0; j < classes; j++) sum += Math.Exp(z[off + j] - max);
                     double logSum = Math.Log(sum) + max;
                     for (int j = 0; j < classes; j++) pd[off + j] = (float)Math.Exp(z[off + j] - logSum);
-                    int label = LabelAt(t, i, classes);
+                    int label = ClassLabels.At(t, i, classes);
                     losses[i] = logSum - z[off + label];
                 }
             });
@@ -34,28 +34,13 @@ namespace InitCore.Backends.Cpu
             return n > 0 ? total / n : 0.0;
         }
 
-        /// <summary>Throws <see cref="LabelAt"/>'s ArgumentException for the first label that is not an integer class in 0..classes−1 (both backends).</summary>
-        internal static void CheckLabels(float[] labels, int n, int classes)
-        {
-            for (int i = 0; i < n; i++) LabelAt(labels, i, classes);
-        }
-
-        internal static int LabelAt(float[] labels, int i, int classes)
-        {
-            float v = labels[i];
-            int label = (int)v;
-            if (label != v || label < 0 || label >= classes)
-                throw new ArgumentException($"Label {v} at index {i} is not an integer class in 0..{classes - 1}.", "target");
-            return label;
-        }
-
         internal override void CrossEntropyBackward(TensorStorage probs, TensorStorage labels, TensorStorage dlogits, int n, int classes)
         {
             float[] pd = Array(probs), t = Array(labels), d = Array(dlogits);
             float inv = 1f / n;
             for (int i = 0; i < n; i++)
             {
-                int off = i * classes, label = LabelAt(t, i, classes);
+                int off = i * classes, label = ClassLabels.At(t, i, classes);
                 for (int j = 0; j < classes; j++) d[off + j] = (pd[off + j] - (j == label ? 1f : 0f)) * inv;
             }
         }

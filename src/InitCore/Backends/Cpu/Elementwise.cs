@@ -20,36 +20,13 @@ namespace InitCore.Backends.Cpu
     /// </remarks>
     internal static class Elementwise
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static float Leaky(float x, float slope) => x <= 0f ? (slope != 0f ? x * slope : 0f) : x;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static float LeakyGrad(float x, float dy, float slope) => x > 0f ? dy : (slope != 0f ? dy * slope : (x <= 0f ? 0f : dy));
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static float Forward(in ActivationSpec s, float x)
-        {
-            if (!s.IsRectifier) return SmoothActivations.Forward(s, x);
-            float u = Leaky(x, s.Leak) - s.Sub;
-            return s.MaxV is float m && u > m ? m : u;
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static float Backward(in ActivationSpec s, float x, float dy)
-        {
-            if (!s.IsRectifier) return SmoothActivations.Backward(s, x, dy);
-            float u = Leaky(x, s.Leak) - s.Sub;
-            float g = LeakyGrad(x, dy, s.Leak);
-            return s.MaxV is float m && !(u <= m) ? 0f : g;
-        }
-
         // Each operation below is a struct with its scalar and vector forms side by side (ElementwiseLoop drives them):
         // the vector form performs the scalar formula's IEEE operations lane by lane (a multiply, a subtract, compares
         // and selects), so the vector body and the scalar tail give the same bits.
 
         /// <summary>
-        /// GeneralReLU, forward as an <see cref="IUnaryOp"/> (x → y, the scalar <see cref="Forward(in ActivationSpec, float)"/>)
-        /// and backward as an <see cref="IBinaryOp"/> ((x, dy) → dx, the scalar <see cref="Backward(in ActivationSpec, float, float)"/>),
+        /// GeneralReLU, forward as an <see cref="IUnaryOp"/> (x → y, the scalar <see cref="ActivationFormulas.Forward(in ActivationSpec, float)"/>)
+        /// and backward as an <see cref="IBinaryOp"/> ((x, dy) → dx, the scalar <see cref="ActivationFormulas.Backward(in ActivationSpec, float, float)"/>),
         /// each beside its lanes.
         /// </summary>
         private readonly struct RectifierOp : IUnaryOp, IBinaryOp
@@ -65,7 +42,7 @@ namespace InitCore.Backends.Cpu
 
             public bool Vectorized => true;
 
-            public float Invoke(float x) => Forward(_spec, x);
+            public float Invoke(float x) => ActivationFormulas.Forward(_spec, x);
 
             public Vector<float> Invoke(Vector<float> v)
             {
@@ -74,7 +51,7 @@ namespace InitCore.Backends.Cpu
                 return l.Clamp ? Vector.ConditionalSelect(Vector.GreaterThan(u, l.MaxV), l.MaxV, u) : u;
             }
 
-            public float Invoke(float x, float dy) => Backward(_spec, x, dy);
+            public float Invoke(float x, float dy) => ActivationFormulas.Backward(_spec, x, dy);
 
             public Vector<float> Invoke(Vector<float> v, Vector<float> d)
             {

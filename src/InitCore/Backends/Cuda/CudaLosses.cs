@@ -54,7 +54,7 @@ namespace InitCore.Backends.Cuda
             var host = new float[n];
             fixed (float* h = host) Check(_d.MemcpyDtoH(h, labels.Pointer, (ulong)n * 4, Stream), "cuMemcpyDtoHAsync_v2(labels)");
             _ctx.Synchronize();
-            CpuBackend.CheckLabels(host, n, classes);
+            ClassLabels.Check(host, n, classes);
         }
 
         internal override int CountCorrect(TensorStorage logits, TensorStorage labels, int n, int classes)

@@ -83,7 +83,7 @@ namespace InitCore.Tests.Backends
             // The driver never calls the vector form of a scalar-only operation.
             float[] x = Inputs(3 * Vector<float>.Count + 1, 4), y = new float[x.Length];
             ElementwiseLoop.Map(forward, x, 0, y, 0, x.Length);
-            for (int i = 0; i < x.Length; i++) AssertBits(SmoothActivations.Forward(new ActivationSpec(ActivationKind.Tanh), x[i]), y[i], $"tanh at {i}");
+            for (int i = 0; i < x.Length; i++) AssertBits(ActivationFormulas.Forward(new ActivationSpec(ActivationKind.Tanh), x[i]), y[i], $"tanh at {i}");
         }
     }
 }
