@@ -34,7 +34,7 @@ namespace InitCore.Backends.Cuda
             using (Enter())
             {
                 CudnnConvPlan p = Plan(g);
-                return new[] { (p.Fwd, p.FwdBytes, p.FwdMath), (p.BwdData, p.BwdDataBytes, p.BwdDataMath), (p.BwdFilter, p.BwdFilterBytes, p.BwdFilterMath) };
+                return new[] { p.ForwardChoice, p.BackwardDataChoice, p.BackwardFilterChoice };
             }
         }
 
@@ -52,79 +52,61 @@ namespace InitCore.Backends.Cuda
             }
         }
 
-        internal override void Conv2dForward(in ConvGeometry g, TensorStorage x, TensorStorage w, TensorStorage? bias, TensorStorage y)
+        /// <summary>One cuDNN convolution call: cuDNN's exports, the handle, the plan, the workspace and its bytes, alpha and beta.</summary>
+        private delegate int ConvCall(CudnnApi d, IntPtr handle, CudnnConvPlan p, void* workspace, nuint bytes, float* alpha, float* beta);
+
+        /// <summary>
+        /// Runs one convolution direction into <paramref name="output"/>: nothing when it is empty; when an input is
+        /// empty, zeroes it (keeps it when <paramref name="accumulate"/>); otherwise runs <paramref name="call"/> under the
+        /// plan's algorithm, math type and workspace for the direction, with alpha 1 and beta 1 when accumulating, else 0.
+        /// </summary>
+        private void Convolve(in ConvGeometry g, CudaStorage output, string outputName, bool inputEmpty, bool accumulate,
+            Func<CudnnConvPlan, (int Algo, ulong Bytes, int MathType)> direction, string api, ConvCall call)
         {
-            CudaStorage sx = Device(x), sw = Device(w), sy = Device(y);
-            if (sy.Length == 0) return;
-            if (sx.Length == 0 || sw.Length == 0)
+            if (output.Length == 0) return;
+            if (inputEmpty)
             {
-                // No input channels: y is the bias alone.
-                using (Enter()) Check(_d.MemsetD32(sy.Pointer, 0, (ulong)sy.Length, Stream), "cuMemsetD32Async(y)");
-                if (bias is not null) AddBias(y, bias, g.N, g.K, g.P * g.Q);
+                if (!accumulate) using (Enter()) Check(_d.MemsetD32(output.Pointer, 0, (ulong)output.Length, Stream), $"cuMemsetD32Async({outputName})");
                 return;
             }
             CudnnHandle dnn = Dnn;
-            CudnnApi d = dnn.Api;
             using (Enter())
             {
                 CudnnConvPlan p = Plan(g);
-                CudnnConvPlan.SetMath(d, p, p.FwdMath);
-                WithWorkspace(p.FwdBytes, ws =>
+                (int algo, ulong bytes, int math) = direction(p);
+                CudnnConvPlan.SetMath(dnn.Api, p, math);
+                WithWorkspace(bytes, ws =>
                 {
-                    float alpha = 1f, beta = 0f;
-                    return d.cudnnConvolutionForward(dnn.Handle, &alpha, p.X, (void*)sx.Pointer, p.W, (void*)sw.Pointer, p.Conv, p.Fwd,
-                        (void*)ws, (nuint)p.FwdBytes, &beta, p.Y, (void*)sy.Pointer);
-                }, $"cudnnConvolutionForward(algo {p.Fwd})");
+                    float alpha = 1f, beta = accumulate ? 1f : 0f;
+                    return call(dnn.Api, dnn.Handle, p, (void*)ws, (nuint)bytes, &alpha, &beta);
+                }, $"{api}(algo {algo})");
             }
-            if (bias is not null) AddBias(y, bias, g.N, g.K, g.P * g.Q);
+        }
+
+        internal override void Conv2dForward(in ConvGeometry g, TensorStorage x, TensorStorage w, TensorStorage? bias, TensorStorage y)
+        {
+            CudaStorage sx = Device(x), sw = Device(w), sy = Device(y);
+            // No input channels: y is the bias alone.
+            Convolve(g, sy, "y", sx.Length == 0 || sw.Length == 0, accumulate: false, p => p.ForwardChoice, "cudnnConvolutionForward",
+                (d, h, p, ws, bytes, alpha, beta) => d.cudnnConvolutionForward(h, alpha, p.X, (void*)sx.Pointer, p.W, (void*)sw.Pointer, p.Conv, p.Fwd,
+                    ws, bytes, beta, p.Y, (void*)sy.Pointer));
+            if (bias is not null && sy.Length != 0) AddBias(y, bias, g.N, g.K, g.P * g.Q);
         }
 
         internal override void Conv2dBackwardData(in ConvGeometry g, TensorStorage dy, TensorStorage w, TensorStorage dx)
         {
             CudaStorage sdy = Device(dy), sw = Device(w), sdx = Device(dx);
-            if (sdx.Length == 0) return;
-            if (sdy.Length == 0 || sw.Length == 0)
-            {
-                using (Enter()) Check(_d.MemsetD32(sdx.Pointer, 0, (ulong)sdx.Length, Stream), "cuMemsetD32Async(dx)");
-                return;
-            }
-            CudnnHandle dnn = Dnn;
-            CudnnApi d = dnn.Api;
-            using (Enter())
-            {
-                CudnnConvPlan p = Plan(g);
-                CudnnConvPlan.SetMath(d, p, p.BwdDataMath);
-                WithWorkspace(p.BwdDataBytes, ws =>
-                {
-                    float alpha = 1f, beta = 0f;
-                    return d.cudnnConvolutionBackwardData(dnn.Handle, &alpha, p.W, (void*)sw.Pointer, p.Y, (void*)sdy.Pointer, p.Conv, p.BwdData,
-                        (void*)ws, (nuint)p.BwdDataBytes, &beta, p.X, (void*)sdx.Pointer);
-                }, $"cudnnConvolutionBackwardData(algo {p.BwdData})");
-            }
+            Convolve(g, sdx, "dx", sdy.Length == 0 || sw.Length == 0, accumulate: false, p => p.BackwardDataChoice, "cudnnConvolutionBackwardData",
+                (d, h, p, ws, bytes, alpha, beta) => d.cudnnConvolutionBackwardData(h, alpha, p.W, (void*)sw.Pointer, p.Y, (void*)sdy.Pointer, p.Conv, p.BwdData,
+                    ws, bytes, beta, p.X, (void*)sdx.Pointer));
         }
 
         internal override void Conv2dBackwardFilter(in ConvGeometry g, TensorStorage x, TensorStorage dy, TensorStorage dw, bool accumulate)
         {
             CudaStorage sx = Device(x), sdy = Device(dy), sdw = Device(dw);
-            if (sdw.Length == 0) return;
-            if (sx.Length == 0 || sdy.Length == 0)
-            {
-                if (!accumulate) using (Enter()) Check(_d.MemsetD32(sdw.Pointer, 0, (ulong)sdw.Length, Stream), "cuMemsetD32Async(dw)");
-                return;
-            }
-            CudnnHandle dnn = Dnn;
-            CudnnApi d = dnn.Api;
-            using (Enter())
-            {
-                CudnnConvPlan p = Plan(g);
-                CudnnConvPlan.SetMath(d, p, p.BwdFilterMath);
-                WithWorkspace(p.BwdFilterBytes, ws =>
-                {
-                    float alpha = 1f, beta = accumulate ? 1f : 0f;
-                    return d.cudnnConvolutionBackwardFilter(dnn.Handle, &alpha, p.X, (void*)sx.Pointer, p.Y, (void*)sdy.Pointer, p.Conv, p.BwdFilter,
-                        (void*)ws, (nuint)p.BwdFilterBytes, &beta, p.W, (void*)sdw.Pointer);
-                }, $"cudnnConvolutionBackwardFilter(algo {p.BwdFilter})");
-            }
+            Convolve(g, sdw, "dw", sx.Length == 0 || sdy.Length == 0, accumulate, p => p.BackwardFilterChoice, "cudnnConvolutionBackwardFilter",
+                (d, h, p, ws, bytes, alpha, beta) => d.cudnnConvolutionBackwardFilter(h, alpha, p.X, (void*)sx.Pointer, p.Y, (void*)sdy.Pointer, p.Conv, p.BwdFilter,
+                    ws, bytes, beta, p.W, (void*)sdw.Pointer));
         }
     }
 }

@@ -58,26 +58,30 @@ namespace InitCore.Backends.Cuda
             }
         }
 
+        /// <summary>
+        /// Launches an element-wise kernel over the <paramref name="count"/> storage's elements: nothing when it is empty,
+        /// otherwise <paramref name="launch"/>(grid, n) inside <see cref="Enter"/>, with one thread per element.
+        /// </summary>
+        private void PerElement(CudaStorage count, Action<uint, ulong> launch)
+        {
+            if (count.Length == 0) return;
+            using (Enter())
+            {
+                ulong n = (ulong)count.Length;
+                launch(Grid(n), n);
+            }
+        }
+
         internal override void FillConstant(TensorStorage destination, float value)
         {
             CudaStorage d = Device(destination);
-            if (d.Length == 0) return;
-            using (Enter())
-            {
-                ulong n = (ulong)d.Length;
-                _k.FillConstant(Grid(n), d.Pointer, n, value);
-            }
+            PerElement(d, (grid, n) => _k.FillConstant(grid, d.Pointer, n, value));
         }
 
         internal override void ScaleShift(TensorStorage x, float scale, float shift)
         {
             CudaStorage d = Device(x);
-            if (d.Length == 0) return;
-            using (Enter())
-            {
-                ulong n = (ulong)d.Length;
-                _k.ScaleShift(Grid(n), d.Pointer, n, scale, shift);
-            }
+            PerElement(d, (grid, n) => _k.ScaleShift(grid, d.Pointer, n, scale, shift));
         }
 
         internal override void ActivationForward(in ActivationSpec spec, TensorStorage x, TensorStorage y)
@@ -87,15 +91,14 @@ namespace InitCore.Backends.Cuda
                 SmoothActivationForward(spec, x, y);
                 return;
             }
+            ActivationSpec a = spec; // an in parameter cannot be captured by the launch
             CudaStorage sx = Device(x), sy = Device(y);
-            if (sx.Length == 0) return;
-            using (Enter())
+            PerElement(sx, (grid, n) =>
             {
-                ulong n = (ulong)sx.Length;
-                if (spec.IsRelu) _k.ReluForward(Grid(n), sx.Pointer, sy.Pointer, n);
-                else if (spec.IsLeaky) _k.LeakyReluForward(Grid(n), sx.Pointer, sy.Pointer, n, spec.Leak);
-                else _k.GeneralReluForward(Grid(n), sx.Pointer, sy.Pointer, n, spec.Leak, spec.Sub, spec.MaxV ?? 0f, spec.MaxV.HasValue ? 1 : 0);
-            }
+                if (a.IsRelu) _k.ReluForward(grid, sx.Pointer, sy.Pointer, n);
+                else if (a.IsLeaky) _k.LeakyReluForward(grid, sx.Pointer, sy.Pointer, n, a.Leak);
+                else _k.GeneralReluForward(grid, sx.Pointer, sy.Pointer, n, a.Leak, a.Sub, a.MaxV ?? 0f, a.MaxV.HasValue ? 1 : 0);
+            });
         }
 
         internal override void ActivationBackward(in ActivationSpec spec, TensorStorage x, TensorStorage dy, TensorStorage dx)
@@ -105,38 +108,29 @@ namespace InitCore.Backends.Cuda
                 SmoothActivationBackward(spec, x, dy, dx);
                 return;
             }
+            ActivationSpec a = spec; // an in parameter cannot be captured by the launch
             CudaStorage sx = Device(x), sdy = Device(dy), sdx = Device(dx);
-            if (sx.Length == 0) return;
-            using (Enter())
+            PerElement(sx, (grid, n) =>
             {
-                ulong n = (ulong)sx.Length;
-                if (spec.IsRelu) _k.ReluBackward(Grid(n), sx.Pointer, sdy.Pointer, sdx.Pointer, n);
-                else if (spec.IsLeaky) _k.LeakyReluBackward(Grid(n), sx.Pointer, sdy.Pointer, sdx.Pointer, n, spec.Leak);
-                else _k.GeneralReluBackward(Grid(n), sx.Pointer, sdy.Pointer, sdx.Pointer, n, spec.Leak, spec.Sub, spec.MaxV ?? 0f, spec.MaxV.HasValue ? 1 : 0);
-            }
+                if (a.IsRelu) _k.ReluBackward(grid, sx.Pointer, sdy.Pointer, sdx.Pointer, n);
+                else if (a.IsLeaky) _k.LeakyReluBackward(grid, sx.Pointer, sdy.Pointer, sdx.Pointer, n, a.Leak);
+                else _k.GeneralReluBackward(grid, sx.Pointer, sdy.Pointer, sdx.Pointer, n, a.Leak, a.Sub, a.MaxV ?? 0f, a.MaxV.HasValue ? 1 : 0);
+            });
         }
 
         /// <summary>Tanh, sigmoid, GELU, SiLU, ELU/SELU, Softplus: initcore_activation_forward with the spec's kind and parameters.</summary>
         private void SmoothActivationForward(in ActivationSpec spec, TensorStorage x, TensorStorage y)
         {
+            ActivationSpec a = spec; // an in parameter cannot be captured by the launch
             CudaStorage sx = Device(x), sy = Device(y);
-            if (sx.Length == 0) return;
-            using (Enter())
-            {
-                ulong n = (ulong)sx.Length;
-                _k.ActivationForward(Grid(n), sx.Pointer, sy.Pointer, n, (int)spec.Kind, spec.P0, spec.P1);
-            }
+            PerElement(sx, (grid, n) => _k.ActivationForward(grid, sx.Pointer, sy.Pointer, n, (int)a.Kind, a.P0, a.P1));
         }
 
         private void SmoothActivationBackward(in ActivationSpec spec, TensorStorage x, TensorStorage dy, TensorStorage dx)
         {
+            ActivationSpec a = spec; // an in parameter cannot be captured by the launch
             CudaStorage sx = Device(x), sdy = Device(dy), sdx = Device(dx);
-            if (sx.Length == 0) return;
-            using (Enter())
-            {
-                ulong n = (ulong)sx.Length;
-                _k.ActivationBackward(Grid(n), sx.Pointer, sdy.Pointer, sdx.Pointer, n, (int)spec.Kind, spec.P0, spec.P1);
-            }
+            PerElement(sx, (grid, n) => _k.ActivationBackward(grid, sx.Pointer, sdy.Pointer, sdx.Pointer, n, (int)a.Kind, a.P0, a.P1));
         }
 
         internal override void Add(TensorStorage a, TensorStorage b, TensorStorage c) => Binary(a, b, c, multiply: false);
@@ -147,24 +141,17 @@ namespace InitCore.Backends.Cuda
         private void Binary(TensorStorage a, TensorStorage b, TensorStorage c, bool multiply)
         {
             CudaStorage sa = Device(a), sb = Device(b), sc = Device(c);
-            if (sc.Length == 0) return;
-            using (Enter())
+            PerElement(sc, (grid, n) =>
             {
-                ulong n = (ulong)sc.Length;
-                if (multiply) _k.Multiply(Grid(n), sa.Pointer, sb.Pointer, sc.Pointer, n);
-                else _k.Add(Grid(n), sa.Pointer, sb.Pointer, sc.Pointer, n);
-            }
+                if (multiply) _k.Multiply(grid, sa.Pointer, sb.Pointer, sc.Pointer, n);
+                else _k.Add(grid, sa.Pointer, sb.Pointer, sc.Pointer, n);
+            });
         }
 
         internal override void DropoutMask(TensorStorage m, float p, float scale)
         {
             CudaStorage d = Device(m);
-            if (d.Length == 0) return;
-            using (Enter())
-            {
-                ulong n = (ulong)d.Length;
-                _k.DropoutMask(Grid(n), d.Pointer, n, p, scale);
-            }
+            PerElement(d, (grid, n) => _k.DropoutMask(grid, d.Pointer, n, p, scale));
         }
 
         internal override StatsResult Statistics(TensorStorage x, in StatsConfig config)

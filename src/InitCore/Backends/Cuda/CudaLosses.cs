@@ -15,21 +15,30 @@ namespace InitCore.Backends.Cuda
             using (Enter())
             {
                 CheckLabels(st, n, classes);
-                ulong block = BlockSize((ulong)n * 8), losses = AllocateBlock(block);
-                try
-                {
-                    _k.CrossEntropyForward(Grid((ulong)n), sz.Pointer, st.Pointer, sp.Pointer, losses, n, classes);
-                    var host = new double[n];
-                    fixed (double* h = host) Check(_d.MemcpyDtoH(h, losses, (ulong)n * 8, Stream), "cuMemcpyDtoHAsync_v2(losses)");
-                    _ctx.Synchronize();
-                    double sum = 0;
-                    foreach (double l in host) sum += l;
-                    return sum / n;
-                }
-                finally
-                {
-                    QueueRelease(losses, block);
-                }
+                return SumOfDoubles((ulong)n, losses => _k.CrossEntropyForward(Grid((ulong)n), sz.Pointer, st.Pointer, sp.Pointer, losses, n, classes), "losses") / n;
+            }
+        }
+
+        /// <summary>
+        /// Runs <paramref name="kernel"/> into a pooled device block of <paramref name="count"/> doubles, reads them
+        /// back and returns their sum, added on the host in index order (inside <see cref="Enter"/>).
+        /// </summary>
+        private double SumOfDoubles(ulong count, Action<ulong> kernel, string what)
+        {
+            ulong block = BlockSize(count * 8), values = AllocateBlock(block);
+            try
+            {
+                kernel(values);
+                var host = new double[count];
+                fixed (double* h = host) Check(_d.MemcpyDtoH(h, values, count * 8, Stream), $"cuMemcpyDtoHAsync_v2({what})");
+                _ctx.Synchronize();
+                double sum = 0;
+                foreach (double v in host) sum += v;
+                return sum;
+            }
+            finally
+            {
+                QueueRelease(values, block);
             }
         }
 
@@ -88,44 +97,20 @@ namespace InitCore.Backends.Cuda
             {
                 ulong n = (ulong)sx.Length;
                 uint grid = Grid(n);
-                ulong block = BlockSize((ulong)grid * 8), partial = AllocateBlock(block);
-                try
-                {
-                    _k.MsePartial(grid, sx.Pointer, st.Pointer, n, partial);
-                    var host = new double[grid];
-                    fixed (double* h = host) Check(_d.MemcpyDtoH(h, partial, (ulong)grid * 8, Stream), "cuMemcpyDtoHAsync_v2(mse)");
-                    _ctx.Synchronize();
-                    double sum = 0;
-                    foreach (double v in host) sum += v;
-                    return sum / n;
-                }
-                finally
-                {
-                    QueueRelease(partial, block);
-                }
+                return SumOfDoubles(grid, partial => _k.MsePartial(grid, sx.Pointer, st.Pointer, n, partial), "mse") / n;
             }
         }
 
         internal override void MseBackward(TensorStorage x, TensorStorage target, TensorStorage dx)
         {
             CudaStorage sx = Device(x), st = Device(target), sd = Device(dx);
-            if (sx.Length == 0) return;
-            using (Enter())
-            {
-                ulong n = (ulong)sx.Length;
-                _k.MseBackward(Grid(n), sx.Pointer, st.Pointer, sd.Pointer, n);
-            }
+            PerElement(sx, (grid, n) => _k.MseBackward(grid, sx.Pointer, st.Pointer, sd.Pointer, n));
         }
 
         internal override void SgdStep(TensorStorage p, TensorStorage g, TensorStorage buf, float lr, float momentum, float weightDecay, bool first)
         {
             CudaStorage sp = Device(p), sg = Device(g), sb = Device(buf);
-            if (sp.Length == 0) return;
-            using (Enter())
-            {
-                ulong n = (ulong)sp.Length;
-                _k.SgdStep(Grid(n), sp.Pointer, sg.Pointer, sb.Pointer, n, lr, momentum, weightDecay, first ? 1 : 0);
-            }
+            PerElement(sp, (grid, n) => _k.SgdStep(grid, sp.Pointer, sg.Pointer, sb.Pointer, n, lr, momentum, weightDecay, first ? 1 : 0));
         }
 
         internal override void Copy(TensorStorage source, TensorStorage destination)

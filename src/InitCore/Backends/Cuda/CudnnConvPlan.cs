@@ -23,6 +23,15 @@ namespace InitCore.Backends.Cuda
         internal ulong FwdBytes, BwdDataBytes, BwdFilterBytes;
         internal bool Tf32;
 
+        /// <summary>The forward direction's algorithm, workspace bytes and math type.</summary>
+        internal (int Algo, ulong Bytes, int MathType) ForwardChoice => (Fwd, FwdBytes, FwdMath);
+
+        /// <summary>The backward-data direction's algorithm, workspace bytes and math type.</summary>
+        internal (int Algo, ulong Bytes, int MathType) BackwardDataChoice => (BwdData, BwdDataBytes, BwdDataMath);
+
+        /// <summary>The backward-filter direction's algorithm, workspace bytes and math type.</summary>
+        internal (int Algo, ulong Bytes, int MathType) BackwardFilterChoice => (BwdFilter, BwdFilterBytes, BwdFilterMath);
+
         private CudnnConvPlan(CudnnApi api) => _api = api;
 
         /// <summary>Destroys the descriptors this plan created; later calls do nothing.</summary>
