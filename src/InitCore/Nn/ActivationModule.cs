@@ -1,3 +1,4 @@
+using System;
 using InitCore.Backends;
 using InitCore.Initializers;
 
@@ -6,13 +7,29 @@ namespace InitCore.Nn
     /// <summary>Base of the elementwise activations (kernels in native/kernels/elementwise.cu, the smooth ones in activations.cu).</summary>
     public abstract class ActivationModule : Module
     {
+        private readonly ActivationSpec _spec;
+        private readonly string _description;
+        private readonly double? _torchGain;
         private Tensor? _input;
 
-        private protected ActivationModule(Engine engine) : base(engine)
+        /// <summary>An activation with a fixed <paramref name="spec"/>, torch-style <paramref name="description"/>
+        /// (<see cref="Describe"/>) and <paramref name="torchGain"/>, torch's <c>calculate_gain</c> value, or null where torch has none.</summary>
+        private protected ActivationModule(Engine engine, ActivationSpec spec, string description, double? torchGain = null) : base(engine)
         {
+            _spec = spec;
+            _description = description;
+            _torchGain = torchGain;
         }
 
-        internal abstract ActivationSpec Spec { get; }
+        /// <summary>The kernel's kind and parameters; fixed at construction unless a layer with a settable parameter overrides it.</summary>
+        internal virtual ActivationSpec Spec => _spec;
+
+        /// <summary>
+        /// Returns <paramref name="value"/> when it is finite, else throws <see cref="ArgumentException"/> naming
+        /// <paramref name="name"/> and a valid <paramref name="example"/>: the constructors' check of their parameters.
+        /// </summary>
+        private protected static double RequireFinite(double value, string name, string example) =>
+            Finite.Is(value) ? value : throw new ArgumentException($"{name} must be a finite number such as {example}, got {value}.", name);
 
         /// <summary>
         /// The gain for the weights of the layer that feeds this activation (the <c>gain</c> of Kaiming/Xavier): torch's
@@ -24,10 +41,14 @@ namespace InitCore.Nn
         {
             get
             {
+                if (_torchGain is double gain) return gain;
                 ActivationSpec spec = Spec;
                 return Gain.ByQuadrature(x => ActivationFormulas.Forward(spec, x));
             }
         }
+
+        /// <inheritdoc />
+        public override string Describe() => _description;
 
         /// <inheritdoc />
         protected override Tensor ForwardCore(Tensor input)

@@ -15,18 +15,13 @@ namespace InitCore.Nn
         /// <param name="engine">The engine.</param>
         /// <param name="alpha">The value the output approaches for x → −∞ is −alpha; finite (torch's default 1).</param>
         /// <exception cref="ArgumentException"><paramref name="alpha"/> is NaN or infinite.</exception>
-        public ELU(Engine engine, double alpha = 1.0) : base(engine)
+        public ELU(Engine engine, double alpha = 1.0)
+            : base(engine, new ActivationSpec(ActivationKind.Elu, (float)RequireFinite(alpha, nameof(alpha), "1.0"), 1f), $"ELU(alpha={TorchRepr.Float(alpha)})")
         {
-            if (double.IsNaN(alpha) || double.IsInfinity(alpha)) throw new ArgumentException($"alpha must be a finite number such as 1.0, got {alpha}.", nameof(alpha));
             Alpha = alpha;
         }
 
         /// <summary>The saturation value's magnitude for negative inputs.</summary>
         public double Alpha { get; }
-
-        internal override ActivationSpec Spec => new ActivationSpec(ActivationKind.Elu, (float)Alpha, 1f);
-
-        /// <inheritdoc />
-        public override string Describe() => $"ELU(alpha={TorchRepr.Float(Alpha)})";
     }
 }

@@ -13,13 +13,8 @@ namespace InitCore.Nn
     public sealed class GELU : ActivationModule
     {
         /// <summary>Creates the layer.</summary>
-        public GELU(Engine engine) : base(engine)
+        public GELU(Engine engine) : base(engine, new ActivationSpec(ActivationKind.Gelu), "GELU(approximate='none')")
         {
         }
-
-        internal override ActivationSpec Spec => new ActivationSpec(ActivationKind.Gelu);
-
-        /// <inheritdoc />
-        public override string Describe() => "GELU(approximate='none')";
     }
 }

@@ -11,10 +11,11 @@ namespace InitCore.Nn
     public sealed class GeneralReLU : ActivationModule
     {
         /// <summary>Creates the layer.</summary>
-        public GeneralReLU(Engine engine, double leak = 0, double sub = 0, double? maxv = null) : base(engine)
+        public GeneralReLU(Engine engine, double leak = 0, double sub = 0, double? maxv = null)
+            : base(engine, default, "GeneralReLU") // Spec and Describe follow the settable Sub
         {
-            if (double.IsNaN(leak) || double.IsInfinity(leak)) throw new ArgumentException($"leak must be finite, got {leak}.", nameof(leak));
-            if (double.IsNaN(sub) || double.IsInfinity(sub)) throw new ArgumentException($"sub must be finite, got {sub}.", nameof(sub));
+            RequireFinite(leak, nameof(leak), "0.1");
+            RequireFinite(sub, nameof(sub), "0.4");
             if (maxv is double m && double.IsNaN(m)) throw new ArgumentException("maxv is NaN; pass a number or null.", nameof(maxv));
             Leak = leak;
             Sub = sub;

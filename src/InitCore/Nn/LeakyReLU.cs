@@ -1,4 +1,3 @@
-using System;
 using System.Globalization;
 using InitCore.Backends;
 using InitCore.Initializers;
@@ -9,21 +8,17 @@ namespace InitCore.Nn
     public sealed class LeakyReLU : ActivationModule
     {
         /// <summary>Creates the layer.</summary>
-        public LeakyReLU(Engine engine, double negativeSlope = 0.01) : base(engine)
+        public LeakyReLU(Engine engine, double negativeSlope = 0.01)
+            : base(engine, new ActivationSpec((float)RequireFinite(negativeSlope, nameof(negativeSlope), "0.01"), 0f, null),
+                   string.Format(CultureInfo.InvariantCulture, "LeakyReLU({0})", negativeSlope))
         {
-            if (double.IsNaN(negativeSlope) || double.IsInfinity(negativeSlope)) throw new ArgumentException($"negativeSlope must be finite, got {negativeSlope}.", nameof(negativeSlope));
             NegativeSlope = negativeSlope;
         }
 
         /// <summary>The slope for negative inputs.</summary>
         public double NegativeSlope { get; }
 
-        internal override ActivationSpec Spec => new ActivationSpec((float)NegativeSlope, 0f, null);
-
-        /// <summary>√(2/(1 + slope²)), torch's <c>calculate_gain("leaky_relu", slope)</c>.</summary>
+        /// <summary>√(2/(1 + slope²)), torch's <c>calculate_gain("leaky_relu", slope)</c>; throws for |slope| ≥ 1.3e154, whose square overflows.</summary>
         public override double RecommendedGain => Gain.Calculate(Nonlinearity.LeakyRelu, NegativeSlope);
-
-        /// <inheritdoc />
-        public override string Describe() => string.Format(CultureInfo.InvariantCulture, "LeakyReLU({0})", NegativeSlope);
     }
 }

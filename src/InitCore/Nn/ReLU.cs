@@ -7,16 +7,8 @@ namespace InitCore.Nn
     public sealed class ReLU : ActivationModule
     {
         /// <summary>Creates the layer.</summary>
-        public ReLU(Engine engine) : base(engine)
+        public ReLU(Engine engine) : base(engine, new ActivationSpec(0f, 0f, null), "ReLU()", Gain.Calculate(Nonlinearity.Relu))
         {
         }
-
-        internal override ActivationSpec Spec => new ActivationSpec(0f, 0f, null);
-
-        /// <summary>√2, torch's <c>calculate_gain("relu")</c>.</summary>
-        public override double RecommendedGain => Gain.Calculate(Nonlinearity.Relu);
-
-        /// <inheritdoc />
-        public override string Describe() => "ReLU()";
     }
 }

@@ -19,16 +19,8 @@ namespace InitCore.Nn
         public const double Scale = 1.0507009873554804934193349852946;
 
         /// <summary>Creates the layer.</summary>
-        public SELU(Engine engine) : base(engine)
+        public SELU(Engine engine) : base(engine, new ActivationSpec(ActivationKind.Elu, (float)Alpha, (float)Scale), "SELU()", Gain.Calculate(Nonlinearity.Selu))
         {
         }
-
-        internal override ActivationSpec Spec => new ActivationSpec(ActivationKind.Elu, (float)Alpha, (float)Scale);
-
-        /// <summary>3/4, torch's <c>calculate_gain("selu")</c>.</summary>
-        public override double RecommendedGain => Gain.Calculate(Nonlinearity.Selu);
-
-        /// <inheritdoc />
-        public override string Describe() => "SELU()";
     }
 }

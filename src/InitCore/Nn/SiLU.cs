@@ -11,13 +11,8 @@ namespace InitCore.Nn
     public sealed class SiLU : ActivationModule
     {
         /// <summary>Creates the layer.</summary>
-        public SiLU(Engine engine) : base(engine)
+        public SiLU(Engine engine) : base(engine, new ActivationSpec(ActivationKind.Silu), "SiLU()")
         {
         }
-
-        internal override ActivationSpec Spec => new ActivationSpec(ActivationKind.Silu);
-
-        /// <inheritdoc />
-        public override string Describe() => "SiLU()";
     }
 }

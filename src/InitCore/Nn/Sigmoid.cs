@@ -11,16 +11,8 @@ namespace InitCore.Nn
     public sealed class Sigmoid : ActivationModule
     {
         /// <summary>Creates the layer.</summary>
-        public Sigmoid(Engine engine) : base(engine)
+        public Sigmoid(Engine engine) : base(engine, new ActivationSpec(ActivationKind.Sigmoid), "Sigmoid()", Gain.Calculate(Nonlinearity.Sigmoid))
         {
         }
-
-        internal override ActivationSpec Spec => new ActivationSpec(ActivationKind.Sigmoid);
-
-        /// <summary>1, torch's <c>calculate_gain("sigmoid")</c>.</summary>
-        public override double RecommendedGain => Gain.Calculate(Nonlinearity.Sigmoid);
-
-        /// <inheritdoc />
-        public override string Describe() => "Sigmoid()";
     }
 }

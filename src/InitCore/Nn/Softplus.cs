@@ -17,10 +17,10 @@ namespace InitCore.Nn
         /// <param name="beta">The sharpness; a positive finite number (torch's default 1).</param>
         /// <param name="threshold">Above beta·x &gt; threshold the layer is the identity; finite (torch's default 20).</param>
         /// <exception cref="ArgumentException"><paramref name="beta"/> is not positive and finite, or <paramref name="threshold"/> is not finite.</exception>
-        public Softplus(Engine engine, double beta = 1.0, double threshold = 20.0) : base(engine)
+        public Softplus(Engine engine, double beta = 1.0, double threshold = 20.0)
+            : base(engine, new ActivationSpec(ActivationKind.Softplus, (float)RequirePositive(beta), (float)RequireFinite(threshold, nameof(threshold), "20.0")),
+                   $"Softplus(beta={TorchRepr.Float(beta)}, threshold={TorchRepr.Float(threshold)})")
         {
-            if (!(beta > 0) || double.IsInfinity(beta)) throw new ArgumentException($"beta must be a positive finite number such as 1.0, got {beta}.", nameof(beta));
-            if (double.IsNaN(threshold) || double.IsInfinity(threshold)) throw new ArgumentException($"threshold must be a finite number such as 20.0, got {threshold}.", nameof(threshold));
             Beta = beta;
             Threshold = threshold;
         }
@@ -31,9 +31,7 @@ namespace InitCore.Nn
         /// <summary>The linear-region threshold on β·x.</summary>
         public double Threshold { get; }
 
-        internal override ActivationSpec Spec => new ActivationSpec(ActivationKind.Softplus, (float)Beta, (float)Threshold);
-
-        /// <inheritdoc />
-        public override string Describe() => $"Softplus(beta={TorchRepr.Float(Beta)}, threshold={TorchRepr.Float(Threshold)})";
+        private static double RequirePositive(double beta) =>
+            beta > 0 && !double.IsInfinity(beta) ? beta : throw new ArgumentException($"beta must be a positive finite number such as 1.0, got {beta}.", nameof(beta));
     }
 }

@@ -12,16 +12,8 @@ namespace InitCore.Nn
     public sealed class Tanh : ActivationModule
     {
         /// <summary>Creates the layer.</summary>
-        public Tanh(Engine engine) : base(engine)
+        public Tanh(Engine engine) : base(engine, new ActivationSpec(ActivationKind.Tanh), "Tanh()", Gain.Calculate(Nonlinearity.Tanh))
         {
         }
-
-        internal override ActivationSpec Spec => new ActivationSpec(ActivationKind.Tanh);
-
-        /// <summary>5/3, torch's <c>calculate_gain("tanh")</c>.</summary>
-        public override double RecommendedGain => Gain.Calculate(Nonlinearity.Tanh);
-
-        /// <inheritdoc />
-        public override string Describe() => "Tanh()";
     }
 }
