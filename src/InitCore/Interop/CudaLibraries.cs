@@ -143,6 +143,22 @@ namespace InitCore.Interop
         };
 
         /// <summary>
+        /// Loads <paramref name="candidate"/> and binds its exports with <paramref name="bind"/>: the binding, or null when
+        /// the library does not load or lacks a required export (<paramref name="missing"/>), with the reason in the trace.
+        /// </summary>
+        private static T? Bind<T>(string candidate, List<string> trace, Func<IntPtr, string, T> bind, Func<T, IReadOnlyList<string>> missing)
+            where T : class
+        {
+            IntPtr h = LibraryLoader.TryLoad(candidate, trace);
+            if (h == IntPtr.Zero) return null;
+            T api = bind(h, candidate);
+            IReadOnlyList<string> absent = missing(api);
+            if (absent.Count == 0) return api;
+            trace.Add($"{candidate}: loaded but refused: missing {string.Join(", ", absent)}");
+            return null;
+        }
+
+        /// <summary>
         /// Loads cuDNN's sub-libraries from the directory the main library was found in, before cudnnCreate
         /// opens them by name: a library already loaded answers a later dlopen of its name, so cuDNN gets the
         /// copies that belong to it even when that directory is not on the loader's path (Python wheels,
@@ -199,14 +215,8 @@ namespace InitCore.Interop
             int driverVersion = 0;
             foreach (string candidate in LibraryLoader.Candidates(DriverNames, dir, fallback))
             {
-                IntPtr h = LibraryLoader.TryLoad(candidate, trace);
-                if (h == IntPtr.Zero) continue;
-                var api = new CudaDriverApi(h, candidate);
-                if (api.MissingSymbols.Count > 0)
-                {
-                    trace.Add($"{candidate}: loaded but refused: missing {string.Join(", ", api.MissingSymbols)}");
-                    continue;
-                }
+                CudaDriverApi? api = Bind(candidate, trace, (h, c) => new CudaDriverApi(h, c), a => a.MissingSymbols);
+                if (api is null) continue;
                 CUresult r = api.DriverGetVersion(out int v);
                 if (r != CUresult.CUDA_SUCCESS)
                 {
@@ -247,14 +257,8 @@ namespace InitCore.Interop
                     // Load cublasLt from the same place first, so cuBLAS's dependency resolves to it.
                     string ltCandidate = Path.GetDirectoryName(candidate) is { Length: > 0 } d ? Path.Combine(d, lt) : lt;
                     if (LibraryLoader.TryLoad(ltCandidate, trace, global: true) == IntPtr.Zero) continue;
-                    IntPtr h = LibraryLoader.TryLoad(candidate, trace);
-                    if (h == IntPtr.Zero) continue;
-                    var api = new CublasApi(h, candidate);
-                    if (api.MissingSymbols.Count > 0)
-                    {
-                        trace.Add($"{candidate}: loaded but refused: missing {string.Join(", ", api.MissingSymbols)}");
-                        continue;
-                    }
+                    CublasApi? api = Bind(candidate, trace, (h, c) => new CublasApi(h, c), a => a.MissingSymbols);
+                    if (api is null) continue;
                     var status = api.GetVersion(out int ma, out int mi, out int pa);
                     int cudart = api.CudartVersion;
                     if (status != cublasStatus_t.CUBLAS_STATUS_SUCCESS)
@@ -278,14 +282,8 @@ namespace InitCore.Interop
             CudnnApi? cudnn = null;
             foreach (string candidate in LibraryLoader.Candidates(CudnnNames, dir, fallback))
             {
-                IntPtr h = LibraryLoader.TryLoad(candidate, trace);
-                if (h == IntPtr.Zero) continue;
-                var api = new CudnnApi(h, candidate);
-                if (api.MissingSymbols.Count > 0)
-                {
-                    trace.Add($"{candidate}: loaded but refused: missing {string.Join(", ", api.MissingSymbols)}");
-                    continue;
-                }
+                CudnnApi? api = Bind(candidate, trace, (h, c) => new CudnnApi(h, c), a => a.MissingSymbols);
+                if (api is null) continue;
                 long v = api.Version;
                 trace.Add($"{candidate}: loaded, cuDNN version {v}");
                 string? from = Path.IsPathRooted(candidate) ? Path.GetDirectoryName(candidate) : Path.GetDirectoryName(LibraryLoader.FileOf((IntPtr)api.cudnnGetVersion) ?? "");
