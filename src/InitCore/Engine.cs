@@ -1,11 +1,7 @@
-using System;
-using System.Collections.Generic;
-using System.Threading;
 using InitCore.Backends;
 using InitCore.Backends.Cpu;
 using InitCore.Backends.Cuda;
 using InitCore.Randomness;
-
 
 namespace InitCore
 {

@@ -1,5 +1,3 @@
-using System;
-
 namespace InitCore.Backends
 {
     /// <summary>Geometry of a 2-D convolution, NCHW input [N, C, H, W], weight [K, C/groups, R, S], output [N, K, P, Q].</summary>

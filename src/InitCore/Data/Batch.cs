@@ -1,6 +1,3 @@
-using System;
-using System.Collections.Generic;
-
 namespace InitCore.Data
 {
     /// <summary>One mini-batch in host memory: features [Count, ..SampleShape] row-major, and labels.</summary>

@@ -1,6 +1,3 @@
-using System;
-using System.Globalization;
-
 namespace InitCore.Data
 {
     /// <summary>Summary statistics of a set of feature values, accumulated in float64.</summary>

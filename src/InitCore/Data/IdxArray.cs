@@ -1,7 +1,3 @@
-using System;
-using System.Buffers.Binary;
-using System.Collections.Generic;
-
 namespace InitCore.Data
 {
     /// <summary>

@@ -1,6 +1,3 @@
-using System;
-using System.Globalization;
-using System.IO;
 using System.IO.Compression;
 
 namespace InitCore.Data

@@ -1,5 +1,3 @@
-using System;
-using System.Collections.Generic;
 using InitCore.Backends;
 using InitCore.Nn;
 using InitCore.Ops;

@@ -1,9 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.IO;
-using System.Linq;
-using System.Text;
 using InitCore.Backends;
 using InitCore.Nn;
 using InitCore.Ops;

@@ -1,8 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
-using System.Text;
 using InitCore.Backends;
 using InitCore.Backends.Cpu;
 using InitCore.Initializers;

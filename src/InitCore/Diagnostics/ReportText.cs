@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace InitCore.Diagnostics
 {
     /// <summary>Numbers in the diagnostics' text tables, formatted one way: four significant digits, invariant culture (fractions too, e.g. 0.5012).</summary>

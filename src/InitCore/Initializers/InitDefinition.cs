@@ -1,4 +1,3 @@
-using System;
 using InitCore.Backends.Cpu;
 using InitCore.Randomness;
 

@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.IO;
-
 using InitCore.Interop.Cublas;
 using InitCore.Interop.CudaDriver;
 using InitCore.Interop.Cudnn;

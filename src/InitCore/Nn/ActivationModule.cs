@@ -1,4 +1,3 @@
-using System;
 using InitCore.Backends;
 using InitCore.Initializers;
 

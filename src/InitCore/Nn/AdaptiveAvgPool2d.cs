@@ -1,5 +1,3 @@
-using System;
-
 namespace InitCore.Nn
 {
     /// <summary>Average over each channel's whole plane: [N, C, H, W] → [N, C, 1, 1]. Equivalent to torch.nn.AdaptiveAvgPool2d(1).</summary>

@@ -1,4 +1,3 @@
-using System;
 using InitCore.Backends;
 
 namespace InitCore.Nn

@@ -1,5 +1,3 @@
-using System;
-
 namespace InitCore.Nn
 {
     /// <summary>[N, d1, d2, …] → [N, d1·d2·…], a view without copying. Equivalent to torch.nn.Flatten().</summary>

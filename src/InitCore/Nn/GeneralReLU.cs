@@ -1,5 +1,3 @@
-using System;
-using System.Globalization;
 using InitCore.Backends;
 
 namespace InitCore.Nn

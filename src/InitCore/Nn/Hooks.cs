@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Threading;
-
 namespace InitCore.Nn
 {
     /// <summary>Called after a module's forward pass with its input and output.</summary>

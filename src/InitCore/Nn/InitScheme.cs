@@ -1,5 +1,3 @@
-using System;
-using System.Collections.Generic;
 using InitCore.Backends.Cpu;
 using InitCore.Initializers;
 using InitCore.Randomness;

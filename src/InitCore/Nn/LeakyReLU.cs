@@ -1,4 +1,3 @@
-using System.Globalization;
 using InitCore.Backends;
 using InitCore.Initializers;
 

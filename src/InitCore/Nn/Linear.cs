@@ -1,5 +1,3 @@
-using System;
-using System.Collections.Generic;
 using InitCore.Backends;
 using InitCore.Initializers;
 using InitCore.Randomness;

@@ -1,5 +1,3 @@
-using System;
-
 namespace InitCore.Nn
 {
     /// <summary>A loss: a scalar from a prediction and a target, and the gradient with respect to the prediction.</summary>

@@ -1,6 +1,3 @@
-using System;
-using System.Threading;
-
 namespace InitCore.Nn
 {
     // Module, part 2 of 3: the inference path (Infer), which caches nothing for backward and reuses its output buffers.

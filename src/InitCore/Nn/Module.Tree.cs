@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-
 namespace InitCore.Nn
 {
     // Module, part 3 of 3: the module tree: parameters, buffers, state dict (save/load by name) and traversal.

@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Text;
-using System.Threading;
 using InitCore.Randomness;
 
 namespace InitCore.Nn

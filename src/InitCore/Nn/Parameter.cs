@@ -1,4 +1,3 @@
-using System;
 using InitCore.Initializers;
 
 namespace InitCore.Nn

@@ -1,6 +1,3 @@
-using System;
-using System.Collections.Generic;
-
 namespace InitCore.Nn
 {
     /// <summary>Runs its children in order; backward in reverse. Equivalent to torch.nn.Sequential.</summary>

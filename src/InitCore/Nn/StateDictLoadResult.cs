@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-
 namespace InitCore.Nn
 {
     /// <summary>What <see cref="Module.LoadStateDict"/> did not match: torch's <c>_IncompatibleKeys</c>.</summary>

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace InitCore.Nn
 {
     /// <summary>Numbers in layer descriptions as Python's <c>repr(float)</c> writes them (1.0, 0.25, 1e-05), so they read as torch prints its modules.</summary>

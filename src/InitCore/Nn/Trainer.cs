@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Threading;
-
 namespace InitCore.Nn
 {
     /// <summary>Metrics after one batch.</summary>

@@ -1,7 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-
 namespace InitCore.Ops
 {
     /// <summary>Settings of a statistics pass: the near-zero threshold and the histogram.</summary>

@@ -1,5 +1,3 @@
-using System;
-
 namespace InitCore.Randomness
 {
     /// <summary>Double-precision helpers for distribution parameters (and for the tests' reference CDFs).</summary>

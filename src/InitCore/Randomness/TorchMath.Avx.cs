@@ -1,5 +1,3 @@
-using System;
-
 namespace InitCore.Randomness
 {
     // PyTorch's AVX2 normal kernel: avx_mathfun's log and sincos with the fused multiply-adds GCC emitted, and

@@ -1,5 +1,3 @@
-using System;
-
 namespace InitCore.Randomness
 {
     // The error function and its inverse: fdlibm's erff (float) and erf (double, Python's math.erf), with

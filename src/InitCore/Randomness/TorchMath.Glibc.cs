@@ -1,5 +1,3 @@
-using System;
-
 namespace InitCore.Randomness
 {
     // glibc's expf and logf (the FMA variants, Arm optimized-routines tables and polynomials).

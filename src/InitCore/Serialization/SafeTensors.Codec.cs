@@ -1,10 +1,3 @@
-using System;
-using System.Buffers.Binary;
-using System.Collections.Generic;
-using System.IO;
-using System.Runtime.InteropServices;
-using System.Text;
-
 namespace InitCore.Serialization
 {
     // SafeTensors, part 2 of 2: the codec between a file's bytes and tensors (validation, layout, name order).

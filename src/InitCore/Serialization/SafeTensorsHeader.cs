@@ -1,9 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.IO;
-using System.Text;
-
 namespace InitCore.Serialization
 {
     /// <summary>One tensor's entry in a safetensors header.</summary>

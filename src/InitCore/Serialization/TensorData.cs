@@ -1,6 +1,3 @@
-using System;
-using System.Collections.Generic;
-
 namespace InitCore.Serialization
 {
     /// <summary>A float32 tensor in host memory: a shape and its elements, row-major. What <see cref="SafeTensors.Load(string)"/> returns per tensor.</summary>

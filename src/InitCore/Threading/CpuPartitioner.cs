@@ -1,5 +1,3 @@
-using System;
-
 namespace InitCore.Threading
 {
     /// <summary>The work of the items [start, end) of a partitioned loop.</summary>

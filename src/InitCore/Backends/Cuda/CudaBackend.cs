@@ -1,6 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Threading;
 using InitCore.Interop;
 using InitCore.Interop.Cublas;
 using InitCore.Interop.CudaDriver;

@@ -1,4 +1,3 @@
-using System;
 using InitCore.Interop.Cudnn;
 
 namespace InitCore.Backends.Cuda

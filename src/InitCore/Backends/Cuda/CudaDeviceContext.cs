@@ -1,5 +1,3 @@
-using System;
-using System.Threading;
 using InitCore.Interop.CudaDriver;
 
 namespace InitCore.Backends.Cuda

@@ -1,4 +1,3 @@
-
 using InitCore.Interop.CudaDriver;
 
 namespace InitCore.Backends.Cuda

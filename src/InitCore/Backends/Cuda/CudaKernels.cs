@@ -1,8 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.IO;
-using System.Runtime.InteropServices;
-
 namespace InitCore.Backends.Cuda
 {
     /// <summary>Mirrors <c>struct FillTask</c> in native/kernels/philox_fill.cu (72 bytes).</summary>

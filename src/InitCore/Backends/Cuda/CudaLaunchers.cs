@@ -1,5 +1,3 @@
-using System;
-
 namespace InitCore.Backends.Cuda
 {
     /// <summary>A launch's grid: <see cref="X"/> × <see cref="Y"/> blocks and the dynamic shared memory per block (the block size is the backend's).</summary>

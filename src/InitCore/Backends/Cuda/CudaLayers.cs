@@ -1,4 +1,3 @@
-using System;
 using InitCore.Interop.Cublas;
 
 namespace InitCore.Backends.Cuda

@@ -1,5 +1,3 @@
-using System;
-using System.Threading;
 using InitCore.Interop.Cublas;
 using InitCore.Interop.Cudnn;
 

@@ -1,6 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.Threading;
 using InitCore.Interop.CudaDriver;
 
 namespace InitCore.Backends.Cuda

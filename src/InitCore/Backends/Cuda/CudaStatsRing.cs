@@ -1,6 +1,3 @@
-using System;
-
-
 namespace InitCore.Backends.Cuda
 {
     internal sealed unsafe partial class CudaBackend

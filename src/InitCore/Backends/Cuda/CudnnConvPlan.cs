@@ -1,6 +1,3 @@
-using System;
-using System.Threading;
-
 using InitCore.Interop.Cudnn;
 
 namespace InitCore.Backends.Cuda

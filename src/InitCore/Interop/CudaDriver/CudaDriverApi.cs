@@ -1,5 +1,3 @@
-using System;
-using System.Collections.Generic;
 using InitCore.Interop.Native;
 using CUcontext = System.IntPtr;
 using CUdevice = System.Int32;

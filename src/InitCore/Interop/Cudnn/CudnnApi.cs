@@ -1,5 +1,3 @@
-using System;
-using System.Collections.Generic;
 using InitCore.Interop.CudaDriver;
 using InitCore.Interop.Native;
 using cudaStream_t = System.IntPtr;

@@ -1,5 +1,3 @@
-using System;
-
 namespace InitCore.Interop.Native
 {
     /// <summary>A call into an NVIDIA library failed: the status code and name, and the failing call.</summary>
