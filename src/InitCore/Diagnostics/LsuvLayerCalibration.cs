@@ -174,18 +174,13 @@ namespace InitCore.Diagnostics
         }
 
         /// <summary>The summary of one measuring pass.</summary>
-        private sealed class Measured
+        private sealed class Measured(long count, double mean, double std, double min, double max)
         {
-            internal Measured(long count, double mean, double std, double min, double max)
-            {
-                Count = count; Mean = mean; Std = std; Min = min; Max = max;
-            }
-
-            internal long Count { get; }
-            internal double Mean { get; }
-            internal double Std { get; }
-            internal double Min { get; }
-            internal double Max { get; }
+            internal long Count { get; } = count;
+            internal double Mean { get; } = mean;
+            internal double Std { get; } = std;
+            internal double Min { get; } = min;
+            internal double Max { get; } = max;
 
             /// <summary>A dead output: constant up to float rounding (<see cref="ActivationRules.IsConstant"/>).</summary>
             internal bool IsConstant => ActivationRules.IsConstant(Mean, Std, Min, Max);

@@ -6,20 +6,13 @@ namespace InitCore.Randomness
     /// <see cref="FirstBlock"/> + i / 4. This plain description is what a backend receives: backends never see a
     /// <see cref="Generator"/>, whose only job is to hand out non-overlapping block ranges.
     /// </summary>
-    internal readonly struct PhiloxCounter
+    internal readonly struct PhiloxCounter(ulong seed, ulong stream, ulong firstBlock)
     {
-        internal PhiloxCounter(ulong seed, ulong stream, ulong firstBlock)
-        {
-            Seed = seed;
-            Stream = stream;
-            FirstBlock = firstBlock;
-        }
+        internal ulong Seed { get; } = seed;
 
-        internal ulong Seed { get; }
+        internal ulong Stream { get; } = stream;
 
-        internal ulong Stream { get; }
-
-        internal ulong FirstBlock { get; }
+        internal ulong FirstBlock { get; } = firstBlock;
 
         public override string ToString() => $"philox(seed={Seed}, stream={Stream}, block={FirstBlock})";
     }

@@ -1,22 +1,13 @@
 namespace InitCore.Serialization
 {
     /// <summary>One tensor's entry in a safetensors header.</summary>
-    internal sealed class SafeTensorsEntry
+    internal sealed class SafeTensorsEntry(string name, string dtype, int[] shape, long begin, long end)
     {
-        internal SafeTensorsEntry(string name, string dtype, int[] shape, long begin, long end)
-        {
-            Name = name;
-            DType = dtype;
-            Shape = shape;
-            Begin = begin;
-            End = end;
-        }
-
-        internal string Name { get; }
-        internal string DType { get; }
-        internal int[] Shape { get; }
-        internal long Begin { get; }
-        internal long End { get; }
+        internal string Name { get; } = name;
+        internal string DType { get; } = dtype;
+        internal int[] Shape { get; } = shape;
+        internal long Begin { get; } = begin;
+        internal long End { get; } = end;
         internal string Offsets => $"[{Begin}, {End}]";
     }
 

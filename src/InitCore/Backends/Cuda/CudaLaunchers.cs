@@ -1,18 +1,11 @@
 namespace InitCore.Backends.Cuda
 {
     /// <summary>A launch's grid: <see cref="X"/> × <see cref="Y"/> blocks and the dynamic shared memory per block (the block size is the backend's).</summary>
-    internal readonly struct KernelGrid
+    internal readonly struct KernelGrid(uint x, uint y = 1, uint sharedBytes = 0)
     {
-        internal KernelGrid(uint x, uint y = 1, uint sharedBytes = 0)
-        {
-            X = x;
-            Y = y;
-            SharedBytes = sharedBytes;
-        }
-
-        internal uint X { get; }
-        internal uint Y { get; }
-        internal uint SharedBytes { get; }
+        internal uint X { get; } = x;
+        internal uint Y { get; } = y;
+        internal uint SharedBytes { get; } = sharedBytes;
 
         /// <summary>A one-dimensional grid without dynamic shared memory.</summary>
         public static implicit operator KernelGrid(uint x) => new KernelGrid(x);

@@ -5,21 +5,14 @@ namespace InitCore.Backends.Cuda
     /// hands the block back to the backend's queue without any CUDA call; the engine recycles it at its
     /// next call under its context, or frees it at Dispose.
     /// </summary>
-    internal sealed class CudaStorage : TensorStorage
+    internal sealed class CudaStorage(CudaBackend owner, long length, ulong pointer, ulong blockBytes) : TensorStorage(length)
     {
-        private readonly CudaBackend _owner;
+        private readonly CudaBackend _owner = owner;
         private int _released;
 
-        internal CudaStorage(CudaBackend owner, long length, ulong pointer, ulong blockBytes) : base(length)
-        {
-            _owner = owner;
-            Pointer = pointer;
-            BlockBytes = blockBytes;
-        }
+        internal ulong Pointer { get; } = pointer;
 
-        internal ulong Pointer { get; }
-
-        internal ulong BlockBytes { get; }
+        internal ulong BlockBytes { get; } = blockBytes;
 
         internal override bool IsReleased => Volatile.Read(ref _released) != 0;
 
