@@ -140,17 +140,16 @@ namespace InitCore.Interop
 
         /// <summary>
         /// Loads <paramref name="candidate"/> and binds its exports with <paramref name="bind"/>: the binding, or null when
-        /// the library does not load or lacks a required export (<paramref name="missing"/>), with the reason in the trace.
+        /// the library does not load or lacks a required export, with the reason in the trace.
         /// </summary>
-        private static T? Bind<T>(string candidate, List<string> trace, Func<IntPtr, string, T> bind, Func<T, IReadOnlyList<string>> missing)
-            where T : class
+        private static T? Bind<T>(string candidate, List<string> trace, Func<IntPtr, string, T> bind)
+            where T : NativeBinding
         {
             IntPtr h = LibraryLoader.TryLoad(candidate, trace);
             if (h == IntPtr.Zero) return null;
             T api = bind(h, candidate);
-            IReadOnlyList<string> absent = missing(api);
-            if (absent.Count == 0) return api;
-            trace.Add($"{candidate}: loaded but refused: missing {string.Join(", ", absent)}");
+            if (api.MissingSymbols.Count == 0) return api;
+            trace.Add($"{candidate}: loaded but refused: missing {string.Join(", ", api.MissingSymbols)}");
             return null;
         }
 
@@ -211,7 +210,7 @@ namespace InitCore.Interop
             int driverVersion = 0;
             foreach (string candidate in LibraryLoader.Candidates(DriverNames, dir, fallback))
             {
-                CudaDriverApi? api = Bind(candidate, trace, (h, c) => new CudaDriverApi(h, c), a => a.MissingSymbols);
+                CudaDriverApi? api = Bind(candidate, trace, (h, c) => new CudaDriverApi(h, c));
                 if (api is null) continue;
                 CUresult r = api.DriverGetVersion(out int v);
                 if (r != CUresult.CUDA_SUCCESS)
@@ -253,7 +252,7 @@ namespace InitCore.Interop
                     // Load cublasLt from the same place first, so cuBLAS's dependency resolves to it.
                     string ltCandidate = Path.GetDirectoryName(candidate) is { Length: > 0 } d ? Path.Combine(d, lt) : lt;
                     if (LibraryLoader.TryLoad(ltCandidate, trace, global: true) == IntPtr.Zero) continue;
-                    CublasApi? api = Bind(candidate, trace, (h, c) => new CublasApi(h, c), a => a.MissingSymbols);
+                    CublasApi? api = Bind(candidate, trace, (h, c) => new CublasApi(h, c));
                     if (api is null) continue;
                     var status = api.GetVersion(out int ma, out int mi, out int pa);
                     int cudart = api.CudartVersion;
@@ -278,7 +277,7 @@ namespace InitCore.Interop
             CudnnApi? cudnn = null;
             foreach (string candidate in LibraryLoader.Candidates(CudnnNames, dir, fallback))
             {
-                CudnnApi? api = Bind(candidate, trace, (h, c) => new CudnnApi(h, c), a => a.MissingSymbols);
+                CudnnApi? api = Bind(candidate, trace, (h, c) => new CudnnApi(h, c));
                 if (api is null) continue;
                 long v = api.Version;
                 trace.Add($"{candidate}: loaded, cuDNN version {v}");

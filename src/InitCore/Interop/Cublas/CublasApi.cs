@@ -25,7 +25,7 @@ namespace InitCore.Interop.Cublas
     /// Layer 1 and 2 of the cuBLAS binding: raw exports named exactly as exported, and wrappers that
     /// return the status. Bound: handle lifetime, stream and workspace, math mode, version queries, SGEMM.
     /// </summary>
-    internal sealed unsafe class CublasApi
+    internal sealed unsafe class CublasApi : NativeBinding
     {
         internal readonly delegate* unmanaged[Cdecl]<cublasHandle_t*, cublasStatus_t> cublasCreate_v2;
         internal readonly delegate* unmanaged[Cdecl]<cublasHandle_t, cublasStatus_t> cublasDestroy_v2;
@@ -37,26 +37,19 @@ namespace InitCore.Interop.Cublas
         internal readonly delegate* unmanaged[Cdecl]<cublasHandle_t, int, int, int, int, int, float*, float*, int, float*, int, float*, float*, int, cublasStatus_t> cublasSgemm_v2;
         internal readonly delegate* unmanaged[Cdecl]<cublasStatus_t, byte*> cublasGetStatusName;
 
-        internal CublasApi(IntPtr library, string path)
+        internal CublasApi(IntPtr library, string path) : base(library, path)
         {
-            Path = path;
-            var exports = new LibraryLoader.Exports(library);
-            cublasCreate_v2 = (delegate* unmanaged[Cdecl]<cublasHandle_t*, cublasStatus_t>)exports.Need(nameof(cublasCreate_v2));
-            cublasDestroy_v2 = (delegate* unmanaged[Cdecl]<cublasHandle_t, cublasStatus_t>)exports.Need(nameof(cublasDestroy_v2));
-            cublasSetStream_v2 = (delegate* unmanaged[Cdecl]<cublasHandle_t, cudaStream_t, cublasStatus_t>)exports.Need(nameof(cublasSetStream_v2));
-            cublasSetWorkspace_v2 = (delegate* unmanaged[Cdecl]<cublasHandle_t, void*, nuint, cublasStatus_t>)exports.Need(nameof(cublasSetWorkspace_v2));
-            cublasSetMathMode = (delegate* unmanaged[Cdecl]<cublasHandle_t, int, cublasStatus_t>)exports.Need(nameof(cublasSetMathMode));
-            cublasGetProperty = (delegate* unmanaged[Cdecl]<int, int*, cublasStatus_t>)exports.Need(nameof(cublasGetProperty));
-            cublasGetCudartVersion = (delegate* unmanaged[Cdecl]<nuint>)exports.Need(nameof(cublasGetCudartVersion));
-            cublasSgemm_v2 = (delegate* unmanaged[Cdecl]<cublasHandle_t, int, int, int, int, int, float*, float*, int, float*, int, float*, float*, int, cublasStatus_t>)exports.Need(nameof(cublasSgemm_v2));
+            cublasCreate_v2 = (delegate* unmanaged[Cdecl]<cublasHandle_t*, cublasStatus_t>)Exports.Need(nameof(cublasCreate_v2));
+            cublasDestroy_v2 = (delegate* unmanaged[Cdecl]<cublasHandle_t, cublasStatus_t>)Exports.Need(nameof(cublasDestroy_v2));
+            cublasSetStream_v2 = (delegate* unmanaged[Cdecl]<cublasHandle_t, cudaStream_t, cublasStatus_t>)Exports.Need(nameof(cublasSetStream_v2));
+            cublasSetWorkspace_v2 = (delegate* unmanaged[Cdecl]<cublasHandle_t, void*, nuint, cublasStatus_t>)Exports.Need(nameof(cublasSetWorkspace_v2));
+            cublasSetMathMode = (delegate* unmanaged[Cdecl]<cublasHandle_t, int, cublasStatus_t>)Exports.Need(nameof(cublasSetMathMode));
+            cublasGetProperty = (delegate* unmanaged[Cdecl]<int, int*, cublasStatus_t>)Exports.Need(nameof(cublasGetProperty));
+            cublasGetCudartVersion = (delegate* unmanaged[Cdecl]<nuint>)Exports.Need(nameof(cublasGetCudartVersion));
+            cublasSgemm_v2 = (delegate* unmanaged[Cdecl]<cublasHandle_t, int, int, int, int, int, float*, float*, int, float*, int, float*, float*, int, cublasStatus_t>)Exports.Need(nameof(cublasSgemm_v2));
             // Optional: added in cuBLAS 11.4.2; our own table names the status otherwise.
             cublasGetStatusName = (delegate* unmanaged[Cdecl]<cublasStatus_t, byte*>)LibraryLoader.Symbol(library, nameof(cublasGetStatusName));
-            MissingSymbols = exports.Missing;
         }
-
-        internal string Path { get; }
-
-        internal IReadOnlyList<string> MissingSymbols { get; }
 
         // ------------------------------------------------------------ layer 2
 

@@ -15,7 +15,7 @@ namespace InitCore.Interop.CudaDriver
     /// Layer 2 (status-returning wrappers) is the methods below the fields.
     /// </summary>
 #pragma warning disable CA1707, IDE1006 // the C API's names
-    internal sealed unsafe class CudaDriverApi
+    internal sealed unsafe class CudaDriverApi : NativeBinding
     {
         internal readonly delegate* unmanaged[Cdecl]<uint, CUresult> cuInit;
         internal readonly delegate* unmanaged[Cdecl]<int*, CUresult> cuDriverGetVersion;
@@ -45,43 +45,36 @@ namespace InitCore.Interop.CudaDriver
         internal readonly delegate* unmanaged[Cdecl]<CUresult, byte**, CUresult> cuGetErrorName;
         internal readonly delegate* unmanaged[Cdecl]<CUresult, byte**, CUresult> cuGetErrorString;
 
-        internal CudaDriverApi(IntPtr library, string path)
+        internal CudaDriverApi(IntPtr library, string path) : base(library, path)
         {
-            Path = path;
-            var exports = new LibraryLoader.Exports(library);
-            cuInit = (delegate* unmanaged[Cdecl]<uint, CUresult>)exports.Need(nameof(cuInit));
-            cuDriverGetVersion = (delegate* unmanaged[Cdecl]<int*, CUresult>)exports.Need(nameof(cuDriverGetVersion));
-            cuDeviceGetCount = (delegate* unmanaged[Cdecl]<int*, CUresult>)exports.Need(nameof(cuDeviceGetCount));
-            cuDeviceGet = (delegate* unmanaged[Cdecl]<CUdevice*, int, CUresult>)exports.Need(nameof(cuDeviceGet));
-            cuDeviceGetName = (delegate* unmanaged[Cdecl]<byte*, int, CUdevice, CUresult>)exports.Need(nameof(cuDeviceGetName));
-            cuDeviceGetAttribute = (delegate* unmanaged[Cdecl]<int*, int, CUdevice, CUresult>)exports.Need(nameof(cuDeviceGetAttribute));
-            cuDeviceTotalMem_v2 = (delegate* unmanaged[Cdecl]<nuint*, CUdevice, CUresult>)exports.Need(nameof(cuDeviceTotalMem_v2));
-            cuDevicePrimaryCtxRetain = (delegate* unmanaged[Cdecl]<CUcontext*, CUdevice, CUresult>)exports.Need(nameof(cuDevicePrimaryCtxRetain));
-            cuDevicePrimaryCtxRelease_v2 = (delegate* unmanaged[Cdecl]<CUdevice, CUresult>)exports.Need(nameof(cuDevicePrimaryCtxRelease_v2));
-            cuCtxPushCurrent_v2 = (delegate* unmanaged[Cdecl]<CUcontext, CUresult>)exports.Need(nameof(cuCtxPushCurrent_v2));
-            cuCtxPopCurrent_v2 = (delegate* unmanaged[Cdecl]<CUcontext*, CUresult>)exports.Need(nameof(cuCtxPopCurrent_v2));
-            cuStreamCreate = (delegate* unmanaged[Cdecl]<CUstream*, uint, CUresult>)exports.Need(nameof(cuStreamCreate));
-            cuStreamDestroy_v2 = (delegate* unmanaged[Cdecl]<CUstream, CUresult>)exports.Need(nameof(cuStreamDestroy_v2));
-            cuStreamSynchronize = (delegate* unmanaged[Cdecl]<CUstream, CUresult>)exports.Need(nameof(cuStreamSynchronize));
-            cuMemAlloc_v2 = (delegate* unmanaged[Cdecl]<CUdeviceptr*, nuint, CUresult>)exports.Need(nameof(cuMemAlloc_v2));
-            cuMemFree_v2 = (delegate* unmanaged[Cdecl]<CUdeviceptr, CUresult>)exports.Need(nameof(cuMemFree_v2));
-            cuMemGetInfo_v2 = (delegate* unmanaged[Cdecl]<nuint*, nuint*, CUresult>)exports.Need(nameof(cuMemGetInfo_v2));
-            cuMemcpyHtoDAsync_v2 = (delegate* unmanaged[Cdecl]<CUdeviceptr, void*, nuint, CUstream, CUresult>)exports.Need(nameof(cuMemcpyHtoDAsync_v2));
-            cuMemcpyDtoHAsync_v2 = (delegate* unmanaged[Cdecl]<void*, CUdeviceptr, nuint, CUstream, CUresult>)exports.Need(nameof(cuMemcpyDtoHAsync_v2));
-            cuMemcpyDtoDAsync_v2 = (delegate* unmanaged[Cdecl]<CUdeviceptr, CUdeviceptr, nuint, CUstream, CUresult>)exports.Need(nameof(cuMemcpyDtoDAsync_v2));
-            cuMemsetD32Async = (delegate* unmanaged[Cdecl]<CUdeviceptr, uint, nuint, CUstream, CUresult>)exports.Need(nameof(cuMemsetD32Async));
-            cuModuleLoadDataEx = (delegate* unmanaged[Cdecl]<CUmodule*, void*, uint, int*, void**, CUresult>)exports.Need(nameof(cuModuleLoadDataEx));
-            cuModuleUnload = (delegate* unmanaged[Cdecl]<CUmodule, CUresult>)exports.Need(nameof(cuModuleUnload));
-            cuModuleGetFunction = (delegate* unmanaged[Cdecl]<CUfunction*, CUmodule, byte*, CUresult>)exports.Need(nameof(cuModuleGetFunction));
-            cuLaunchKernel = (delegate* unmanaged[Cdecl]<CUfunction, uint, uint, uint, uint, uint, uint, uint, CUstream, void**, void**, CUresult>)exports.Need(nameof(cuLaunchKernel));
-            cuGetErrorName = (delegate* unmanaged[Cdecl]<CUresult, byte**, CUresult>)exports.Need(nameof(cuGetErrorName));
-            cuGetErrorString = (delegate* unmanaged[Cdecl]<CUresult, byte**, CUresult>)exports.Need(nameof(cuGetErrorString));
-            MissingSymbols = exports.Missing;
+            cuInit = (delegate* unmanaged[Cdecl]<uint, CUresult>)Exports.Need(nameof(cuInit));
+            cuDriverGetVersion = (delegate* unmanaged[Cdecl]<int*, CUresult>)Exports.Need(nameof(cuDriverGetVersion));
+            cuDeviceGetCount = (delegate* unmanaged[Cdecl]<int*, CUresult>)Exports.Need(nameof(cuDeviceGetCount));
+            cuDeviceGet = (delegate* unmanaged[Cdecl]<CUdevice*, int, CUresult>)Exports.Need(nameof(cuDeviceGet));
+            cuDeviceGetName = (delegate* unmanaged[Cdecl]<byte*, int, CUdevice, CUresult>)Exports.Need(nameof(cuDeviceGetName));
+            cuDeviceGetAttribute = (delegate* unmanaged[Cdecl]<int*, int, CUdevice, CUresult>)Exports.Need(nameof(cuDeviceGetAttribute));
+            cuDeviceTotalMem_v2 = (delegate* unmanaged[Cdecl]<nuint*, CUdevice, CUresult>)Exports.Need(nameof(cuDeviceTotalMem_v2));
+            cuDevicePrimaryCtxRetain = (delegate* unmanaged[Cdecl]<CUcontext*, CUdevice, CUresult>)Exports.Need(nameof(cuDevicePrimaryCtxRetain));
+            cuDevicePrimaryCtxRelease_v2 = (delegate* unmanaged[Cdecl]<CUdevice, CUresult>)Exports.Need(nameof(cuDevicePrimaryCtxRelease_v2));
+            cuCtxPushCurrent_v2 = (delegate* unmanaged[Cdecl]<CUcontext, CUresult>)Exports.Need(nameof(cuCtxPushCurrent_v2));
+            cuCtxPopCurrent_v2 = (delegate* unmanaged[Cdecl]<CUcontext*, CUresult>)Exports.Need(nameof(cuCtxPopCurrent_v2));
+            cuStreamCreate = (delegate* unmanaged[Cdecl]<CUstream*, uint, CUresult>)Exports.Need(nameof(cuStreamCreate));
+            cuStreamDestroy_v2 = (delegate* unmanaged[Cdecl]<CUstream, CUresult>)Exports.Need(nameof(cuStreamDestroy_v2));
+            cuStreamSynchronize = (delegate* unmanaged[Cdecl]<CUstream, CUresult>)Exports.Need(nameof(cuStreamSynchronize));
+            cuMemAlloc_v2 = (delegate* unmanaged[Cdecl]<CUdeviceptr*, nuint, CUresult>)Exports.Need(nameof(cuMemAlloc_v2));
+            cuMemFree_v2 = (delegate* unmanaged[Cdecl]<CUdeviceptr, CUresult>)Exports.Need(nameof(cuMemFree_v2));
+            cuMemGetInfo_v2 = (delegate* unmanaged[Cdecl]<nuint*, nuint*, CUresult>)Exports.Need(nameof(cuMemGetInfo_v2));
+            cuMemcpyHtoDAsync_v2 = (delegate* unmanaged[Cdecl]<CUdeviceptr, void*, nuint, CUstream, CUresult>)Exports.Need(nameof(cuMemcpyHtoDAsync_v2));
+            cuMemcpyDtoHAsync_v2 = (delegate* unmanaged[Cdecl]<void*, CUdeviceptr, nuint, CUstream, CUresult>)Exports.Need(nameof(cuMemcpyDtoHAsync_v2));
+            cuMemcpyDtoDAsync_v2 = (delegate* unmanaged[Cdecl]<CUdeviceptr, CUdeviceptr, nuint, CUstream, CUresult>)Exports.Need(nameof(cuMemcpyDtoDAsync_v2));
+            cuMemsetD32Async = (delegate* unmanaged[Cdecl]<CUdeviceptr, uint, nuint, CUstream, CUresult>)Exports.Need(nameof(cuMemsetD32Async));
+            cuModuleLoadDataEx = (delegate* unmanaged[Cdecl]<CUmodule*, void*, uint, int*, void**, CUresult>)Exports.Need(nameof(cuModuleLoadDataEx));
+            cuModuleUnload = (delegate* unmanaged[Cdecl]<CUmodule, CUresult>)Exports.Need(nameof(cuModuleUnload));
+            cuModuleGetFunction = (delegate* unmanaged[Cdecl]<CUfunction*, CUmodule, byte*, CUresult>)Exports.Need(nameof(cuModuleGetFunction));
+            cuLaunchKernel = (delegate* unmanaged[Cdecl]<CUfunction, uint, uint, uint, uint, uint, uint, uint, CUstream, void**, void**, CUresult>)Exports.Need(nameof(cuLaunchKernel));
+            cuGetErrorName = (delegate* unmanaged[Cdecl]<CUresult, byte**, CUresult>)Exports.Need(nameof(cuGetErrorName));
+            cuGetErrorString = (delegate* unmanaged[Cdecl]<CUresult, byte**, CUresult>)Exports.Need(nameof(cuGetErrorString));
         }
-
-        internal string Path { get; }
-
-        internal IReadOnlyList<string> MissingSymbols { get; }
 
         // ------------------------------------------------------------ layer 2: wrappers returning the status
 

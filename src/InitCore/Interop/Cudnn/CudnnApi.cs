@@ -16,12 +16,12 @@ namespace InitCore.Interop.Cudnn
     /// Bound: version, handle lifetime and stream, error strings; 4-d NCHW float tensor and filter descriptors and
     /// 2-d convolution descriptors (with group count, and math type: TF32 on or off); and for each of forward, backward-data
     /// and backward-filter: the _v7 algorithm query, the workspace size and the convolution itself. Every export but
-    /// <c>cudnnGetLastErrorString</c> is required: a library without one is refused (<see cref="MissingSymbols"/>, which
+    /// <c>cudnnGetLastErrorString</c> is required: a library without one is refused (<see cref="NativeBinding.MissingSymbols"/>, which
     /// the load trace lists). Callers: <c>CudaBackend</c> (handle and stream), <c>CudnnConvPlan</c> (descriptors,
     /// algorithms, workspace sizes, math type) and <c>CudaConvolution</c> (the three convolutions).
     /// </remarks>
 #pragma warning disable CA1707, IDE1006
-    internal sealed unsafe class CudnnApi
+    internal sealed unsafe class CudnnApi : NativeBinding
     {
         internal readonly delegate* unmanaged[Cdecl]<nuint> cudnnGetVersion;
         internal readonly delegate* unmanaged[Cdecl]<cudnnHandle_t*, int> cudnnCreate;
@@ -52,42 +52,35 @@ namespace InitCore.Interop.Cudnn
         internal readonly delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, nuint*, int> cudnnGetConvolutionBackwardFilterWorkspaceSize;
         internal readonly delegate* unmanaged[Cdecl]<cudnnHandle_t, void*, IntPtr, void*, IntPtr, void*, IntPtr, int, void*, nuint, void*, IntPtr, void*, int> cudnnConvolutionBackwardFilter;
 
-        internal CudnnApi(IntPtr library, string path)
+        internal CudnnApi(IntPtr library, string path) : base(library, path)
         {
-            Path = path;
-            var exports = new LibraryLoader.Exports(library);
-            cudnnGetVersion = (delegate* unmanaged[Cdecl]<nuint>)exports.Need(nameof(cudnnGetVersion));
-            cudnnCreate = (delegate* unmanaged[Cdecl]<cudnnHandle_t*, int>)exports.Need(nameof(cudnnCreate));
-            cudnnDestroy = (delegate* unmanaged[Cdecl]<cudnnHandle_t, int>)exports.Need(nameof(cudnnDestroy));
-            cudnnSetStream = (delegate* unmanaged[Cdecl]<cudnnHandle_t, cudaStream_t, int>)exports.Need(nameof(cudnnSetStream));
-            cudnnGetErrorString = (delegate* unmanaged[Cdecl]<int, byte*>)exports.Need(nameof(cudnnGetErrorString));
-            cudnnCreateTensorDescriptor = (delegate* unmanaged[Cdecl]<IntPtr*, int>)exports.Need(nameof(cudnnCreateTensorDescriptor));
-            cudnnSetTensor4dDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int, int, int, int, int, int, int>)exports.Need(nameof(cudnnSetTensor4dDescriptor));
-            cudnnDestroyTensorDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int>)exports.Need(nameof(cudnnDestroyTensorDescriptor));
-            cudnnCreateFilterDescriptor = (delegate* unmanaged[Cdecl]<IntPtr*, int>)exports.Need(nameof(cudnnCreateFilterDescriptor));
-            cudnnSetFilter4dDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int, int, int, int, int, int, int>)exports.Need(nameof(cudnnSetFilter4dDescriptor));
-            cudnnDestroyFilterDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int>)exports.Need(nameof(cudnnDestroyFilterDescriptor));
-            cudnnCreateConvolutionDescriptor = (delegate* unmanaged[Cdecl]<IntPtr*, int>)exports.Need(nameof(cudnnCreateConvolutionDescriptor));
-            cudnnSetConvolution2dDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int, int, int, int, int, int, int, int, int>)exports.Need(nameof(cudnnSetConvolution2dDescriptor));
-            cudnnSetConvolutionGroupCount = (delegate* unmanaged[Cdecl]<IntPtr, int, int>)exports.Need(nameof(cudnnSetConvolutionGroupCount));
-            cudnnSetConvolutionMathType = (delegate* unmanaged[Cdecl]<IntPtr, int, int>)exports.Need(nameof(cudnnSetConvolutionMathType));
-            cudnnDestroyConvolutionDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int>)exports.Need(nameof(cudnnDestroyConvolutionDescriptor));
-            cudnnGetConvolutionForwardAlgorithm_v7 = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, int*, cudnnConvolutionPerf_t*, int>)exports.Need(nameof(cudnnGetConvolutionForwardAlgorithm_v7));
-            cudnnGetConvolutionForwardWorkspaceSize = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, nuint*, int>)exports.Need(nameof(cudnnGetConvolutionForwardWorkspaceSize));
-            cudnnConvolutionForward = (delegate* unmanaged[Cdecl]<cudnnHandle_t, void*, IntPtr, void*, IntPtr, void*, IntPtr, int, void*, nuint, void*, IntPtr, void*, int>)exports.Need(nameof(cudnnConvolutionForward));
-            cudnnGetConvolutionBackwardDataAlgorithm_v7 = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, int*, cudnnConvolutionPerf_t*, int>)exports.Need(nameof(cudnnGetConvolutionBackwardDataAlgorithm_v7));
-            cudnnGetConvolutionBackwardDataWorkspaceSize = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, nuint*, int>)exports.Need(nameof(cudnnGetConvolutionBackwardDataWorkspaceSize));
-            cudnnConvolutionBackwardData = (delegate* unmanaged[Cdecl]<cudnnHandle_t, void*, IntPtr, void*, IntPtr, void*, IntPtr, int, void*, nuint, void*, IntPtr, void*, int>)exports.Need(nameof(cudnnConvolutionBackwardData));
-            cudnnGetConvolutionBackwardFilterAlgorithm_v7 = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, int*, cudnnConvolutionPerf_t*, int>)exports.Need(nameof(cudnnGetConvolutionBackwardFilterAlgorithm_v7));
-            cudnnGetConvolutionBackwardFilterWorkspaceSize = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, nuint*, int>)exports.Need(nameof(cudnnGetConvolutionBackwardFilterWorkspaceSize));
-            cudnnConvolutionBackwardFilter = (delegate* unmanaged[Cdecl]<cudnnHandle_t, void*, IntPtr, void*, IntPtr, void*, IntPtr, int, void*, nuint, void*, IntPtr, void*, int>)exports.Need(nameof(cudnnConvolutionBackwardFilter));
-            MissingSymbols = exports.Missing;
+            cudnnGetVersion = (delegate* unmanaged[Cdecl]<nuint>)Exports.Need(nameof(cudnnGetVersion));
+            cudnnCreate = (delegate* unmanaged[Cdecl]<cudnnHandle_t*, int>)Exports.Need(nameof(cudnnCreate));
+            cudnnDestroy = (delegate* unmanaged[Cdecl]<cudnnHandle_t, int>)Exports.Need(nameof(cudnnDestroy));
+            cudnnSetStream = (delegate* unmanaged[Cdecl]<cudnnHandle_t, cudaStream_t, int>)Exports.Need(nameof(cudnnSetStream));
+            cudnnGetErrorString = (delegate* unmanaged[Cdecl]<int, byte*>)Exports.Need(nameof(cudnnGetErrorString));
+            cudnnCreateTensorDescriptor = (delegate* unmanaged[Cdecl]<IntPtr*, int>)Exports.Need(nameof(cudnnCreateTensorDescriptor));
+            cudnnSetTensor4dDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int, int, int, int, int, int, int>)Exports.Need(nameof(cudnnSetTensor4dDescriptor));
+            cudnnDestroyTensorDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int>)Exports.Need(nameof(cudnnDestroyTensorDescriptor));
+            cudnnCreateFilterDescriptor = (delegate* unmanaged[Cdecl]<IntPtr*, int>)Exports.Need(nameof(cudnnCreateFilterDescriptor));
+            cudnnSetFilter4dDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int, int, int, int, int, int, int>)Exports.Need(nameof(cudnnSetFilter4dDescriptor));
+            cudnnDestroyFilterDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int>)Exports.Need(nameof(cudnnDestroyFilterDescriptor));
+            cudnnCreateConvolutionDescriptor = (delegate* unmanaged[Cdecl]<IntPtr*, int>)Exports.Need(nameof(cudnnCreateConvolutionDescriptor));
+            cudnnSetConvolution2dDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int, int, int, int, int, int, int, int, int>)Exports.Need(nameof(cudnnSetConvolution2dDescriptor));
+            cudnnSetConvolutionGroupCount = (delegate* unmanaged[Cdecl]<IntPtr, int, int>)Exports.Need(nameof(cudnnSetConvolutionGroupCount));
+            cudnnSetConvolutionMathType = (delegate* unmanaged[Cdecl]<IntPtr, int, int>)Exports.Need(nameof(cudnnSetConvolutionMathType));
+            cudnnDestroyConvolutionDescriptor = (delegate* unmanaged[Cdecl]<IntPtr, int>)Exports.Need(nameof(cudnnDestroyConvolutionDescriptor));
+            cudnnGetConvolutionForwardAlgorithm_v7 = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, int*, cudnnConvolutionPerf_t*, int>)Exports.Need(nameof(cudnnGetConvolutionForwardAlgorithm_v7));
+            cudnnGetConvolutionForwardWorkspaceSize = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, nuint*, int>)Exports.Need(nameof(cudnnGetConvolutionForwardWorkspaceSize));
+            cudnnConvolutionForward = (delegate* unmanaged[Cdecl]<cudnnHandle_t, void*, IntPtr, void*, IntPtr, void*, IntPtr, int, void*, nuint, void*, IntPtr, void*, int>)Exports.Need(nameof(cudnnConvolutionForward));
+            cudnnGetConvolutionBackwardDataAlgorithm_v7 = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, int*, cudnnConvolutionPerf_t*, int>)Exports.Need(nameof(cudnnGetConvolutionBackwardDataAlgorithm_v7));
+            cudnnGetConvolutionBackwardDataWorkspaceSize = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, nuint*, int>)Exports.Need(nameof(cudnnGetConvolutionBackwardDataWorkspaceSize));
+            cudnnConvolutionBackwardData = (delegate* unmanaged[Cdecl]<cudnnHandle_t, void*, IntPtr, void*, IntPtr, void*, IntPtr, int, void*, nuint, void*, IntPtr, void*, int>)Exports.Need(nameof(cudnnConvolutionBackwardData));
+            cudnnGetConvolutionBackwardFilterAlgorithm_v7 = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, int*, cudnnConvolutionPerf_t*, int>)Exports.Need(nameof(cudnnGetConvolutionBackwardFilterAlgorithm_v7));
+            cudnnGetConvolutionBackwardFilterWorkspaceSize = (delegate* unmanaged[Cdecl]<cudnnHandle_t, IntPtr, IntPtr, IntPtr, IntPtr, int, nuint*, int>)Exports.Need(nameof(cudnnGetConvolutionBackwardFilterWorkspaceSize));
+            cudnnConvolutionBackwardFilter = (delegate* unmanaged[Cdecl]<cudnnHandle_t, void*, IntPtr, void*, IntPtr, void*, IntPtr, int, void*, nuint, void*, IntPtr, void*, int>)Exports.Need(nameof(cudnnConvolutionBackwardFilter));
             cudnnGetLastErrorString = (delegate* unmanaged[Cdecl]<byte*, nuint, void>)LibraryLoader.Symbol(library, nameof(cudnnGetLastErrorString));
         }
-
-        internal string Path { get; }
-
-        internal IReadOnlyList<string> MissingSymbols { get; }
 
         /// <summary>e.g. 90100 for cuDNN 9.1.0 (8.x: major·1000 + minor·100 + patch).</summary>
         internal long Version => (long)cudnnGetVersion();
