@@ -1,32 +1,27 @@
 namespace InitCore.Data
 {
-    /// <summary>Summary statistics of a set of feature values, accumulated in float64.</summary>
-    public readonly struct FeatureStatistics
+    /// <summary>Summary statistics of a set of feature values, accumulated in float64; the constructor takes known values.</summary>
+    /// <param name="count">The number of values.</param>
+    /// <param name="mean">The mean.</param>
+    /// <param name="std">The sample standard deviation.</param>
+    /// <param name="min">The smallest value.</param>
+    /// <param name="max">The largest value.</param>
+    public readonly struct FeatureStatistics(long count, double mean, double std, double min, double max)
     {
-        /// <summary>Creates statistics from known values.</summary>
-        public FeatureStatistics(long count, double mean, double std, double min, double max)
-        {
-            Count = count;
-            Mean = mean;
-            Std = std;
-            Min = min;
-            Max = max;
-        }
-
         /// <summary>The number of values.</summary>
-        public long Count { get; }
+        public long Count { get; } = count;
 
         /// <summary>The mean (NaN when there are no values).</summary>
-        public double Mean { get; }
+        public double Mean { get; } = mean;
 
         /// <summary>The sample standard deviation, with N − 1 in the denominator as <c>torch.Tensor.std()</c> computes it by default (NaN for fewer than 2 values).</summary>
-        public double Std { get; }
+        public double Std { get; } = std;
 
         /// <summary>The smallest value (NaN when there are no values).</summary>
-        public double Min { get; }
+        public double Min { get; } = min;
 
         /// <summary>The largest value (NaN when there are no values).</summary>
-        public double Max { get; }
+        public double Max { get; } = max;
 
         /// <summary>Computes the statistics of <paramref name="values"/> in two float64 passes (mean, then squared deviations), so the result does not drift with millions of values.</summary>
         public static FeatureStatistics Compute(ReadOnlySpan<float> values)
