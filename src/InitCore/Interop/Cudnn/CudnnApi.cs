@@ -6,10 +6,20 @@ using cudnnHandle_t = System.IntPtr;
 namespace InitCore.Interop.Cudnn
 {
     /// <summary>
-    /// Layer 1 and 2 of the cuDNN binding: raw exports named exactly as exported, and wrappers that return
-    /// the status (cudnnStatus_t as an int: cuDNN 9 renumbered the codes, see <see cref="CudnnStatusInfo"/>).
-    /// Bound now: version, handle lifetime, stream, error strings. The convolution calls join with the layers.
+    /// The cuDNN binding (cuDNN 9, else 8: <c>CudaLibraries.CudnnNames</c>): raw exports named exactly as
+    /// exported, which return the status (cudnnStatus_t as an int: cuDNN 9 renumbered the codes, see
+    /// <see cref="CudnnStatusInfo"/>); status-returning wrappers for the handle (<see cref="Create"/>,
+    /// <see cref="Destroy"/>, <see cref="SetStream"/>); and <see cref="ThrowIfFailed"/>, which turns a failed status
+    /// into a <c>CudnnException</c> naming the status and the call.
     /// </summary>
+    /// <remarks>
+    /// Bound: version, handle lifetime and stream, error strings; 4-d NCHW float tensor and filter descriptors and
+    /// 2-d convolution descriptors (with group count, and math type: TF32 on or off); and for each of forward, backward-data
+    /// and backward-filter: the _v7 algorithm query, the workspace size and the convolution itself. Every export but
+    /// <c>cudnnGetLastErrorString</c> is required: a library without one is refused (<see cref="MissingSymbols"/>, which
+    /// the load trace lists). Callers: <c>CudaBackend</c> (handle and stream), <c>CudnnConvPlan</c> (descriptors,
+    /// algorithms, workspace sizes, math type) and <c>CudaLayers</c> (the three convolutions).
+    /// </remarks>
 #pragma warning disable CA1707, IDE1006
     internal sealed unsafe class CudnnApi
     {
