@@ -1,4 +1,5 @@
 using InitCore.Backends;
+using InitCore.Data;
 using InitCore.Nn;
 using InitCore.Ops;
 
@@ -138,7 +139,7 @@ namespace InitCore.Diagnostics
         private int Inner(Tensor z) => _channels == 0 ? 1 : (int)(z.Length / ((long)z.Shape[0] * _channels));
 
         // One fused pass per batch on the device: s·z0 + (1 − s)·b0 − Δ, through the activation or not, is measured, not stored.
-        private Measured Pass(bool throughActivation)
+        private FeatureStatistics Pass(bool throughActivation)
         {
             var merged = new StatsResult();
             using Tensor? perChannel = PerChannelShift();
@@ -152,38 +153,28 @@ namespace InitCore.Diagnostics
             string where = throughActivation ? $"the output of {_act!.Describe()} after layer {_name}" : $"the output of layer {_name}";
             if (double.IsNaN(merged.Mean) || double.IsInfinity(merged.Mean) || double.IsNaN(std) || double.IsInfinity(std))
                 throw new LsuvException(_name, $"LSUV: {where} has a non-finite mean or std (mean {merged.Mean}, std {std}); check the input batch and the previous layers. Nothing was changed.");
-            return new Measured(merged.Count, merged.Mean, std, merged.Min, merged.Max);
+            return new FeatureStatistics(merged.Count, merged.Mean, std, merged.Min, merged.Max);
         }
 
-        private LsuvException Dead(Measured r, string where) => new LsuvException(_name,
+        private LsuvException Dead(FeatureStatistics r, string where) => new LsuvException(_name,
             $"LSUV: {where} has zero std (all {r.Count} values are {r.Mean.ToString("G6", CultureInfo.InvariantCulture)} up to float rounding, std {r.Std.ToString("G3", CultureInfo.InvariantCulture)}), " +
             $"so it cannot be scaled to std {_o.TargetStd.ToString(CultureInfo.InvariantCulture)}; its units are dead. Re-initialize the layer (e.g. Init.KaimingNormal) and run LSUV again. Nothing was changed.");
 
         private (double Mean, double Std) Evaluate()
         {
-            Measured pre = Pass(false);
-            if (pre.IsConstant) throw Dead(pre, $"the output of layer {_name}");
-            Measured? post = _rule.MeanAt == LsuvPoint.ActivationOutput || _rule.StdAt == LsuvPoint.ActivationOutput ? Pass(true) : null;
-            Measured atStd = _rule.StdAt == LsuvPoint.ActivationOutput ? post! : pre;
-            double m = _rule.MeanAt == LsuvPoint.ActivationOutput ? post!.Mean : pre.Mean;
+            FeatureStatistics pre = Pass(false);
+            if (IsDead(pre)) throw Dead(pre, $"the output of layer {_name}");
+            FeatureStatistics? post = _rule.MeanAt == LsuvPoint.ActivationOutput || _rule.StdAt == LsuvPoint.ActivationOutput ? Pass(true) : null;
+            FeatureStatistics atStd = _rule.StdAt == LsuvPoint.ActivationOutput ? post!.Value : pre;
+            double m = _rule.MeanAt == LsuvPoint.ActivationOutput ? post!.Value.Mean : pre.Mean;
             // A constant output after the activation (every input on a rectifier's flat side) is only revived by
             // centring the layer's output; when that is not how this layer's mean is corrected, the layer is dead.
-            if (atStd.IsConstant && !(_canMean && _rule.MeanAt == LsuvPoint.LayerOutput && Math.Abs(m - _o.TargetMean) >= _o.Tolerance))
+            if (IsDead(atStd) && !(_canMean && _rule.MeanAt == LsuvPoint.LayerOutput && Math.Abs(m - _o.TargetMean) >= _o.Tolerance))
                 throw Dead(atStd, $"the output of {_act!.Describe()} after layer {_name}");
-            return (m, atStd.IsConstant ? double.NaN : atStd.Std);
+            return (m, IsDead(atStd) ? double.NaN : atStd.Std);
         }
 
-        /// <summary>The summary of one measuring pass.</summary>
-        private sealed class Measured(long count, double mean, double std, double min, double max)
-        {
-            internal long Count { get; } = count;
-            internal double Mean { get; } = mean;
-            internal double Std { get; } = std;
-            internal double Min { get; } = min;
-            internal double Max { get; } = max;
-
-            /// <summary>A dead output: constant up to float rounding (<see cref="ActivationRules.IsConstant"/>).</summary>
-            internal bool IsConstant => ActivationRules.IsConstant(Mean, Std, Min, Max);
-        }
+        /// <summary>A dead output: constant up to float rounding (<see cref="ActivationRules.IsConstant"/>).</summary>
+        private static bool IsDead(FeatureStatistics pass) => ActivationRules.IsConstant(pass.Mean, pass.Std, pass.Min, pass.Max);
     }
 }
