@@ -1,4 +1,3 @@
-using System;
 using InitCore.Randomness;
 using InitCore.Threading;
 

@@ -1,11 +1,3 @@
-using System;
-using System.Buffers;
-using System.Runtime.CompilerServices;
-#if NET8_0_OR_GREATER
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
-#endif
-
 namespace InitCore.Backends.Cpu
 {
     // The backward passes: data (transposed convolution, a task per image) and filter (dot products along long tiles,

@@ -1,10 +1,3 @@
-using System;
-using System.Runtime.CompilerServices;
-#if NET8_0_OR_GREATER
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
-#endif
-
 namespace InitCore.Backends.Cpu
 {
     // Moving image data to and from the GEMM's panels: im2col gather and col2im scatter (per tile and per band),

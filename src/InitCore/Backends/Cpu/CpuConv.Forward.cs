@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Runtime.CompilerServices;
 using InitCore.Threading;
 
 namespace InitCore.Backends.Cpu

@@ -1,5 +1,3 @@
-using System;
-using System.Buffers;
 using InitCore.Threading;
 
 namespace InitCore.Backends.Cpu

@@ -1,7 +1,3 @@
-using System;
-using System.Buffers;
-using System.Numerics;
-using System.Runtime.CompilerServices;
 using InitCore.Threading;
 
 namespace InitCore.Backends.Cpu

@@ -1,10 +1,3 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
-#if NET8_0_OR_GREATER
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
-#endif
-
 namespace InitCore.Backends.Cpu
 {
     // The micro-kernels, one per instruction set (scalar 4×4, portable Vector<float> 6×2W, AVX2+FMA 6×16, AVX-512 12×32).

@@ -1,10 +1,3 @@
-using System;
-using System.Runtime.CompilerServices;
-#if NET8_0_OR_GREATER
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
-#endif
-
 namespace InitCore.Backends.Cpu
 {
     // The packed path: packing op(A) and op(B) into panels (with the AVX register transposes), the tiles of one

@@ -1,11 +1,4 @@
-using System;
-using System.Buffers;
-using System.Numerics;
 using InitCore.Threading;
-#if NET8_0_OR_GREATER
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
-#endif
 
 namespace InitCore.Backends.Cpu
 {

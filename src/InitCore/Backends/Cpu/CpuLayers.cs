@@ -1,5 +1,3 @@
-using System;
-using System.Runtime.CompilerServices;
 using InitCore.Threading;
 
 namespace InitCore.Backends.Cpu

@@ -1,6 +1,3 @@
-using System;
-using System.Threading;
-
 namespace InitCore.Backends.Cpu
 {
     internal sealed class CpuStorage : TensorStorage

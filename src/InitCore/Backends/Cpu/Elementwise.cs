@@ -1,6 +1,3 @@
-using System;
-using System.Numerics;
-using System.Runtime.CompilerServices;
 using InitCore.Threading;
 
 namespace InitCore.Backends.Cpu

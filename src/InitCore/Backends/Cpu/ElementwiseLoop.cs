@@ -1,5 +1,3 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
 using InitCore.Threading;
 
 namespace InitCore.Backends.Cpu

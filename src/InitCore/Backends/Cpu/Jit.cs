@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace InitCore.Backends.Cpu
 {
     /// <summary>The JIT options of the CPU kernels, in one place.</summary>

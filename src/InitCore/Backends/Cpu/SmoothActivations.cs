@@ -1,5 +1,3 @@
-using System;
-using System.Numerics;
 using InitCore.Randomness;
 
 namespace InitCore.Backends.Cpu
