@@ -23,30 +23,8 @@ namespace InitCore.Backends.Cpu
         }
 
         /// <summary>im2col of a band of output rows of one image (from its group's first channel), by loops.</summary>
-        private static void GatherBand(in Plan plan, in Tile tile, float* x, float* cols) => WalkBand(plan, tile, cols, x, new GatherRow());
-
-        /// <summary>col2im of a band of output rows of one image (into its group's first channel), by loops.</summary>
-        private static void ScatterBand(in Plan plan, in Tile tile, float* c, float* dx) => WalkBand(plan, tile, c, dx, new ScatterRow());
-
-        /// <summary>What im2col or col2im does with one row of a band: the row's Q columns against one image row.</summary>
-        private interface IBandRow
-        {
-            /// <summary>Columns [0, q) of <paramref name="cols"/> against <paramref name="image"/>[q·sw] (only [qlo, qhi) is inside the image row).</summary>
-            void Row(float* cols, float* image, int q, int qlo, int qhi, int sw);
-
-            /// <summary>The row falls in the vertical padding (no image row).</summary>
-            void PaddedRow(float* cols, int q);
-
-            /// <summary>After a filter tap's rows, at <paramref name="end"/> (its first row plus Rows·Q): its columns [columns, ld) are the tile's padding.</summary>
-            void PadColumns(float* end, int columns, int ld);
-        }
-
-        /// <summary>
-        /// The walk GatherBand and ScatterBand share: for each filter tap (channel, r, s), in order, each output row of the
-        /// band against the image row it reads or writes.
-        /// </summary>
         [MethodImpl(Jit.Hot)]
-        private static void WalkBand<T>(in Plan plan, in Tile tile, float* cols, float* image, T op) where T : struct, IBandRow
+        private static void GatherBand(in Plan plan, in Tile tile, float* x, float* cols)
         {
             ConvGeometry g = plan.G;
             int ld = plan.ColumnsPad, width = g.W, height = g.H, outQ = g.Q, sw = g.StrideW;
@@ -62,44 +40,43 @@ namespace InitCore.Backends.Cpu
                         for (int p = tile.P0; p < tile.P0 + tile.Rows; p++, d += outQ)
                         {
                             int h = p * g.StrideH - g.PadH + r * g.DilH;
-                            if (h < 0 || h >= height) op.PaddedRow(d, outQ);
-                            else op.Row(d, image + c * planeSize + (long)h * width + wOff, outQ, qlo, qhi, sw);
+                            if (h < 0 || h >= height)
+                            {
+                                new Span<float>(d, outQ).Clear();
+                                continue;
+                            }
+                            float* src = x + c * planeSize + (long)h * width + wOff;
+                            for (int q = 0; q < qlo; q++) d[q] = 0f;
+                            for (int q = qlo; q < qhi; q++) d[q] = src[q * sw];
+                            for (int q = qhi; q < outQ; q++) d[q] = 0f;
                         }
-                        op.PadColumns(d, tile.Columns, ld);
+                        for (int t = tile.Columns; t < ld; t++) d[t - tile.Columns] = 0f;
                     }
         }
 
-        private readonly struct GatherRow : IBandRow
+        /// <summary>col2im of a band of output rows of one image (into its group's first channel), by loops.</summary>
+        [MethodImpl(Jit.Hot)]
+        private static void ScatterBand(in Plan plan, in Tile tile, float* c, float* dx)
         {
-            public void Row(float* d, float* src, int q, int qlo, int qhi, int sw)
-            {
-                for (int i = 0; i < qlo; i++) d[i] = 0f;
-                for (int i = qlo; i < qhi; i++) d[i] = src[i * sw];
-                for (int i = qhi; i < q; i++) d[i] = 0f;
-            }
-
-            public void PaddedRow(float* d, int q) => new Span<float>(d, q).Clear();
-
-            public void PadColumns(float* end, int columns, int ld)
-            {
-                for (int t = columns; t < ld; t++) end[t - columns] = 0f;
-            }
-        }
-
-        private readonly struct ScatterRow : IBandRow
-        {
-            public void Row(float* v, float* dst, int q, int qlo, int qhi, int sw)
-            {
-                for (int i = qlo; i < qhi; i++) dst[i * sw] += v[i];
-            }
-
-            public void PaddedRow(float* v, int q)
-            {
-            }
-
-            public void PadColumns(float* end, int columns, int ld)
-            {
-            }
+            ConvGeometry g = plan.G;
+            int ld = plan.ColumnsPad, width = g.W, height = g.H, outQ = g.Q, sw = g.StrideW;
+            long planeSize = (long)g.H * g.W;
+            int kk = 0;
+            for (int ch = 0; ch < g.CPerGroup; ch++)
+                for (int r = 0; r < g.R; r++)
+                    for (int s = 0; s < g.S; s++, kk++)
+                    {
+                        int wOff = s * g.DilW - g.PadW;
+                        ValidRange(outQ, sw, wOff, width, out int qlo, out int qhi);
+                        float* v = c + (long)kk * ld;
+                        for (int p = tile.P0; p < tile.P0 + tile.Rows; p++, v += outQ)
+                        {
+                            int h = p * g.StrideH - g.PadH + r * g.DilH;
+                            if (h < 0 || h >= height) continue;
+                            float* dst = dx + ch * planeSize + (long)h * width + wOff;
+                            for (int q = qlo; q < qhi; q++) dst[q * sw] += v[q];
+                        }
+                    }
         }
 
         /// <summary>
