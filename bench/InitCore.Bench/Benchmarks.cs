@@ -5,9 +5,6 @@ using System.IO;
 using System.Linq;
 using System.Text.Json.Nodes;
 using InitCore.Backends.Cpu;
-using InitCore.Data;
-using InitCore.Diagnostics;
-using InitCore.Nn;
 
 namespace InitCore.Bench
 {

@@ -1,5 +1,3 @@
-using InitCore.Nn;
-
 namespace InitCore.Samples
 {
     /// <summary>The lessons' CNN (fastai 2019, lessons 10–11): five stride-2 convolutions with GeneralReLU(leak 0.1, sub 0.4), pooling, a linear head.</summary>

@@ -8,7 +8,6 @@ using System.Globalization;
 using System.Linq;
 using System.Reflection;
 using System.Text.Json;
-using InitCore.Serialization;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 

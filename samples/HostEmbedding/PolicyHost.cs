@@ -3,8 +3,6 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading;
-using InitCore.Diagnostics;
-using InitCore.Nn;
 
 namespace InitCore.Samples.HostEmbedding
 {

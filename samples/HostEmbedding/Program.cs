@@ -16,7 +16,6 @@ using System.Collections.Generic;
 using System.CommandLine;
 using System.IO;
 using System.Linq;
-using InitCore;
 using InitCore.Samples;
 using InitCore.Samples.HostEmbedding;
 using Spectre.Console;

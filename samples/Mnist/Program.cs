@@ -14,8 +14,6 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
-using InitCore;
-using InitCore.Data;
 using InitCore.Samples;
 using Spectre.Console;
 

@@ -25,8 +25,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using InitCore;
-using InitCore.Nn;
 using InitCore.Samples;
 using Spectre.Console;
 

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using InitCore.Diagnostics;
 using ScottPlot;
 using ScottPlot.Plottables;
 using SkiaSharp;

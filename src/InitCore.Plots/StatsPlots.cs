@@ -2,8 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using InitCore.Diagnostics;
-using InitCore.Nn;
 using ScottPlot;
 
 namespace InitCore.Plots

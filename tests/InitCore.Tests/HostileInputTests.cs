@@ -3,10 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
 using System.Threading;
-using InitCore.Backends;
 using InitCore.Backends.Cpu;
-using InitCore.Nn;
-using InitCore.Serialization;
 using InitCore.Threading;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 

@@ -1,8 +1,6 @@
 using System;
 using System.Linq;
-using InitCore.Backends;
 using InitCore.Backends.Cpu;
-using InitCore.Nn;
 using InitCore.Tests.Support;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 

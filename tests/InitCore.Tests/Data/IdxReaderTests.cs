@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using System.IO.Compression;
-using InitCore.Data;
 using InitCore.Tests.Support;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 

@@ -2,7 +2,6 @@ using System;
 using System.IO;
 using System.IO.Compression;
 using System.Security.Cryptography;
-using InitCore.Data;
 using InitCore.Tests.Support;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 

@@ -1,5 +1,4 @@
 using System;
-using InitCore.Data;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 
 namespace InitCore.Tests.Data

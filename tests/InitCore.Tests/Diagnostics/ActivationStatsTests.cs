@@ -1,7 +1,5 @@
 using System;
 using System.Linq;
-using InitCore.Diagnostics;
-using InitCore.Nn;
 using InitCore.Tests.Support;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 

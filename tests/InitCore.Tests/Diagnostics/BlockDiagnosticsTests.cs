@@ -1,8 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using InitCore.Diagnostics;
-using InitCore.Nn;
 using InitCore.Tests.Nn;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 

@@ -4,10 +4,6 @@ using System.IO;
 using System.Linq;
 using InitCore.Backends.Cuda;
 
-using InitCore.Interop;
-using InitCore.Interop.CudaDriver;
-using InitCore.Interop.Cudnn;
-using InitCore.Nn;
 using InitCore.Tests.Support;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 

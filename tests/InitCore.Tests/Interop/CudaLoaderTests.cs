@@ -4,10 +4,6 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using InitCore.Backends.Cuda;
 
-using InitCore.Interop;
-using InitCore.Interop.Cublas;
-using InitCore.Interop.CudaDriver;
-using InitCore.Interop.Cudnn;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 
 namespace InitCore.Tests.Backends

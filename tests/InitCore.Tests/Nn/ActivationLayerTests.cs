@@ -1,8 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using InitCore.Nn;
-using InitCore.Randomness;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 
 namespace InitCore.Tests.Nn

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using InitCore.Nn;
 using InitCore.Tests.Support;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 

@@ -1,8 +1,6 @@
 using System;
 using System.Linq;
 using System.Threading;
-using InitCore.Data;
-using InitCore.Nn;
 using InitCore.Tests.Support;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 

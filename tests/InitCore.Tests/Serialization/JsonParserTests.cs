@@ -1,4 +1,3 @@
-using InitCore.Serialization;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 
 namespace InitCore.Tests.Serialization

@@ -2,7 +2,6 @@ using System;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using InitCore.Serialization;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 
 namespace InitCore.Tests.Serialization

@@ -4,7 +4,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
-using InitCore.Serialization;
 using InitCore.Tests.Support;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 

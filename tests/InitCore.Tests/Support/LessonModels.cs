@@ -1,6 +1,3 @@
-using InitCore.Nn;
-using InitCore.Randomness;
-
 namespace InitCore.Tests.Support
 {
     internal static class LessonModels

@@ -1,7 +1,6 @@
 using System;
 using System.Linq;
 using System.Numerics;
-using InitCore.Backends;
 using InitCore.Backends.Cpu;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 

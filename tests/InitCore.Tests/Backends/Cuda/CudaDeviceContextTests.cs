@@ -2,8 +2,6 @@ using System;
 using System.Linq;
 using System.Threading.Tasks;
 using InitCore.Backends.Cuda;
-using InitCore.Interop;
-using InitCore.Interop.CudaDriver;
 using InitCore.Tests.Support;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 

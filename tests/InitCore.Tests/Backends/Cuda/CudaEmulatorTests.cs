@@ -5,11 +5,6 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using InitCore.Backends.Cuda;
 
-using InitCore.Interop;
-using InitCore.Interop.Cublas;
-using InitCore.Interop.CudaDriver;
-using InitCore.Interop.Cudnn;
-using InitCore.Nn;
 using InitCore.Tests.Support;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 

@@ -2,11 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using InitCore.Backends;
 using InitCore.Backends.Cuda;
 
-using InitCore.Interop;
-using InitCore.Nn;
 using InitCore.Tests.Support;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 
