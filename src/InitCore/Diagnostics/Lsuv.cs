@@ -1,4 +1,3 @@
-using InitCore.Backends;
 using InitCore.Initializers;
 using InitCore.Nn;
 using InitCore.Ops;

@@ -1,5 +1,4 @@
 using InitCore.Threading;
-using InitCore.Backends.Cpu;
 using InitCore.Randomness;
 
 namespace InitCore.Initializers

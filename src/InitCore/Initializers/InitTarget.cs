@@ -1,5 +1,4 @@
 using InitCore.Backends;
-using InitCore.Backends.Cpu;
 using InitCore.Randomness;
 
 namespace InitCore.Initializers

@@ -1,4 +1,3 @@
-using InitCore.Backends.Cpu;
 using InitCore.Initializers;
 using InitCore.Randomness;
 

@@ -1,6 +1,5 @@
 using System;
 using System.Linq;
-using InitCore.Backends.Cpu;
 using InitCore.Tests.Support;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 

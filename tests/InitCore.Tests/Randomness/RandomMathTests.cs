@@ -1,5 +1,4 @@
 using System;
-using InitCore.Backends.Cpu;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 
 namespace InitCore.Tests.Backends

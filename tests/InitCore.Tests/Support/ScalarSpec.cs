@@ -1,5 +1,4 @@
 using System;
-using InitCore.Backends.Cpu;
 
 namespace InitCore.Tests.Support
 {
