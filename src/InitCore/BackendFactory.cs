@@ -17,53 +17,52 @@ namespace InitCore
         /// <exception cref="CudaUnavailableException">CUDA was requested and is not usable.</exception>
         internal static (Backend Main, string Reason, IReadOnlyList<string> Trace) Create(EngineOptions options, CpuBackend cpu)
         {
-            Backend main;
-            string reason;
-            IReadOnlyList<string> trace;
+            var choice = Choose(options, cpu);
+            if (options.AllowTf32) (choice.Main as CudaBackend)?.SetTf32(true);
+            return choice;
+        }
+
+        private static (Backend Main, string Reason, IReadOnlyList<string> Trace) Choose(EngineOptions options, CpuBackend cpu)
+        {
             switch (options.Backend)
             {
                 case BackendKind.Auto:
                     try
                     {
-                        var cuda = CudaBackend.Create(options.CudaLibraryDirectory, options.DeviceOrdinal);
-                        main = cuda;
-                        trace = cuda.Trace;
-                        reason = cuda.IsEmulated ? $"CUDA backend (auto, {cuda.DeviceLabel})" : $"CUDA backend (auto): {cuda.DeviceName}";
+                        return Cuda(options, requested: false);
                     }
                     catch (CudaUnavailableException ex)
                     {
-                        main = cpu;
-                        trace = ex.LoadTrace;
-                        reason = $"CPU backend (auto): CUDA unavailable: {ex.Reason}";
+                        return (cpu, $"CPU backend (auto): CUDA unavailable: {ex.Reason}", ex.LoadTrace);
                     }
                     catch (Exception ex) when (ex is NativeCallException or DllNotFoundException or EntryPointNotFoundException or InvalidOperationException)
                     {
                         // A GPU was found but setting it up failed (for example the driver could not JIT the PTX):
                         // automatic choice means "CUDA when usable", so fall back and say why.
-                        main = cpu;
-                        trace = new[] { ex.Message };
-                        reason = $"CPU backend (auto): CUDA setup failed: {ex.GetType().Name}: {ex.Message.Split('\n')[0]}";
+                        return (cpu, $"CPU backend (auto): CUDA setup failed: {ex.GetType().Name}: {ex.Message.Split('\n')[0]}", new[] { ex.Message });
                     }
-                    break;
                 case BackendKind.Cpu:
-                    main = cpu;
-                    trace = Array.Empty<string>();
-                    reason = "CPU backend: requested";
-                    break;
+                    return (cpu, "CPU backend: requested", Array.Empty<string>());
                 case BackendKind.Cuda:
-                {
-                    var cuda = CudaBackend.Create(options.CudaLibraryDirectory, options.DeviceOrdinal);
-                    main = cuda;
-                    trace = cuda.Trace;
-                    reason = cuda.IsEmulated ? $"CUDA backend ({cuda.DeviceLabel}): requested" : $"CUDA backend: requested: {cuda.DeviceName}";
-                    break;
-                }
+                    return Cuda(options, requested: true);
                 default:
                     throw new ArgumentOutOfRangeException(nameof(options), options.Backend,
                         $"Unknown backend {options.Backend}; use one of {string.Join(", ", Enum.GetNames(typeof(BackendKind)))}.");
             }
-            if (options.AllowTf32) (main as CudaBackend)?.SetTf32(true);
-            return (main, reason, trace);
+        }
+
+        private static (Backend Main, string Reason, IReadOnlyList<string> Trace) Cuda(EngineOptions options, bool requested)
+        {
+            var cuda = CudaBackend.Create(options.CudaLibraryDirectory, options.DeviceOrdinal);
+            string device = cuda.IsEmulated ? cuda.DeviceLabel : cuda.DeviceName;
+            string reason = (requested, cuda.IsEmulated) switch
+            {
+                (true, true) => $"CUDA backend ({device}): requested",
+                (true, false) => $"CUDA backend: requested: {device}",
+                (false, true) => $"CUDA backend (auto, {device})",
+                (false, false) => $"CUDA backend (auto): {device}",
+            };
+            return (cuda, reason, cuda.Trace);
         }
     }
 }
