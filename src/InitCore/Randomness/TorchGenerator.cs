@@ -1,5 +1,3 @@
-using InitCore.Backends.Cpu;
-
 namespace InitCore.Randomness
 {
     /// <summary>

@@ -1,5 +1,3 @@
-using InitCore.Randomness;
-
 namespace InitCore.Backends.Cpu
 {
     /// <summary>
