@@ -11,16 +11,13 @@ namespace InitCore.Backends.Cpu
     /// </summary>
     internal sealed partial class CpuBackend : Backend
     {
-        internal CpuBackend(int threadCount)
-        {
-            ThreadCount = threadCount;
-            Workers = new CpuWorkers(threadCount);
-        }
+        internal CpuBackend(int threadCount) => Workers = new CpuWorkers(threadCount);
 
         /// <summary>The fork–join workers of the allocation-free loops (inference's kernels).</summary>
         internal CpuWorkers Workers { get; }
 
-        internal int ThreadCount { get; }
+        /// <summary>The most threads a kernel uses: the workers' count, kept in one place.</summary>
+        internal int ThreadCount => Workers.ThreadCount;
 
         internal override BackendKind Kind => BackendKind.Cpu;
 
