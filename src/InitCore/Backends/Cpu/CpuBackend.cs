@@ -56,11 +56,7 @@ namespace InitCore.Backends.Cpu
 
         internal override void Download(TensorStorage source, Span<float> destination) => Array(source).AsSpan().CopyTo(destination);
 
-        internal override void Fill(TensorStorage destination, in FillSpec spec, in PhiloxCounter counter)
-        {
-            float[] data = Array(destination);
-            if (data.Length != 0) PhiloxFill.Fill(data, spec, counter, ThreadCount);
-        }
+        internal override void Fill(TensorStorage destination, in FillSpec spec, in PhiloxCounter counter) => PhiloxFill.Fill(Array(destination), spec, counter, ThreadCount);
 
         internal override void FillBatched(TensorStorage[] destinations, FillSpec[] specs, PhiloxCounter[] counters)
         {
