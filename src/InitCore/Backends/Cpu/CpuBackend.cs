@@ -6,8 +6,7 @@ namespace InitCore.Backends.Cpu
     /// <summary>
     /// The CPU backend: multithreaded over <see cref="ThreadCount"/> workers, SIMD through
     /// <see cref="System.Numerics.Vector{T}"/> (and AVX2/AVX-512 for Philox on .NET 8+). It is the
-    /// reference every other backend is checked against. It also does the host-side work of every
-    /// engine (fills of host spans, the QR of orthogonal), whatever the engine's main backend.
+    /// reference every other backend is checked against.
     /// </summary>
     internal sealed partial class CpuBackend : Backend
     {
