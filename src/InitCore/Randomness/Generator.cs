@@ -67,10 +67,7 @@ namespace InitCore.Randomness
 
         /// <summary>Draws <paramref name="spec"/> into a host span on up to <paramref name="threadCount"/> threads, advancing <see cref="Offset"/> by the blocks used.</summary>
         internal override void FillHost(Span<float> destination, in FillSpec spec, int threadCount)
-        {
-            if (destination.Length == 0) return;
-            PhiloxFill.Fill(destination, spec, Take(destination.Length), threadCount);
-        }
+            => PhiloxFill.Fill(destination, spec, Take(destination.Length), threadCount); // an empty fill takes no blocks and returns at once
 
         /// <inheritdoc />
         public override string ToString() => $"Philox4x32-10(seed={Seed}, stream={Stream}, offset={Offset})";

@@ -1,7 +1,3 @@
-#if NET8_0_OR_GREATER
-using InitCore.Backends.Cpu;
-#endif
-
 namespace InitCore.Randomness
 {
     /// <summary>

@@ -6,21 +6,17 @@ namespace InitCore.Backends.Cpu
     /// <summary>
     /// The CPU backend: multithreaded over <see cref="ThreadCount"/> workers, SIMD through
     /// <see cref="System.Numerics.Vector{T}"/> (and AVX2/AVX-512 for Philox on .NET 8+). It is the
-    /// reference every other backend is checked against. It also does the host-side work of every
-    /// engine (fills of host spans, the QR of orthogonal), whatever the engine's main backend.
+    /// reference every other backend is checked against.
     /// </summary>
     internal sealed partial class CpuBackend : Backend
     {
-        internal CpuBackend(int threadCount)
-        {
-            ThreadCount = threadCount;
-            Workers = new CpuWorkers(threadCount);
-        }
+        internal CpuBackend(int threadCount) => Workers = new CpuWorkers(threadCount);
 
         /// <summary>The fork–join workers of the allocation-free loops (inference's kernels).</summary>
         internal CpuWorkers Workers { get; }
 
-        internal int ThreadCount { get; }
+        /// <summary>The most threads a kernel uses: the workers' count, kept in one place.</summary>
+        internal int ThreadCount => Workers.ThreadCount;
 
         internal override BackendKind Kind => BackendKind.Cpu;
 
@@ -59,11 +55,7 @@ namespace InitCore.Backends.Cpu
 
         internal override void Download(TensorStorage source, Span<float> destination) => Array(source).AsSpan().CopyTo(destination);
 
-        internal override void Fill(TensorStorage destination, in FillSpec spec, in PhiloxCounter counter)
-        {
-            float[] data = Array(destination);
-            if (data.Length != 0) PhiloxFill.Fill(data, spec, counter, ThreadCount);
-        }
+        internal override void Fill(TensorStorage destination, in FillSpec spec, in PhiloxCounter counter) => PhiloxFill.Fill(Array(destination), spec, counter, ThreadCount);
 
         internal override void FillBatched(TensorStorage[] destinations, FillSpec[] specs, PhiloxCounter[] counters)
         {

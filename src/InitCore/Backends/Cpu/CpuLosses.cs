@@ -23,8 +23,7 @@ namespace InitCore.Backends.Cpu
                     for (int j = 0; j < classes; j++) sum += Math.Exp(z[off + j] - max);
                     double logSum = Math.Log(sum) + max;
                     for (int j = 0; j < classes; j++) pd[off + j] = (float)Math.Exp(z[off + j] - logSum);
-                    int label = ClassLabels.At(t, i, classes);
-                    losses[i] = logSum - z[off + label];
+                    losses[i] = logSum - z[off + (int)t[i]]; // a class, checked above
                 }
             });
             double total = 0;

@@ -14,14 +14,14 @@ namespace InitCore.Backends.Cpu
     {
         private const int Chunk = 4096;
 
-        internal static StatsResult Compute(float[] data, in StatsConfig cfg, int threads, CpuWorkers? workers = null) => Compute(data, cfg, threads, workers, null);
+        internal static StatsResult Compute(float[] data, in StatsConfig cfg, int threads, CpuWorkers workers) => Compute(data, cfg, threads, workers, null);
 
         /// <summary>
         /// <see cref="Backend.AffineActivationStatistics"/> fused: each chunk of z is transformed into a scratch chunk
         /// (the same float operations as ScaleShift, AddBias and the activation, in that order) and measured there.
         /// </summary>
         internal static StatsResult ComputeTransformed(float[] z, float scale, float shift, float[]? perChannel, int channels, int inner,
-            ActivationSpec? act, in StatsConfig cfg, int threads, CpuWorkers? workers = null)
+            ActivationSpec? act, in StatsConfig cfg, int threads, CpuWorkers workers)
         {
             bool affine = scale != 1f || shift != 0f;
             return Compute(z, cfg, threads, workers, [MethodImpl(Jit.Hot)] (start, end, buffer) =>
@@ -41,7 +41,7 @@ namespace InitCore.Backends.Cpu
             });
         }
 
-        private static StatsResult Compute(float[] data, in StatsConfig cfg, int threads, CpuWorkers? workers, Action<int, int, float[]>? transform)
+        private static StatsResult Compute(float[] data, in StatsConfig cfg, int threads, CpuWorkers workers, Action<int, int, float[]>? transform)
         {
             var result = new StatsResult { Histogram = new long[Math.Max(0, cfg.Bins)] };
             int n = data.Length;

@@ -154,8 +154,8 @@ namespace InitCore.Backends.Cpu
             public Vector<float> Invoke(Vector<float> m) => Vector.ConditionalSelect(Vector.LessThan(m, _p.Lanes), Vector<float>.Zero, _scale.Lanes);
         }
 
-        /// <summary>y = act(x) over chunks on <paramref name="workers"/> (allocates nothing when given).</summary>
-        internal static void Forward(ActivationSpec spec, float[] x, float[] y, int threads, CpuWorkers? workers = null)
+        /// <summary>y = act(x) over chunks on <paramref name="workers"/>; allocates nothing.</summary>
+        internal static void Forward(ActivationSpec spec, float[] x, float[] y, int threads, CpuWorkers workers)
         {
             if (spec.IsRectifier) ElementwiseLoop.Map(workers, threads, new RectifierOp(spec), x, y, x.Length);
             else ElementwiseLoop.Map(workers, threads, new SmoothActivations.Op(spec), x, y, x.Length);
@@ -169,21 +169,21 @@ namespace InitCore.Backends.Cpu
         }
 
         /// <summary>dx = act'(x)·dy over chunks on <paramref name="workers"/>.</summary>
-        internal static void Backward(ActivationSpec spec, float[] x, float[] dy, float[] dx, int threads, CpuWorkers? workers = null)
+        internal static void Backward(ActivationSpec spec, float[] x, float[] dy, float[] dx, int threads, CpuWorkers workers)
         {
             if (spec.IsRectifier) ElementwiseLoop.Zip(workers, threads, new RectifierOp(spec), x, dy, dx, x.Length);
             else ElementwiseLoop.Zip(workers, threads, new SmoothActivations.Op(spec), x, dy, dx, x.Length);
         }
 
         /// <summary>c = a + b (twin of initcore_add), or c = a·b (twin of initcore_mul), over chunks on <paramref name="workers"/>; allocates nothing.</summary>
-        internal static void Binary(bool multiply, float[] a, float[] b, float[] c, int threads, CpuWorkers? workers)
+        internal static void Binary(bool multiply, float[] a, float[] b, float[] c, int threads, CpuWorkers workers)
         {
             if (multiply) ElementwiseLoop.Zip(workers, threads, new MultiplyOp(), a, b, c, c.Length);
             else ElementwiseLoop.Zip(workers, threads, new AddOp(), a, b, c, c.Length);
         }
 
         /// <summary>m = m &lt; p ? 0 : scale in place (twin of initcore_dropout_mask).</summary>
-        internal static void DropoutMask(float[] m, float p, float scale, int threads, CpuWorkers? workers = null)
+        internal static void DropoutMask(float[] m, float p, float scale, int threads, CpuWorkers workers)
             => ElementwiseLoop.Map(workers, threads, new DropoutMaskOp(p, scale), m, m, m.Length);
 
         /// <summary>Σ x[offset .. offset + count) in float: SIMD lanes, then the lanes and the tail in order (deterministic).</summary>
@@ -207,7 +207,7 @@ namespace InitCore.Backends.Cpu
             => ElementwiseLoop.Map(new ScaleShiftOp(scale, shift), source, start, destination, 0, count);
 
         /// <summary>x = x·scale + shift in place, over chunks on <paramref name="workers"/>.</summary>
-        internal static void ScaleShift(float[] x, float scale, float shift, int threads, CpuWorkers? workers = null)
+        internal static void ScaleShift(float[] x, float scale, float shift, int threads, CpuWorkers workers)
             => ElementwiseLoop.Map(workers, threads, new ScaleShiftOp(scale, shift), x, x, x.Length);
     }
 }
