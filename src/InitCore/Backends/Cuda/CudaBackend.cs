@@ -40,7 +40,7 @@ namespace InitCore.Backends.Cuda
             Trace = trace;
             _d = libs.Driver;
             _ctx = context;
-            _pool = new CudaMemoryPool(_d, () => DeviceName, _ctx.Check);
+            _pool = new CudaMemoryPool(_ctx);
             _k = new CudaLaunchers(Launch);
             bool pushed = false;
             try
