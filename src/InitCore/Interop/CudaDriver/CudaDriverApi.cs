@@ -233,10 +233,17 @@ namespace InitCore.Interop.CudaDriver
         /// <summary>"call failed with NAME (code): text. Advice." as a <see cref="CudaException"/>.</summary>
         internal CudaException Failure(CUresult status, string call)
         {
-            var (name, text) = Describe(status);
+            var (name, sentence) = FailureSentence(status, call);
             string advice = CUresultInfo.Advice((int)status);
             return new CudaException((int)status, name, call,
-                $"{call} failed with {name} ({(int)status}){(text.Length > 0 ? ": " + text : "")}.{(advice.Length > 0 ? " " + char.ToUpperInvariant(advice[0]) + advice.Substring(1) + "." : "")}");
+                $"{sentence}{(advice.Length > 0 ? " " + char.ToUpperInvariant(advice[0]) + advice.Substring(1) + "." : "")}");
+        }
+
+        /// <summary>The status's name and "call failed with NAME (code): text.", the first sentence of every driver failure message.</summary>
+        internal (string Name, string Sentence) FailureSentence(CUresult status, string call)
+        {
+            var (name, text) = Describe(status);
+            return (name, $"{call} failed with {name} ({(int)status}){(text.Length > 0 ? ": " + text : "")}.");
         }
 
         internal static string Utf8(byte* s)
