@@ -100,7 +100,7 @@ namespace InitCore.Backends.Cuda
         /// <summary>The device ordinal, as in torch's <c>cuda:N</c>.</summary>
         internal int Ordinal { get; private set; }
 
-        internal override string TorchDevice => "cuda:" + Ordinal.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        internal override string TorchDevice => "cuda:" + Ordinal.ToString(CultureInfo.InvariantCulture);
 
         /// <summary>Why convolutions cannot run on this engine (no cuDNN, or its setup failed), or null when they can.</summary>
         internal string? CudnnUnavailableReason { get; private set; }

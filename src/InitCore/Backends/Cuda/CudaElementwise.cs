@@ -1,4 +1,3 @@
-using InitCore.Backends.Cpu;
 using InitCore.Randomness;
 
 namespace InitCore.Backends.Cuda

@@ -1,5 +1,3 @@
-using InitCore.Backends.Cpu;
-
 namespace InitCore.Backends.Cuda
 {
     /// <summary>Losses, the SGD step and device copies on CUDA (layers.cu kernels).</summary>

@@ -58,7 +58,7 @@ namespace InitCore.Backends.Cuda
 
             public override void Dispose()
             {
-                if (System.Threading.Interlocked.Exchange(ref _disposed, 1) != 0) return;
+                if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
                 _b.QueueRelease(_results, _resultsBlock);
                 _b.QueueRelease(_hist, _histBlock);
             }

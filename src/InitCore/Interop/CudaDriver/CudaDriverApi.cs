@@ -204,7 +204,7 @@ namespace InitCore.Interop.CudaDriver
 
         internal CUresult ModuleGetFunction(CUmodule module, string name, out CUfunction function)
         {
-            byte[] ascii = System.Text.Encoding.ASCII.GetBytes(name + "\0");
+            byte[] ascii = Encoding.ASCII.GetBytes(name + "\0");
             CUfunction f;
             CUresult r;
             fixed (byte* p = ascii) r = cuModuleGetFunction(&f, module, p);
@@ -225,7 +225,7 @@ namespace InitCore.Interop.CudaDriver
         }
 
         /// <summary>Throws a <see cref="CudaException"/> naming the status and <paramref name="call"/> unless <paramref name="status"/> is CUDA_SUCCESS.</summary>
-        internal void ThrowIfFailed(CUresult status, [System.Runtime.CompilerServices.CallerArgumentExpression("status")] string call = "")
+        internal void ThrowIfFailed(CUresult status, [CallerArgumentExpression("status")] string call = "")
         {
             if (status != CUresult.CUDA_SUCCESS) throw Failure(status, call);
         }
@@ -251,7 +251,7 @@ namespace InitCore.Interop.CudaDriver
             if (s == null) return "";
             int n = 0;
             while (s[n] != 0) n++;
-            return System.Text.Encoding.UTF8.GetString(s, n);
+            return Encoding.UTF8.GetString(s, n);
         }
     }
 #pragma warning restore CA1707, IDE1006

@@ -112,7 +112,7 @@ namespace InitCore.Interop.Cudnn
         }
 
         /// <summary>Throws a <see cref="CudnnException"/> naming the status and <paramref name="call"/> unless <paramref name="status"/> is CUDNN_STATUS_SUCCESS (0).</summary>
-        internal void ThrowIfFailed(int status, [System.Runtime.CompilerServices.CallerArgumentExpression("status")] string call = "")
+        internal void ThrowIfFailed(int status, [CallerArgumentExpression("status")] string call = "")
         {
             if (status == 0) return;
             throw new CudnnException(status, CudnnStatusInfo.Name(status), call, $"{call} failed with {Explain(status)}.");
