@@ -1,4 +1,3 @@
-using InitCore.Interop.CudaDriver;
 using InitCore.Interop.Native;
 using cublasHandle_t = System.IntPtr;
 using cudaStream_t = System.IntPtr;
@@ -100,7 +99,7 @@ namespace InitCore.Interop.Cublas
             if (cublasGetStatusName != null)
             {
                 byte* p = cublasGetStatusName(status);
-                if (p != null) return CudaDriverApi.Utf8(p);
+                if (p != null) return Utf8(p);
             }
             return CublasStatusInfo.Name((int)status);
         }

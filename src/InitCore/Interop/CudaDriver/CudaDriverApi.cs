@@ -245,14 +245,6 @@ namespace InitCore.Interop.CudaDriver
             var (name, text) = Describe(status);
             return (name, $"{call} failed with {name} ({(int)status}){(text.Length > 0 ? ": " + text : "")}.");
         }
-
-        internal static string Utf8(byte* s)
-        {
-            if (s == null) return "";
-            int n = 0;
-            while (s[n] != 0) n++;
-            return Encoding.UTF8.GetString(s, n);
-        }
     }
 #pragma warning restore CA1707, IDE1006
 }
