@@ -90,7 +90,7 @@ namespace InitCore.Backends.Cuda
                 trace.Add(reason);
                 throw new CudaUnavailableException(reason, trace);
             }
-            var backend = new CudaBackend(libs, CudaDeviceContext.Open(d, deviceOrdinal), trace) { Ordinal = deviceOrdinal };
+            var backend = new CudaBackend(libs, CudaDeviceContext.Open(d, deviceOrdinal), trace);
             trace.Add($"device {deviceOrdinal}: {backend.DeviceName}, compute {backend.ComputeCapability}, {backend.MultiprocessorCount} SMs");
             return backend;
         }
@@ -98,7 +98,7 @@ namespace InitCore.Backends.Cuda
         internal IReadOnlyList<string> Trace { get; }
 
         /// <summary>The device ordinal, as in torch's <c>cuda:N</c>.</summary>
-        internal int Ordinal { get; private set; }
+        internal int Ordinal => _ctx.Ordinal;
 
         internal override string TorchDevice => "cuda:" + Ordinal.ToString(CultureInfo.InvariantCulture);
 
