@@ -234,8 +234,8 @@ namespace InitCore.Interop
             {
                 string reason = $"cuInit returned {CUresultInfo.Name((int)init)} ({(int)init})";
                 trace.Add(reason + (CUresultInfo.Advice((int)init) is { Length: > 0 } a ? ": " + a : ""));
-                var (name, text) = driver.Describe(init);
-                var inner = new CudaException((int)init, name, "cuInit(0)", $"cuInit(0) failed with {name} ({(int)init}){(text.Length > 0 ? ": " + text : "")}.");
+                var (name, sentence) = driver.FailureSentence(init, "cuInit(0)");
+                var inner = new CudaException((int)init, name, "cuInit(0)", sentence);
                 throw new CudaUnavailableException(reason, trace, inner);
             }
 

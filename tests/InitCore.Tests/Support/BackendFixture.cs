@@ -53,6 +53,14 @@ namespace InitCore.Tests.Support
             return e;
         }
 
+        /// <summary>The emulator's folder (the test then counts as run on the emulated device), or Inconclusive saying how to build it.</summary>
+        protected string RequireEmulator()
+        {
+            string dir = CudaDevice.RequireEmulatorDirectory();
+            Device = CudaDeviceKind.Emulated;
+            return dir;
+        }
+
         protected static Engine CpuEngine(ulong seed = 0) => Engine.Create(new EngineOptions { Backend = BackendKind.Cpu, Seed = seed });
 
         [TestCleanup]

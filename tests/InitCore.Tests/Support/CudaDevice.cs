@@ -75,14 +75,21 @@ namespace InitCore.Tests.Support
             return null;
         }
 
-        /// <summary>An engine on the emulated device, or Inconclusive saying how to build it.</summary>
-        public static Engine CreateEmulated(ulong seed = 0)
+        /// <summary>The emulator's build folder, or Inconclusive saying where it looked and how to build it (Linux only).</summary>
+        public static string RequireEmulatorDirectory()
         {
             if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
                 Assert.Inconclusive("The emulated CUDA device is built for Linux only.");
             string? dir = EmulatorDirectory(out string lookedAt);
             if (dir is null)
                 Assert.Inconclusive($"The emulated CUDA device was not found ({lookedAt}): {BuildAdvice}.");
+            return dir!;
+        }
+
+        /// <summary>An engine on the emulated device, or Inconclusive saying how to build it.</summary>
+        public static Engine CreateEmulated(ulong seed = 0)
+        {
+            string dir = RequireEmulatorDirectory();
             try
             {
                 return Engine.Create(new EngineOptions { Backend = BackendKind.Cuda, Seed = seed, CudaLibraryDirectory = dir });

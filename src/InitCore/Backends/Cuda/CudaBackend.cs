@@ -40,7 +40,7 @@ namespace InitCore.Backends.Cuda
             Trace = trace;
             _d = libs.Driver;
             _ctx = context;
-            _pool = new CudaMemoryPool(_d, () => DeviceName, _ctx.Check);
+            _pool = new CudaMemoryPool(_ctx);
             _k = new CudaLaunchers(Launch);
             bool pushed = false;
             try
@@ -90,7 +90,7 @@ namespace InitCore.Backends.Cuda
                 trace.Add(reason);
                 throw new CudaUnavailableException(reason, trace);
             }
-            var backend = new CudaBackend(libs, CudaDeviceContext.Open(d, deviceOrdinal), trace) { Ordinal = deviceOrdinal };
+            var backend = new CudaBackend(libs, CudaDeviceContext.Open(d, deviceOrdinal), trace);
             trace.Add($"device {deviceOrdinal}: {backend.DeviceName}, compute {backend.ComputeCapability}, {backend.MultiprocessorCount} SMs");
             return backend;
         }
@@ -98,9 +98,9 @@ namespace InitCore.Backends.Cuda
         internal IReadOnlyList<string> Trace { get; }
 
         /// <summary>The device ordinal, as in torch's <c>cuda:N</c>.</summary>
-        internal int Ordinal { get; private set; }
+        internal int Ordinal => _ctx.Ordinal;
 
-        internal override string TorchDevice => "cuda:" + Ordinal.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        internal override string TorchDevice => "cuda:" + Ordinal.ToString(CultureInfo.InvariantCulture);
 
         /// <summary>Why convolutions cannot run on this engine (no cuDNN, or its setup failed), or null when they can.</summary>
         internal string? CudnnUnavailableReason { get; private set; }

@@ -51,8 +51,8 @@ namespace InitCore.Backends.Cuda
             }
         }
 
-        /// <summary>One cuDNN convolution call: cuDNN's exports, the handle, the plan, the workspace and its bytes, alpha and beta.</summary>
-        private delegate int ConvCall(CudnnApi d, IntPtr handle, CudnnConvPlan p, void* workspace, nuint bytes, float* alpha, float* beta);
+        /// <summary>One cuDNN convolution call: cuDNN's exports, the handle, the plan, the direction's algorithm, the workspace and its bytes, alpha and beta.</summary>
+        private delegate int ConvCall(CudnnApi d, IntPtr handle, CudnnConvPlan p, int algo, void* workspace, nuint bytes, float* alpha, float* beta);
 
         /// <summary>
         /// Runs one convolution direction into <paramref name="output"/>: nothing when it is empty; when an input is
@@ -77,7 +77,7 @@ namespace InitCore.Backends.Cuda
                 WithWorkspace(bytes, ws =>
                 {
                     float alpha = 1f, beta = accumulate ? 1f : 0f;
-                    return call(dnn.Api, dnn.Handle, p, (void*)ws, (nuint)bytes, &alpha, &beta);
+                    return call(dnn.Api, dnn.Handle, p, algo, (void*)ws, (nuint)bytes, &alpha, &beta);
                 }, $"{api}(algo {algo})");
             }
         }
@@ -87,7 +87,7 @@ namespace InitCore.Backends.Cuda
             CudaStorage sx = Device(x), sw = Device(w), sy = Device(y);
             // No input channels: y is the bias alone.
             Convolve(g, sy, "y", sx.Length == 0 || sw.Length == 0, accumulate: false, p => p.ForwardChoice, "cudnnConvolutionForward",
-                (d, h, p, ws, bytes, alpha, beta) => d.cudnnConvolutionForward(h, alpha, p.X, (void*)sx.Pointer, p.W, (void*)sw.Pointer, p.Conv, p.Fwd,
+                (d, h, p, algo, ws, bytes, alpha, beta) => d.cudnnConvolutionForward(h, alpha, p.X, (void*)sx.Pointer, p.W, (void*)sw.Pointer, p.Conv, algo,
                     ws, bytes, beta, p.Y, (void*)sy.Pointer));
             if (bias is not null && sy.Length != 0) AddBias(y, bias, g.N, g.K, g.P * g.Q);
         }
@@ -96,7 +96,7 @@ namespace InitCore.Backends.Cuda
         {
             CudaStorage sdy = Device(dy), sw = Device(w), sdx = Device(dx);
             Convolve(g, sdx, "dx", sdy.Length == 0 || sw.Length == 0, accumulate: false, p => p.BackwardDataChoice, "cudnnConvolutionBackwardData",
-                (d, h, p, ws, bytes, alpha, beta) => d.cudnnConvolutionBackwardData(h, alpha, p.W, (void*)sw.Pointer, p.Y, (void*)sdy.Pointer, p.Conv, p.BwdData,
+                (d, h, p, algo, ws, bytes, alpha, beta) => d.cudnnConvolutionBackwardData(h, alpha, p.W, (void*)sw.Pointer, p.Y, (void*)sdy.Pointer, p.Conv, algo,
                     ws, bytes, beta, p.X, (void*)sdx.Pointer));
         }
 
@@ -104,7 +104,7 @@ namespace InitCore.Backends.Cuda
         {
             CudaStorage sx = Device(x), sdy = Device(dy), sdw = Device(dw);
             Convolve(g, sdw, "dw", sx.Length == 0 || sdy.Length == 0, accumulate, p => p.BackwardFilterChoice, "cudnnConvolutionBackwardFilter",
-                (d, h, p, ws, bytes, alpha, beta) => d.cudnnConvolutionBackwardFilter(h, alpha, p.X, (void*)sx.Pointer, p.Y, (void*)sdy.Pointer, p.Conv, p.BwdFilter,
+                (d, h, p, algo, ws, bytes, alpha, beta) => d.cudnnConvolutionBackwardFilter(h, alpha, p.X, (void*)sx.Pointer, p.Y, (void*)sdy.Pointer, p.Conv, algo,
                     ws, bytes, beta, p.W, (void*)sdw.Pointer));
         }
     }

@@ -20,9 +20,10 @@ namespace InitCore.Backends.Cuda
         private readonly IntPtr _context;
         private int _disposed;
 
-        private CudaDeviceContext(CudaDriverApi driver, int device, IntPtr context)
+        private CudaDeviceContext(CudaDriverApi driver, int ordinal, int device, IntPtr context)
         {
             Driver = driver;
+            Ordinal = ordinal;
             _device = device;
             _context = context;
         }
@@ -35,7 +36,7 @@ namespace InitCore.Backends.Cuda
         {
             d.ThrowIfFailed(d.DeviceGet(ordinal, out int device), $"cuDeviceGet({ordinal})");
             d.ThrowIfFailed(d.PrimaryCtxRetain(device, out IntPtr context), $"cuDevicePrimaryCtxRetain(device {ordinal})");
-            var c = new CudaDeviceContext(d, device, context);
+            var c = new CudaDeviceContext(d, ordinal, device, context);
             bool pushed = false;
             try
             {
@@ -62,6 +63,9 @@ namespace InitCore.Backends.Cuda
         }
 
         internal CudaDriverApi Driver { get; }
+
+        /// <summary>The device ordinal, as in torch's <c>cuda:N</c>.</summary>
+        internal int Ordinal { get; }
 
         /// <summary>The engine's stream (non-blocking); every copy, memset and launch of the engine goes on it.</summary>
         internal IntPtr Stream { get; private set; }

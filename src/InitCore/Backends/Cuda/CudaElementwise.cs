@@ -155,8 +155,7 @@ namespace InitCore.Backends.Cuda
         internal override StatsResult Statistics(TensorStorage x, in StatsConfig config)
         {
             CudaStorage s = Device(x);
-            var result = new StatsResult { Histogram = new long[Math.Max(0, config.Bins)] };
-            if (s.Length == 0) return result;
+            if (s.Length == 0) return new StatsResult { Histogram = new long[Math.Max(0, config.Bins)] };
             using (Enter())
             {
                 ulong histBytes = (ulong)Math.Max(1, config.Bins) * HistogramCounterBytes;
@@ -164,15 +163,13 @@ namespace InitCore.Backends.Cuda
                 ulong hist = AllocateBlock(histBlock), merged = AllocateBlock(resultBlock);
                 try
                 {
-                    Check(_d.MemsetD32(hist, 0, histBytes / 4, Stream), "cuMemsetD32Async(histogram)");
                     LaunchStatistics(s, config, hist, merged);
                     StatsPartialNative r;
                     Check(_d.MemcpyDtoH(&r, merged, (ulong)sizeof(StatsPartialNative), Stream), "cuMemcpyDtoHAsync_v2(statistics)");
                     var bins = new ulong[Math.Max(1, config.Bins)];
                     fixed (ulong* pb = bins) Check(_d.MemcpyDtoH(pb, hist, histBytes, Stream), "cuMemcpyDtoHAsync_v2(histogram)");
                     _ctx.Synchronize();
-                    result.Merge((long)r.Count, r.Mean, r.M2, r.Min, r.Max, (long)r.NearZero);
-                    for (int b = 0; b < config.Bins; b++) result.Histogram[b] = checked((long)bins[b]);
+                    return StatsSlot(r, bins, config.Bins);
                 }
                 finally
                 {
@@ -180,7 +177,6 @@ namespace InitCore.Backends.Cuda
                     QueueRelease(merged, resultBlock);
                 }
             }
-            return result;
         }
     }
 }

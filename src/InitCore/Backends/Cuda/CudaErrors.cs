@@ -19,9 +19,9 @@ namespace InitCore.Backends.Cuda
         {
             if (status == CUresult.CUDA_SUCCESS) return;
             if (!IsSticky(status)) throw Driver.Failure(status, call);
-            var (name, text) = Driver.Describe(status);
+            var (name, sentence) = Driver.FailureSentence(status, call);
             var sticky = new CudaStickyErrorException((int)status, name, call,
-                $"{call} failed with {name} ({(int)status}){(text.Length > 0 ? ": " + text : "")}. This is a sticky error: the CUDA context of " +
+                $"{sentence} This is a sticky error: the CUDA context of " +
                 $"device {_device} ({Name}) is corrupted, and every later CUDA call in this process fails. This engine is now unusable, " +
                 "and disposing it and creating a new one does not help (the device's primary context stays poisoned): save what you need, " +
                 "then restart the process. To find the kernel, run with CUDA_LAUNCH_BLOCKING=1 or under compute-sanitizer.");

@@ -12,21 +12,18 @@ namespace InitCore.Backends.Cuda
     /// </summary>
     internal sealed class CudaMemoryPool
     {
+        private readonly CudaDeviceContext _context;
         private readonly CudaDriverApi _d;
-        private readonly Func<string> _deviceName;
-        private readonly Action<CUresult, string> _check;
         private readonly ConcurrentQueue<(ulong Pointer, ulong Bytes)> _released = new ConcurrentQueue<(ulong, ulong)>();
         private readonly Dictionary<ulong, Stack<ulong>> _free = new Dictionary<ulong, Stack<ulong>>();
         private readonly Dictionary<ulong, ulong> _owned = new Dictionary<ulong, ulong>();
 
-        /// <param name="driver">The driver binding.</param>
-        /// <param name="deviceName">The device's name, for out-of-memory messages (read when one happens).</param>
-        /// <param name="check">The owner's status check (it records sticky errors).</param>
-        internal CudaMemoryPool(CudaDriverApi driver, Func<string> deviceName, Action<CUresult, string> check)
+        /// <param name="context">The context the blocks live in: its driver binding, its device name (for out-of-memory
+        /// messages) and its status check (which records sticky errors).</param>
+        internal CudaMemoryPool(CudaDeviceContext context)
         {
-            _d = driver;
-            _deviceName = deviceName;
-            _check = check;
+            _context = context;
+            _d = context.Driver;
         }
 
         /// <summary>Number of cuMemAlloc_v2 calls so far: steady-state work should not raise it.</summary>
@@ -84,12 +81,12 @@ namespace InitCore.Backends.Cuda
                     _d.MemGetInfo(out ulong free, out ulong total);
                     var (name, _) = _d.Describe(r);
                     throw new CudaOutOfMemoryException((int)r, name, $"cuMemAlloc_v2({blockBytes} bytes)",
-                        $"cuMemAlloc_v2 could not allocate {Mib(blockBytes)} on {_deviceName()}: {Mib(free)} free of {Mib(total)} " +
+                        $"cuMemAlloc_v2 could not allocate {Mib(blockBytes)} on {_context.Name}: {Mib(free)} free of {Mib(total)} " +
                         $"after releasing {Mib(released)} of cached blocks. Dispose tensors you no longer need, or use smaller shapes or batches.",
                         blockBytes, free, total);
                 }
             }
-            _check(r, $"cuMemAlloc_v2({blockBytes} bytes)");
+            _context.Check(r, $"cuMemAlloc_v2({blockBytes} bytes)");
             DeviceAllocations++;
             _owned[p] = blockBytes;
             return p;

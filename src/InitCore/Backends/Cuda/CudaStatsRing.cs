@@ -32,7 +32,6 @@ namespace InitCore.Backends.Cuda
                 {
                     ulong bins = (ulong)Math.Max(1, Config.Bins);
                     ulong hist = _hist + (ulong)k * bins * HistogramCounterBytes, result = _results + (ulong)k * (ulong)sizeof(StatsPartialNative);
-                    _b.Check(_b._d.MemsetD32(hist, 0, bins * HistogramCounterBytes / 4, _b.Stream), "cuMemsetD32Async(histogram slot)");
                     _b.LaunchStatistics(s, Config, hist, result);
                 }
             }
@@ -52,26 +51,36 @@ namespace InitCore.Backends.Cuda
                 for (int i = 0; i < slots.Length; i++)
                 {
                     int k = slots[i] % Capacity;
-                    var res = new StatsResult { Histogram = new long[Math.Max(0, Config.Bins)] };
-                    StatsPartialNative p = all[k];
-                    res.Merge((long)p.Count, p.Mean, p.M2, p.Min, p.Max, (long)p.NearZero);
-                    for (int b = 0; b < Config.Bins; b++) res.Histogram[b] = checked((long)hist[k * bins + b]);
-                    r[i] = res;
+                    r[i] = StatsSlot(all[k], hist.AsSpan(k * bins, bins), Config.Bins);
                 }
                 return r;
             }
 
             public override void Dispose()
             {
-                if (System.Threading.Interlocked.Exchange(ref _disposed, 1) != 0) return;
+                if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
                 _b.QueueRelease(_results, _resultsBlock);
                 _b.QueueRelease(_hist, _histBlock);
             }
         }
 
-        /// <summary>Launches the partial and merge kernels of one statistics pass into device slots (inside Enter; no synchronization).</summary>
+        /// <summary>A statistics slot read back from the device: the merged moments and the first <paramref name="bins"/> counters of <paramref name="histogram"/>.</summary>
+        private static StatsResult StatsSlot(in StatsPartialNative p, ReadOnlySpan<ulong> histogram, int bins)
+        {
+            var result = new StatsResult { Histogram = new long[Math.Max(0, bins)] };
+            result.Merge((long)p.Count, p.Mean, p.M2, p.Min, p.Max, (long)p.NearZero);
+            for (int b = 0; b < bins; b++) result.Histogram[b] = checked((long)histogram[b]);
+            return result;
+        }
+
+        /// <summary>
+        /// Zeroes the histogram slot, then launches the partial and merge kernels of one statistics pass into the device
+        /// slots (inside Enter; no synchronization).
+        /// </summary>
         private void LaunchStatistics(CudaStorage s, in StatsConfig config, ulong hist, ulong merged)
         {
+            ulong bins = (ulong)Math.Max(1, config.Bins);
+            Check(_d.MemsetD32(hist, 0, bins * HistogramCounterBytes / 4, Stream), "cuMemsetD32Async(histogram)");
             ulong n = (ulong)s.Length;
             if (n == 0)
             {

@@ -19,7 +19,7 @@ namespace InitCore.Backends.Cuda
         public override void Dispose()
         {
             Release();
-            System.GC.SuppressFinalize(this);
+            GC.SuppressFinalize(this);
         }
 
         ~CudaStorage() => Release();

@@ -15,19 +15,15 @@ namespace InitCore.Backends.Cuda
 
         private readonly CudnnApi _api;
         internal IntPtr X, Y, W, Conv;
-        internal int Fwd, BwdData, BwdFilter;
-        internal int FwdMath, BwdDataMath, BwdFilterMath;
-        internal ulong FwdBytes, BwdDataBytes, BwdFilterBytes;
-        internal bool Tf32;
 
         /// <summary>The forward direction's algorithm, workspace bytes and math type.</summary>
-        internal (int Algo, ulong Bytes, int MathType) ForwardChoice => (Fwd, FwdBytes, FwdMath);
+        internal (int Algo, ulong Bytes, int MathType) ForwardChoice { get; private set; }
 
         /// <summary>The backward-data direction's algorithm, workspace bytes and math type.</summary>
-        internal (int Algo, ulong Bytes, int MathType) BackwardDataChoice => (BwdData, BwdDataBytes, BwdDataMath);
+        internal (int Algo, ulong Bytes, int MathType) BackwardDataChoice { get; private set; }
 
         /// <summary>The backward-filter direction's algorithm, workspace bytes and math type.</summary>
-        internal (int Algo, ulong Bytes, int MathType) BackwardFilterChoice => (BwdFilter, BwdFilterBytes, BwdFilterMath);
+        internal (int Algo, ulong Bytes, int MathType) BackwardFilterChoice { get; private set; }
 
         private CudnnConvPlan(CudnnApi api) => _api = api;
 
@@ -65,15 +61,14 @@ namespace InitCore.Backends.Cuda
                 d.ThrowIfFailed(d.cudnnSetFilter4dDescriptor(w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, g.K, g.CPerGroup, g.R, g.S), $"cudnnSetFilter4dDescriptor(w [{g.K}, {g.CPerGroup}, {g.R}, {g.S}])");
                 d.ThrowIfFailed(d.cudnnSetConvolution2dDescriptor(conv, g.PadH, g.PadW, g.StrideH, g.StrideW, g.DilH, g.DilW, CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
                 d.ThrowIfFailed(d.cudnnSetConvolutionGroupCount(conv, g.Groups), $"cudnnSetConvolutionGroupCount({g.Groups})");
-                plan.Tf32 = tf32;
                 IntPtr h = handle;
-                (plan.Fwd, plan.FwdBytes, plan.FwdMath) = Choose(d, plan, "Forward", "forward",
+                plan.ForwardChoice = Choose(d, plan, tf32, "Forward", "forward",
                     (want, got, perf) => d.cudnnGetConvolutionForwardAlgorithm_v7(h, plan.X, plan.W, plan.Conv, plan.Y, want, got, perf),
                     (algo, bytes) => d.cudnnGetConvolutionForwardWorkspaceSize(h, plan.X, plan.W, plan.Conv, plan.Y, algo, bytes));
-                (plan.BwdData, plan.BwdDataBytes, plan.BwdDataMath) = Choose(d, plan, "BackwardData", "backward data",
+                plan.BackwardDataChoice = Choose(d, plan, tf32, "BackwardData", "backward data",
                     (want, got, perf) => d.cudnnGetConvolutionBackwardDataAlgorithm_v7(h, plan.W, plan.Y, plan.Conv, plan.X, want, got, perf),
                     (algo, bytes) => d.cudnnGetConvolutionBackwardDataWorkspaceSize(h, plan.W, plan.Y, plan.Conv, plan.X, algo, bytes));
-                (plan.BwdFilter, plan.BwdFilterBytes, plan.BwdFilterMath) = Choose(d, plan, "BackwardFilter", "backward filter",
+                plan.BackwardFilterChoice = Choose(d, plan, tf32, "BackwardFilter", "backward filter",
                     (want, got, perf) => d.cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, plan.X, plan.Y, plan.Conv, plan.W, want, got, perf),
                     (algo, bytes) => d.cudnnGetConvolutionBackwardFilterWorkspaceSize(h, plan.X, plan.Y, plan.Conv, plan.W, algo, bytes));
                 return plan;
@@ -93,14 +88,14 @@ namespace InitCore.Backends.Cuda
         /// One direction's algorithm: queried under <see cref="SetQueryMath"/>, picked by <see cref="Pick"/>, then
         /// its workspace asked for under its own math type; the workspace is the larger of the two figures.
         /// </summary>
-        private static (int Algo, ulong Bytes, int MathType) Choose(CudnnApi d, CudnnConvPlan plan, string call, string what, AlgorithmQuery query, WorkspaceQuery workspace)
+        private static (int Algo, ulong Bytes, int MathType) Choose(CudnnApi d, CudnnConvPlan plan, bool tf32, string call, string what, AlgorithmQuery query, WorkspaceQuery workspace)
         {
             const int want = 8;
             var perf = stackalloc cudnnConvolutionPerf_t[want];
             int got;
-            SetQueryMath(d, plan);
+            SetQueryMath(d, plan, tf32);
             d.ThrowIfFailed(query(want, &got, perf), $"cudnnGetConvolution{call}Algorithm_v7");
-            var (algo, bytes, math) = Pick(perf, got, what, plan.Tf32);
+            var (algo, bytes, math) = Pick(perf, got, what, tf32);
             SetMath(d, plan, math);
             nuint need;
             d.ThrowIfFailed(workspace(algo, &need), $"cudnnGetConvolution{call}WorkspaceSize(algo {algo})");
@@ -108,7 +103,7 @@ namespace InitCore.Backends.Cuda
         }
 
         /// <summary>The math type the algorithm queries run under: with TF32 allowed cuDNN may offer tensor-op algorithms (CUDNN_DEFAULT_MATH); without, FMA only.</summary>
-        private static void SetQueryMath(CudnnApi d, CudnnConvPlan plan) => SetMath(d, plan, plan.Tf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH);
+        private static void SetQueryMath(CudnnApi d, CudnnConvPlan plan, bool tf32) => SetMath(d, plan, tf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH);
 
         internal static void SetMath(CudnnApi d, CudnnConvPlan plan, int mathType) =>
             d.ThrowIfFailed(d.cudnnSetConvolutionMathType(plan.Conv, mathType), $"cudnnSetConvolutionMathType({mathType})");

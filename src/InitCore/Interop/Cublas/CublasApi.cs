@@ -1,4 +1,3 @@
-using InitCore.Interop.CudaDriver;
 using InitCore.Interop.Native;
 using cublasHandle_t = System.IntPtr;
 using cudaStream_t = System.IntPtr;
@@ -88,7 +87,7 @@ namespace InitCore.Interop.Cublas
             => cublasSgemm_v2(handle, transA ? 1 : 0, transB ? 1 : 0, m, n, k, &alpha, (float*)a, lda, (float*)b, ldb, &beta, (float*)c, ldc);
 
         /// <summary>Throws a <see cref="CublasException"/> naming the status and <paramref name="call"/> unless <paramref name="status"/> is CUBLAS_STATUS_SUCCESS.</summary>
-        internal void ThrowIfFailed(cublasStatus_t status, [System.Runtime.CompilerServices.CallerArgumentExpression("status")] string call = "")
+        internal void ThrowIfFailed(cublasStatus_t status, [CallerArgumentExpression("status")] string call = "")
         {
             if (status == cublasStatus_t.CUBLAS_STATUS_SUCCESS) return;
             string name = StatusName(status);
@@ -100,7 +99,7 @@ namespace InitCore.Interop.Cublas
             if (cublasGetStatusName != null)
             {
                 byte* p = cublasGetStatusName(status);
-                if (p != null) return CudaDriverApi.Utf8(p);
+                if (p != null) return Utf8(p);
             }
             return CublasStatusInfo.Name((int)status);
         }

@@ -204,7 +204,7 @@ namespace InitCore.Interop.CudaDriver
 
         internal CUresult ModuleGetFunction(CUmodule module, string name, out CUfunction function)
         {
-            byte[] ascii = System.Text.Encoding.ASCII.GetBytes(name + "\0");
+            byte[] ascii = Encoding.ASCII.GetBytes(name + "\0");
             CUfunction f;
             CUresult r;
             fixed (byte* p = ascii) r = cuModuleGetFunction(&f, module, p);
@@ -225,7 +225,7 @@ namespace InitCore.Interop.CudaDriver
         }
 
         /// <summary>Throws a <see cref="CudaException"/> naming the status and <paramref name="call"/> unless <paramref name="status"/> is CUDA_SUCCESS.</summary>
-        internal void ThrowIfFailed(CUresult status, [System.Runtime.CompilerServices.CallerArgumentExpression("status")] string call = "")
+        internal void ThrowIfFailed(CUresult status, [CallerArgumentExpression("status")] string call = "")
         {
             if (status != CUresult.CUDA_SUCCESS) throw Failure(status, call);
         }
@@ -233,18 +233,17 @@ namespace InitCore.Interop.CudaDriver
         /// <summary>"call failed with NAME (code): text. Advice." as a <see cref="CudaException"/>.</summary>
         internal CudaException Failure(CUresult status, string call)
         {
-            var (name, text) = Describe(status);
+            var (name, sentence) = FailureSentence(status, call);
             string advice = CUresultInfo.Advice((int)status);
             return new CudaException((int)status, name, call,
-                $"{call} failed with {name} ({(int)status}){(text.Length > 0 ? ": " + text : "")}.{(advice.Length > 0 ? " " + char.ToUpperInvariant(advice[0]) + advice.Substring(1) + "." : "")}");
+                $"{sentence}{(advice.Length > 0 ? " " + char.ToUpperInvariant(advice[0]) + advice.Substring(1) + "." : "")}");
         }
 
-        internal static string Utf8(byte* s)
+        /// <summary>The status's name and "call failed with NAME (code): text.", the first sentence of every driver failure message.</summary>
+        internal (string Name, string Sentence) FailureSentence(CUresult status, string call)
         {
-            if (s == null) return "";
-            int n = 0;
-            while (s[n] != 0) n++;
-            return System.Text.Encoding.UTF8.GetString(s, n);
+            var (name, text) = Describe(status);
+            return (name, $"{call} failed with {name} ({(int)status}){(text.Length > 0 ? ": " + text : "")}.");
         }
     }
 #pragma warning restore CA1707, IDE1006

@@ -1,4 +1,3 @@
-using InitCore.Interop.CudaDriver;
 using InitCore.Interop.Native;
 using cudaStream_t = System.IntPtr;
 using cudnnHandle_t = System.IntPtr;
@@ -97,7 +96,7 @@ namespace InitCore.Interop.Cudnn
 
         internal int SetStream(cudnnHandle_t handle, cudaStream_t stream) => cudnnSetStream(handle, stream);
 
-        internal string Describe(int status) => CudaDriverApi.Utf8(cudnnGetErrorString(status));
+        internal string Describe(int status) => Utf8(cudnnGetErrorString(status));
 
         /// <summary>cuDNN 9's description of the last failure on this thread (cudnnGetLastErrorString), or "" (cuDNN 8, or nothing recorded).</summary>
         internal string LastError()
@@ -108,11 +107,11 @@ namespace InitCore.Interop.Cudnn
             buffer[0] = 0;
             cudnnGetLastErrorString(buffer, size);
             buffer[size - 1] = 0;
-            return CudaDriverApi.Utf8(buffer).Trim();
+            return Utf8(buffer).Trim();
         }
 
         /// <summary>Throws a <see cref="CudnnException"/> naming the status and <paramref name="call"/> unless <paramref name="status"/> is CUDNN_STATUS_SUCCESS (0).</summary>
-        internal void ThrowIfFailed(int status, [System.Runtime.CompilerServices.CallerArgumentExpression("status")] string call = "")
+        internal void ThrowIfFailed(int status, [CallerArgumentExpression("status")] string call = "")
         {
             if (status == 0) return;
             throw new CudnnException(status, CudnnStatusInfo.Name(status), call, $"{call} failed with {Explain(status)}.");

@@ -97,7 +97,7 @@ namespace InitCore.Interop.Native
         internal sealed class Exports
         {
             private readonly IntPtr _library;
-            private readonly System.Collections.Generic.List<string> _missing = new System.Collections.Generic.List<string>();
+            private readonly List<string> _missing = new List<string>();
 
             internal Exports(IntPtr library) => _library = library;
 
@@ -110,7 +110,7 @@ namespace InitCore.Interop.Native
             }
 
             /// <summary>The names <see cref="Need"/> could not resolve, in order.</summary>
-            internal System.Collections.Generic.IReadOnlyList<string> Missing => _missing;
+            internal IReadOnlyList<string> Missing => _missing;
         }
 
         /// <summary>Resolves a symbol, or returns zero.</summary>

@@ -16,13 +16,7 @@ namespace InitCore.Tests.Backends
     {
         protected override BackendKind Kind => BackendKind.Cuda;
 
-        private CudaDriverApi EmulatedDriver()
-        {
-            string? dir = CudaDevice.EmulatorDirectory(out string lookedAt);
-            if (dir is null) Assert.Inconclusive($"The emulated CUDA device was not found ({lookedAt}): {CudaDevice.BuildAdvice}.");
-            Device = CudaDeviceKind.Emulated;
-            return CudaLibraries.Load(dir).Driver;
-        }
+        private CudaDriverApi EmulatedDriver() => CudaLibraries.Load(RequireEmulator()).Driver;
 
         [TestMethod]
         public void Open_ReadsTheDeviceAndCreatesTheStream_AndDisposeFromManyThreads_DestroysItOnce()

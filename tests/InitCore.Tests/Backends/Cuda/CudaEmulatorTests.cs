@@ -25,15 +25,6 @@ namespace InitCore.Tests.Backends
 
         protected override BackendKind Kind => BackendKind.Cuda;
 
-        /// <summary>The emulator's folder (this test then counts as run on the emulated device), or Inconclusive saying how to build it.</summary>
-        private string EmulatorDir()
-        {
-            string? dir = CudaDevice.EmulatorDirectory(out string lookedAt);
-            if (dir is null) Assert.Inconclusive($"The emulated CUDA device was not found ({lookedAt}): {CudaDevice.BuildAdvice}.");
-            Device = CudaDeviceKind.Emulated;
-            return dir!;
-        }
-
         // ------------------------------------------------------------------ identity and loading
 
         [TestMethod]
@@ -51,7 +42,7 @@ namespace InitCore.Tests.Backends
         [TestMethod]
         public void DefaultSearch_NeverLoadsTheEmulator()
         {
-            EmulatorDir();
+            RequireEmulator();
             if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable(CudaLibraries.DirectoryVariable)))
                 Assert.Inconclusive($"{CudaLibraries.DirectoryVariable} is set, so the default search is not in use.");
             try
@@ -68,7 +59,7 @@ namespace InitCore.Tests.Backends
         [TestMethod]
         public void RequireGpu_WithoutARealDevice_FailsInsteadOfUsingTheEmulator()
         {
-            EmulatorDir();
+            RequireEmulator();
             if (CudaDevice.Hardware.Usable) Assert.Inconclusive($"A GPU is present ({CudaDevice.Hardware.Reason}); the no-GPU path of {CudaDevice.RequireGpuVariable} cannot be observed.");
             string? before = Environment.GetEnvironmentVariable(CudaDevice.RequireGpuVariable);
             try
@@ -88,7 +79,7 @@ namespace InitCore.Tests.Backends
         /// <summary>Runs <paramref name="body"/> with the emulator's driver, its primary context current.</summary>
         private void WithDriver(Action<CudaDriverApi> body)
         {
-            CudaLibraries libs = CudaLibraries.Load(EmulatorDir());
+            CudaLibraries libs = CudaLibraries.Load(RequireEmulator());
             CudaDriverApi d = libs.Driver;
             Assert.AreEqual(CUresult.CUDA_SUCCESS, d.DeviceGet(0, out int device));
             Assert.AreEqual(CUresult.CUDA_SUCCESS, d.PrimaryCtxRetain(device, out IntPtr ctx));
@@ -208,7 +199,7 @@ namespace InitCore.Tests.Backends
         public void CublasSgemm_ChecksLeadingDimensions_AsCublasDoes()
         {
             using Engine e = EmulatedEngine();
-            CudaLibraries libs = CudaLibraries.Load(EmulatorDir());
+            CudaLibraries libs = CudaLibraries.Load(RequireEmulator());
             CublasApi blas = libs.Cublas!;
             Assert.AreEqual(cublasStatus_t.CUBLAS_STATUS_SUCCESS, blas.Create(out IntPtr h));
             try
@@ -241,7 +232,7 @@ namespace InitCore.Tests.Backends
         public void CudnnDescriptors_AreValidatedAsCudnn9Documents()
         {
             using Engine e = EmulatedEngine();
-            CudnnApi d = CudaLibraries.Load(EmulatorDir()).Cudnn!;
+            CudnnApi d = CudaLibraries.Load(RequireEmulator()).Cudnn!;
             Assert.AreEqual(0, d.Create(out IntPtr h));
             IntPtr x, y, w, conv;
             Assert.AreEqual(0, d.cudnnCreateTensorDescriptor(&x));
@@ -346,7 +337,7 @@ namespace InitCore.Tests.Backends
         /// <summary>Forgets an injected sticky error (emulator-only export), as a process restart would.</summary>
         private void ClearStickyError()
         {
-            IntPtr lib = dlopen(Path.Combine(EmulatorDir(), "libcuda.so.1"), 2);
+            IntPtr lib = dlopen(Path.Combine(RequireEmulator(), "libcuda.so.1"), 2);
             IntPtr fn = lib == IntPtr.Zero ? IntPtr.Zero : dlsym(lib, "initcore_emu_clear_sticky_error");
             Assert.AreNotEqual(IntPtr.Zero, fn, "the emulator exports initcore_emu_clear_sticky_error");
             ((delegate* unmanaged[Cdecl]<void>)fn)();
@@ -385,7 +376,7 @@ namespace InitCore.Tests.Backends
         [TestMethod]
         public void CudnnCreateFailure_LeavesAWorkingEngineWithoutConvolutions_ThatSaysWhy()
         {
-            EmulatorDir();
+            RequireEmulator();
             Engine e;
             try
             {
@@ -415,7 +406,7 @@ namespace InitCore.Tests.Backends
         [TestMethod]
         public void WithoutCublas_MatmulFailsWithAClearMessage_AndTheRestWorks()
         {
-            string emu = EmulatorDir();
+            string emu = RequireEmulator();
             using var folder = new TempFolder();
             foreach (string name in new[] { "libcuda.so.1", "libcudnn.so.9", "libinitcore_emu.so" })
                 File.CreateSymbolicLink(folder.File(name), Path.Combine(emu, name));

@@ -23,16 +23,6 @@ namespace InitCore.Tests.Backends
 
         // ------------------------------------------------------------------ helpers
 
-        private string RequireEmulator()
-        {
-            if (!LibraryLoader.IsLinux) Assert.Inconclusive("The emulated device is built for Linux only.");
-            string? dir = CudaDevice.EmulatorDirectory(out string lookedAt);
-            if (dir is null)
-                Assert.Inconclusive($"The emulated CUDA device was not found ({lookedAt}), so this CUDA fix was not exercised: {CudaDevice.BuildAdvice}.");
-            Device = CudaDeviceKind.Emulated;
-            return dir!;
-        }
-
         private static Engine EngineOn(string dir)
         {
             var engine = Engine.Create(new EngineOptions { Backend = BackendKind.Cuda, CudaLibraryDirectory = dir });
