@@ -57,29 +57,29 @@ namespace InitCore.Backends.Cuda
         }
 
         /// <summary>
-        /// Launches an element-wise kernel over the <paramref name="count"/> storage's elements: nothing when it is empty,
-        /// otherwise <paramref name="launch"/>(grid, n) inside <see cref="Enter"/>, with one thread per element.
+        /// The launch shape of an element-wise kernel over <paramref name="storage"/>'s elements, one thread per element:
+        /// false (launch nothing) when it is empty. The caller launches inside <see cref="Enter"/>; no delegate, so an
+        /// element-wise call allocates nothing.
         /// </summary>
-        private void PerElement(CudaStorage count, Action<uint, ulong> launch)
+        private bool Elements(CudaStorage storage, out uint grid, out ulong n)
         {
-            if (count.Length == 0) return;
-            using (Enter())
-            {
-                ulong n = (ulong)count.Length;
-                launch(Grid(n), n);
-            }
+            n = (ulong)storage.Length;
+            grid = n == 0 ? 0 : Grid(n);
+            return n != 0;
         }
 
         internal override void FillConstant(TensorStorage destination, float value)
         {
             CudaStorage d = Device(destination);
-            PerElement(d, (grid, n) => _k.FillConstant(grid, d.Pointer, n, value));
+            if (!Elements(d, out uint grid, out ulong n)) return;
+            using (Enter()) _k.FillConstant(grid, d.Pointer, n, value);
         }
 
         internal override void ScaleShift(TensorStorage x, float scale, float shift)
         {
             CudaStorage d = Device(x);
-            PerElement(d, (grid, n) => _k.ScaleShift(grid, d.Pointer, n, scale, shift));
+            if (!Elements(d, out uint grid, out ulong n)) return;
+            using (Enter()) _k.ScaleShift(grid, d.Pointer, n, scale, shift);
         }
 
         internal override void ActivationForward(in ActivationSpec spec, TensorStorage x, TensorStorage y)
@@ -89,14 +89,15 @@ namespace InitCore.Backends.Cuda
                 SmoothActivationForward(spec, x, y);
                 return;
             }
-            ActivationSpec a = spec; // an in parameter cannot be captured by the launch
+            ref readonly ActivationSpec a = ref spec;
             CudaStorage sx = Device(x), sy = Device(y);
-            PerElement(sx, (grid, n) =>
+            if (!Elements(sx, out uint grid, out ulong n)) return;
+            using (Enter())
             {
                 if (a.IsRelu) _k.ReluForward(grid, sx.Pointer, sy.Pointer, n);
                 else if (a.IsLeaky) _k.LeakyReluForward(grid, sx.Pointer, sy.Pointer, n, a.Leak);
                 else _k.GeneralReluForward(grid, sx.Pointer, sy.Pointer, n, a.Leak, a.Sub, a.MaxV ?? 0f, a.MaxV.HasValue ? 1 : 0);
-            });
+            }
         }
 
         internal override void ActivationBackward(in ActivationSpec spec, TensorStorage x, TensorStorage dy, TensorStorage dx)
@@ -106,29 +107,32 @@ namespace InitCore.Backends.Cuda
                 SmoothActivationBackward(spec, x, dy, dx);
                 return;
             }
-            ActivationSpec a = spec; // an in parameter cannot be captured by the launch
+            ref readonly ActivationSpec a = ref spec;
             CudaStorage sx = Device(x), sdy = Device(dy), sdx = Device(dx);
-            PerElement(sx, (grid, n) =>
+            if (!Elements(sx, out uint grid, out ulong n)) return;
+            using (Enter())
             {
                 if (a.IsRelu) _k.ReluBackward(grid, sx.Pointer, sdy.Pointer, sdx.Pointer, n);
                 else if (a.IsLeaky) _k.LeakyReluBackward(grid, sx.Pointer, sdy.Pointer, sdx.Pointer, n, a.Leak);
                 else _k.GeneralReluBackward(grid, sx.Pointer, sdy.Pointer, sdx.Pointer, n, a.Leak, a.Sub, a.MaxV ?? 0f, a.MaxV.HasValue ? 1 : 0);
-            });
+            }
         }
 
         /// <summary>Tanh, sigmoid, GELU, SiLU, ELU/SELU, Softplus: initcore_activation_forward with the spec's kind and parameters.</summary>
         private void SmoothActivationForward(in ActivationSpec spec, TensorStorage x, TensorStorage y)
         {
-            ActivationSpec a = spec; // an in parameter cannot be captured by the launch
+            ref readonly ActivationSpec a = ref spec;
             CudaStorage sx = Device(x), sy = Device(y);
-            PerElement(sx, (grid, n) => _k.ActivationForward(grid, sx.Pointer, sy.Pointer, n, (int)a.Kind, a.P0, a.P1));
+            if (!Elements(sx, out uint grid, out ulong n)) return;
+            using (Enter()) _k.ActivationForward(grid, sx.Pointer, sy.Pointer, n, (int)a.Kind, a.P0, a.P1);
         }
 
         private void SmoothActivationBackward(in ActivationSpec spec, TensorStorage x, TensorStorage dy, TensorStorage dx)
         {
-            ActivationSpec a = spec; // an in parameter cannot be captured by the launch
+            ref readonly ActivationSpec a = ref spec;
             CudaStorage sx = Device(x), sdy = Device(dy), sdx = Device(dx);
-            PerElement(sx, (grid, n) => _k.ActivationBackward(grid, sx.Pointer, sdy.Pointer, sdx.Pointer, n, (int)a.Kind, a.P0, a.P1));
+            if (!Elements(sx, out uint grid, out ulong n)) return;
+            using (Enter()) _k.ActivationBackward(grid, sx.Pointer, sdy.Pointer, sdx.Pointer, n, (int)a.Kind, a.P0, a.P1);
         }
 
         internal override void Add(TensorStorage a, TensorStorage b, TensorStorage c) => Binary(a, b, c, multiply: false);
@@ -139,17 +143,19 @@ namespace InitCore.Backends.Cuda
         private void Binary(TensorStorage a, TensorStorage b, TensorStorage c, bool multiply)
         {
             CudaStorage sa = Device(a), sb = Device(b), sc = Device(c);
-            PerElement(sc, (grid, n) =>
+            if (!Elements(sc, out uint grid, out ulong n)) return;
+            using (Enter())
             {
                 if (multiply) _k.Multiply(grid, sa.Pointer, sb.Pointer, sc.Pointer, n);
                 else _k.Add(grid, sa.Pointer, sb.Pointer, sc.Pointer, n);
-            });
+            }
         }
 
         internal override void DropoutMask(TensorStorage m, float p, float scale)
         {
             CudaStorage d = Device(m);
-            PerElement(d, (grid, n) => _k.DropoutMask(grid, d.Pointer, n, p, scale));
+            if (!Elements(d, out uint grid, out ulong n)) return;
+            using (Enter()) _k.DropoutMask(grid, d.Pointer, n, p, scale);
         }
 
         internal override StatsResult Statistics(TensorStorage x, in StatsConfig config)

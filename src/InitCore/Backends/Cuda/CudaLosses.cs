@@ -101,13 +101,15 @@ namespace InitCore.Backends.Cuda
         internal override void MseBackward(TensorStorage x, TensorStorage target, TensorStorage dx)
         {
             CudaStorage sx = Device(x), st = Device(target), sd = Device(dx);
-            PerElement(sx, (grid, n) => _k.MseBackward(grid, sx.Pointer, st.Pointer, sd.Pointer, n));
+            if (!Elements(sx, out uint grid, out ulong n)) return;
+            using (Enter()) _k.MseBackward(grid, sx.Pointer, st.Pointer, sd.Pointer, n);
         }
 
         internal override void SgdStep(TensorStorage p, TensorStorage g, TensorStorage buf, float lr, float momentum, float weightDecay, bool first)
         {
             CudaStorage sp = Device(p), sg = Device(g), sb = Device(buf);
-            PerElement(sp, (grid, n) => _k.SgdStep(grid, sp.Pointer, sg.Pointer, sb.Pointer, n, lr, momentum, weightDecay, first ? 1 : 0));
+            if (!Elements(sp, out uint grid, out ulong n)) return;
+            using (Enter()) _k.SgdStep(grid, sp.Pointer, sg.Pointer, sb.Pointer, n, lr, momentum, weightDecay, first ? 1 : 0);
         }
 
         internal override void Copy(TensorStorage source, TensorStorage destination)
