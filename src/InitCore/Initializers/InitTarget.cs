@@ -13,13 +13,16 @@ namespace InitCore.Initializers
         private readonly Engine _engine;
         private readonly Tensor? _tensor;
         private readonly Span<float> _span;
+        private readonly bool _onDevice;
 
         internal InitTarget(Tensor tensor)
         {
             if (tensor is null) throw new ArgumentNullException(nameof(tensor));
             _engine = tensor.Engine;
             _tensor = tensor;
-            _span = tensor.HostArray; // null (empty span) on device backends; also checks disposal
+            float[]? host = tensor.HostArray; // null on device backends; also checks disposal
+            _span = host;
+            _onDevice = host is null;
             Shape = tensor.ShapeArray;
             Length = tensor.Length;
             ParamName = "tensor";
@@ -53,7 +56,6 @@ namespace InitCore.Initializers
         internal bool IsEmpty => Length == 0;
         /// <summary>The engine's CPU thread count, for host-side work.</summary>
         internal int ThreadCount => _engine.ThreadCount;
-        private bool OnDevice => _tensor is not null && _tensor.HostArray is null;
 
         internal RandomSource Resolve(RandomSource? generator) => generator ?? _engine.DefaultGenerator;
 
@@ -110,11 +112,11 @@ namespace InitCore.Initializers
         }
 
         /// <summary>Host memory holding the target's elements: the data itself on the CPU, a scratch copy for a device tensor (commit it with <see cref="CommitHost"/>).</summary>
-        internal Span<float> HostBuffer() => OnDevice ? new float[Length] : _span;
+        internal Span<float> HostBuffer() => _onDevice ? new float[Length] : _span;
 
         internal void CommitHost(Span<float> buffer)
         {
-            if (OnDevice) _engine.Main.Upload(_tensor!.Storage, buffer);
+            if (_onDevice) _engine.Main.Upload(_tensor!.Storage, buffer);
         }
 
         /// <summary>PyTorch's fans of this target's shape, with the error naming this target's parameter.</summary>
